@@ -1,0 +1,62 @@
+"""``switchboard``: with no command it opens the app; with one it runs it and prints JSON."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from tui import __version__
+from tui.cli import secrets, serving_endpoints
+from tui.cli.io import print_error, print_json
+from tui.domain.errors import SwitchboardError
+
+WORKSPACE_HELP = "workspace file (default: $SWITCHBOARD_WORKSPACE, else the user data dir)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # --workspace is accepted before or after the command; SUPPRESS keeps a later one from erasing an earlier one
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--workspace", metavar="PATH", default=argparse.SUPPRESS, help=WORKSPACE_HELP)
+
+    parser = argparse.ArgumentParser(
+        prog="switchboard",
+        description="Manage keys and external model endpoints and compare providers side by side.",
+        epilog="With no command, the app opens.",
+    )
+    parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
+    parser.add_argument("--workspace", metavar="PATH", default=None, help=WORKSPACE_HELP)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    secrets.register(commands, common)
+    serving_endpoints.register(commands, common)
+    return parser
+
+
+async def _run_command(args: argparse.Namespace) -> object:
+    from tui.workspace.local.workspace import LocalWorkspace
+
+    workspace = LocalWorkspace.open(args.workspace)
+    try:
+        return await args.run(args, workspace)
+    finally:
+        await workspace.aclose()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from tui.app.launch import launch_app
+
+        return launch_app(workspace=args.workspace)
+    try:
+        result = asyncio.run(_run_command(args))
+    except SwitchboardError as err:
+        print_error(err)
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("Interrupted\n")
+        return 130
+    if result is not None:
+        print_json(result)
+    return 0

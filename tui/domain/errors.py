@@ -1,0 +1,88 @@
+"""Typed errors carrying the Databricks error code and the HTTP status a server answers with.
+
+Every layer raises these; the CLI prints ``Error: <message> (<CODE>)`` and the server turns them
+into ``{"error_code", "message"}`` bodies. Messages are written for a person, not a log parser.
+"""
+
+from __future__ import annotations
+
+
+class SwitchboardError(Exception):
+    """Base of every error Switchboard reports to a user."""
+
+    error_code: str = "INTERNAL_ERROR"
+    http_status: int = 500
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+    def to_json(self) -> dict[str, str]:
+        return {"error_code": self.error_code, "message": self.message}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InvalidParameterValue(SwitchboardError):
+    error_code = "INVALID_PARAMETER_VALUE"
+    http_status = 400
+
+
+class ResourceDoesNotExist(SwitchboardError):
+    error_code = "RESOURCE_DOES_NOT_EXIST"
+    http_status = 404
+
+
+class ResourceAlreadyExists(SwitchboardError):
+    error_code = "RESOURCE_ALREADY_EXISTS"
+    http_status = 400
+
+
+class ResourceLimitExceeded(SwitchboardError):
+    error_code = "RESOURCE_LIMIT_EXCEEDED"
+    http_status = 400
+
+
+class ResourceConflict(SwitchboardError):
+    error_code = "RESOURCE_CONFLICT"
+    http_status = 409
+
+
+class RequestLimitExceeded(SwitchboardError):
+    """A rate limit refused the call; ``retry_after`` says in how many seconds it would pass."""
+
+    error_code = "REQUEST_LIMIT_EXCEEDED"
+    http_status = 429
+
+
+class WorkspaceUnavailable(SwitchboardError):
+    """The workspace store cannot be opened or read (bad path, newer schema, corrupt file)."""
+
+    error_code = "TEMPORARILY_UNAVAILABLE"
+    http_status = 503
+
+
+_BY_CODE: dict[str, type[SwitchboardError]] = {
+    cls.error_code: cls
+    for cls in (
+        InvalidParameterValue,
+        ResourceDoesNotExist,
+        ResourceAlreadyExists,
+        ResourceLimitExceeded,
+        ResourceConflict,
+        RequestLimitExceeded,
+        WorkspaceUnavailable,
+    )
+}
+
+
+def error_from_code(error_code: str, message: str, *, retry_after: float | None = None) -> SwitchboardError:
+    """Rebuild a typed error from a Databricks ``{"error_code", "message"}`` body."""
+    cls = _BY_CODE.get(error_code)
+    if cls is None:
+        err = SwitchboardError(message, retry_after=retry_after)
+        err.error_code = error_code
+        return err
+    return cls(message, retry_after=retry_after)

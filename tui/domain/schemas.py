@@ -1,0 +1,132 @@
+"""The standard (OpenAI-shaped) request, response and stream-chunk schemas of an endpoint query.
+
+Requests allow extra keys (MLflow does too): provider-specific knobs such as ``top_k`` travel in
+them. Responses keep unknown fields so nothing a provider adds is lost on the way to the user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_none=True)
+
+
+class ChatMessage(_Open):
+    role: str
+    content: str | list[dict[str, Any]] | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+    tool_call_id: str | None = None
+    name: str | None = None
+
+    def text(self) -> str:
+        """The message's text; content parts of type 'text' joined by newlines."""
+        if isinstance(self.content, str):
+            return self.content
+        if not self.content:
+            return ""
+        return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+
+
+class _Knobs(_Open):
+    temperature: float | None = Field(default=None, ge=0, le=2)
+    max_tokens: int | None = Field(default=None, ge=1)
+    top_p: float | None = Field(default=None, ge=0, le=1)
+    n: int | None = Field(default=None, ge=1)
+    stop: list[str] | str | None = None
+    stream: bool | None = None
+    extra_params: dict[str, Any] | None = None
+
+    def stop_list(self) -> list[str] | None:
+        return [self.stop] if isinstance(self.stop, str) else self.stop
+
+
+class ChatRequest(_Knobs):
+    messages: list[ChatMessage] = Field(min_length=1)
+
+
+class CompletionsRequest(_Knobs):
+    prompt: str | list[str]
+
+
+class EmbeddingsRequest(_Open):
+    input: str | list[str] | list[int] | list[list[int]]
+
+
+class Usage(_Open):
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    total_tokens: int | None = None
+
+
+class ChatChoice(_Open):
+    index: int = 0
+    message: ChatMessage
+    finish_reason: str | None = None
+
+
+class ChatResponse(_Open):
+    id: str | None = None
+    object: str = "chat.completion"
+    created: int | None = None
+    model: str | None = None
+    choices: list[ChatChoice] = []
+    usage: Usage | None = None
+
+
+class CompletionChoice(_Open):
+    index: int = 0
+    text: str = ""
+    finish_reason: str | None = None
+
+
+class CompletionsResponse(_Open):
+    id: str | None = None
+    object: str = "text_completion"
+    created: int | None = None
+    model: str | None = None
+    choices: list[CompletionChoice] = []
+    usage: Usage | None = None
+
+
+class EmbeddingData(_Open):
+    object: str = "embedding"
+    index: int = 0
+    embedding: list[float] | str
+
+
+class EmbeddingsResponse(_Open):
+    object: str = "list"
+    model: str | None = None
+    data: list[EmbeddingData] = []
+    usage: Usage | None = None
+
+
+class ChunkDelta(_Open):
+    role: str | None = None
+    content: str | None = None
+    tool_calls: list[dict[str, Any]] | None = None
+
+
+class ChunkChoice(_Open):
+    index: int = 0
+    delta: ChunkDelta | None = None
+    text: str | None = None  # completions chunks
+    finish_reason: str | None = None
+
+
+class StreamChunk(_Open):
+    """One chunk of a streamed chat (``chat.completion.chunk``) or completions (``text_completion_chunk``)."""
+
+    id: str | None = None
+    object: str = "chat.completion.chunk"
+    created: int | None = None
+    model: str | None = None
+    choices: list[ChunkChoice] = []
+    usage: Usage | None = None

@@ -1,0 +1,1 @@
+"""The embedded local workspace: SQLite store, secret vault, rate limiter."""

@@ -1,0 +1,183 @@
+"""Serving endpoints in the workspace file, stored as the Databricks endpoint JSON.
+
+The stored document keeps write-only fields (``*_plaintext`` keys); everything handed out passes
+through :func:`strip_plaintext`. External models need no deployment, so a local endpoint is ready
+as soon as it is written, with the same ``state`` / ``config_version`` fields Databricks shows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+import uuid
+from typing import Any
+
+from tui.domain.base import parse_stored
+from tui.domain.endpoints import (
+    CreateServingEndpoint,
+    EndpointCoreConfigInput,
+    ServingEndpointDetailed,
+    strip_plaintext,
+)
+from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
+from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
+from tui.domain.names import check_endpoint_name
+from tui.domain.secret_refs import secret_refs_in
+from tui.workspace.local.secrets_repo import missing_secret_problem
+from tui.workspace.local.store import Store
+
+
+def _now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def _check_servable(config: EndpointCoreConfigInput) -> None:
+    for entity in config.served_entities:
+        if entity.external_model is None:
+            raise InvalidParameterValue(
+                f"The local workspace serves external models only; served entity '{entity.effective_name}' "
+                "has no 'external_model'"
+            )
+
+
+def _check_secrets_exist(conn: sqlite3.Connection, config: EndpointCoreConfigInput) -> None:
+    for ref in secret_refs_in(config.to_json()):
+        problem = missing_secret_problem(conn, ref)
+        if problem:
+            raise ResourceDoesNotExist(problem[0].upper() + problem[1:])
+
+
+def _config_output(config: EndpointCoreConfigInput, version: int, creator: str, now: int) -> dict[str, Any]:
+    config = config.with_defaults()
+    entities = [
+        {
+            **entity.to_json(),
+            "state": {"deployment": "DEPLOYMENT_READY", "deployment_state_message": ""},
+            "creator": creator,
+            "creation_timestamp": now,
+        }
+        for entity in config.served_entities
+    ]
+    out: dict[str, Any] = {"served_entities": entities, "config_version": version}
+    if config.traffic_config is not None:
+        out["traffic_config"] = config.traffic_config.to_json()
+    if config.auto_capture_config is not None:
+        out["auto_capture_config"] = config.auto_capture_config
+    return out
+
+
+class EndpointsRepo:
+    def __init__(self, store: Store, creator: str) -> None:
+        self._store = store
+        self._creator = creator
+
+    # -- reading
+    def _load(self, conn: sqlite3.Connection, name: str) -> dict[str, Any]:
+        row = conn.execute("SELECT doc FROM endpoints WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            raise ResourceDoesNotExist(f"Endpoint '{name}' does not exist")
+        return dict(json.loads(row[0]))
+
+    def _save(self, conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
+        doc["last_updated_timestamp"] = _now_ms()
+        conn.execute("UPDATE endpoints SET doc = ? WHERE name = ?", (json.dumps(doc), doc["name"]))
+
+    @staticmethod
+    def _public(doc: dict[str, Any]) -> ServingEndpointDetailed:
+        return parse_stored(ServingEndpointDetailed, strip_plaintext(doc))
+
+    def get(self, name: str) -> ServingEndpointDetailed:
+        with self._store.read() as conn:
+            return self._public(self._load(conn, name))
+
+    def get_with_credentials(self, name: str) -> ServingEndpointDetailed:
+        """The endpoint including write-only plaintext keys: only for building provider requests."""
+        with self._store.read() as conn:
+            return parse_stored(ServingEndpointDetailed, self._load(conn, name))
+
+    def list(self) -> list[ServingEndpointDetailed]:
+        with self._store.read() as conn:
+            rows = conn.execute("SELECT doc FROM endpoints ORDER BY name").fetchall()
+        return [self._public(json.loads(doc)) for (doc,) in rows]
+
+    # -- writing
+    def create(self, request: CreateServingEndpoint) -> ServingEndpointDetailed:
+        check_endpoint_name(request.name)
+        if request.config is None:
+            raise InvalidParameterValue("'config' is required: an endpoint needs at least one served entity")
+        _check_servable(request.config)
+        now = _now_ms()
+        config = _config_output(request.config, 1, self._creator, now)
+        doc: dict[str, Any] = {
+            "name": request.name,
+            "id": uuid.uuid4().hex,
+            "creator": self._creator,
+            "creation_timestamp": now,
+            "last_updated_timestamp": now,
+            "state": {"ready": "READY", "config_update": "NOT_UPDATING"},
+            "config": config,
+            "task": request.config.task,
+            "endpoint_type": "EXTERNAL_MODEL",
+            "permission_level": "CAN_MANAGE",
+        }
+        for field in ("tags", "rate_limits", "ai_gateway", "route_optimized", "description", "budget_policy_id"):
+            value = getattr(request, field)
+            if value is not None:
+                doc[field] = [v.to_json() for v in value] if isinstance(value, list) else _jsonable(value)
+        with self._store.write() as conn:
+            if conn.execute("SELECT 1 FROM endpoints WHERE name = ?", (request.name,)).fetchone():
+                raise ResourceAlreadyExists(f"Endpoint '{request.name}' already exists")
+            _check_secrets_exist(conn, request.config)
+            conn.execute(
+                "INSERT INTO endpoints (name, id, doc) VALUES (?, ?, ?)", (request.name, doc["id"], json.dumps(doc))
+            )
+        return self._public(doc)
+
+    def update_config(self, name: str, config: EndpointCoreConfigInput) -> ServingEndpointDetailed:
+        _check_servable(config)
+        with self._store.write() as conn:
+            doc = self._load(conn, name)
+            _check_secrets_exist(conn, config)
+            version = int((doc.get("config") or {}).get("config_version") or 0) + 1
+            doc["config"] = _config_output(config, version, self._creator, _now_ms())
+            doc["task"] = config.task
+            doc["state"] = {"ready": "READY", "config_update": "NOT_UPDATING"}
+            doc.pop("pending_config", None)
+            self._save(conn, doc)
+        return self._public(doc)
+
+    def put_rate_limits(self, name: str, rate_limits: list[RateLimit]) -> list[RateLimit]:
+        with self._store.write() as conn:
+            doc = self._load(conn, name)
+            doc["rate_limits"] = [r.to_json() for r in rate_limits]
+            self._save(conn, doc)
+        return [parse_stored(RateLimit, r) for r in doc["rate_limits"]]
+
+    def put_ai_gateway(self, name: str, gateway: AiGatewayConfig) -> AiGatewayConfig:
+        with self._store.write() as conn:
+            doc = self._load(conn, name)
+            doc["ai_gateway"] = gateway.to_json()
+            self._save(conn, doc)
+        return parse_stored(AiGatewayConfig, doc["ai_gateway"])
+
+    def patch_tags(self, name: str, patch: PatchTagsRequest) -> list[Tag]:
+        with self._store.write() as conn:
+            doc = self._load(conn, name)
+            tags = {t["key"]: t for t in doc.get("tags") or []}
+            for key in patch.delete_tags or []:
+                tags.pop(key, None)
+            for tag in patch.add_tags or []:
+                tags[tag.key] = tag.to_json()
+            doc["tags"] = list(tags.values())
+            self._save(conn, doc)
+        return [parse_stored(Tag, t) for t in doc["tags"]]
+
+    def delete(self, name: str) -> None:
+        with self._store.write() as conn:
+            if not conn.execute("DELETE FROM endpoints WHERE name = ?", (name,)).rowcount:
+                raise ResourceDoesNotExist(f"Endpoint '{name}' does not exist")
+
+
+def _jsonable(value: Any) -> Any:
+    return value.to_json() if hasattr(value, "to_json") else value

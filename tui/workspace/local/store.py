@@ -1,0 +1,140 @@
+"""The workspace file: one SQLite database in WAL mode, private to its owner, versioned schema.
+
+The TUI, the CLI and ``switchboard serve`` may open the same file at once. Every write is one
+``BEGIN IMMEDIATE`` transaction, so writers queue (``busy_timeout``) instead of failing, and a process
+killed mid-write leaves the last committed state.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tui.domain.errors import WorkspaceUnavailable
+
+BUSY_TIMEOUT_MS = 15_000
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    # 1: secrets and endpoints
+    (
+        """CREATE TABLE scopes (
+            name TEXT NOT NULL PRIMARY KEY COLLATE NOCASE,
+            backend_type TEXT NOT NULL DEFAULT 'DATABRICKS',
+            created_ms INTEGER NOT NULL
+        )""",
+        """CREATE TABLE secrets (
+            scope TEXT NOT NULL COLLATE NOCASE REFERENCES scopes(name) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            value BLOB NOT NULL,
+            last_updated_ms INTEGER NOT NULL,
+            PRIMARY KEY (scope, key)
+        )""",
+        """CREATE TABLE endpoints (
+            name TEXT NOT NULL PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            doc TEXT NOT NULL
+        )""",
+    ),
+    # 2: rate-limit counters shared by every process on this file
+    (
+        """CREATE TABLE rate_events (
+            id INTEGER PRIMARY KEY,
+            bucket TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            calls INTEGER NOT NULL,
+            tokens INTEGER NOT NULL
+        )""",
+        "CREATE INDEX rate_events_bucket_at ON rate_events (bucket, at_ms)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class Store:
+    """A connection to the workspace file, safe to share between threads of one process."""
+
+    def __init__(self, path: Path, *, migrations: tuple[tuple[str, ...], ...] = MIGRATIONS) -> None:
+        self.path = path
+        self._lock = threading.RLock()
+        _prepare_file(path)
+        try:
+            self._conn = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+            )
+            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            self._conn.execute("PRAGMA synchronous = NORMAL")
+            self._conn.execute("PRAGMA foreign_keys = ON")
+            self._migrate(migrations)
+        except sqlite3.DatabaseError as err:
+            raise WorkspaceUnavailable(f"Cannot open the workspace {path}: {err}") from None
+
+    def _migrate(self, migrations: tuple[tuple[str, ...], ...]) -> None:
+        version = self._conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == len(migrations):
+            return
+        with self.write() as conn:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(migrations):
+                raise WorkspaceUnavailable(
+                    f"The workspace {self.path} was written by a newer Switchboard (schema {version}; "
+                    f"this version knows up to {len(migrations)}). Upgrade Switchboard to open it."
+                )
+            for statements in migrations[version:]:
+                for statement in statements:
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {len(migrations)}")
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; other writers (threads or processes) wait their turn."""
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """A consistent snapshot for several reads."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self._conn
+            finally:
+                self._conn.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+
+def _prepare_file(path: Path) -> None:
+    """Create the directory (0700) and the file (0600) before SQLite does, so no one else can read it."""
+    parent = path.parent
+    try:
+        if not parent.exists():
+            parent.mkdir(mode=0o700, parents=True)
+            os.chmod(parent, 0o700)
+        if not path.exists():
+            fd = os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+            os.close(fd)
+        if stat.S_IMODE(path.stat().st_mode) & 0o077:
+            os.chmod(path, 0o600)
+    except OSError as err:
+        raise WorkspaceUnavailable(f"Cannot create the workspace {path}: {err.strerror}") from None
+    if path.is_dir():
+        raise WorkspaceUnavailable(f"The workspace path {path} is a directory")

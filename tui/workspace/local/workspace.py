@@ -1,0 +1,110 @@
+"""The embedded workspace: everything in one SQLite file, no server to set up."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput, ServingEndpointDetailed
+from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
+from tui.domain.secrets import SecretMetadata, SecretScope
+from tui.locations import data_dir, workspace_path
+from tui.workspace.local.endpoints_repo import EndpointsRepo
+from tui.workspace.local.ratelimit import RateLimiter
+from tui.workspace.local.secrets_repo import SecretsRepo
+from tui.workspace.local.store import Store
+
+T = TypeVar("T")
+
+
+def local_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no passwd entry, no USER variable: still usable
+        return "local-user"
+
+
+class LocalWorkspace:
+    """The :class:`~tui.workspace.protocol.Workspace` on a local file.
+
+    SQLite calls run in a worker thread so the app's event loop never waits on a busy file.
+    """
+
+    def __init__(self, path: Path, *, user: str | None = None) -> None:
+        self.path = path
+        self.user = user or local_user()
+        self.store = Store(path)
+        self.secrets = SecretsRepo(self.store)
+        self.endpoints = EndpointsRepo(self.store, creator=self.user)
+        self.rate_limiter = RateLimiter(self.store)
+
+    @classmethod
+    def open(cls, option: str | os.PathLike[str] | None = None, *, user: str | None = None) -> LocalWorkspace:
+        """Open (creating if needed) the workspace chosen by ``--workspace``, the env var or the default."""
+        path = workspace_path(option)
+        default_dir = data_dir()
+        workspace = cls(path, user=user)
+        if path.parent == default_dir:
+            os.chmod(default_dir, 0o700)
+        return workspace
+
+    @property
+    def label(self) -> str:
+        home = str(Path.home())
+        text = str(self.path)
+        return "~" + text[len(home) :] if text.startswith(home + os.sep) else text
+
+    async def _run(self, fn: Callable[..., T], *args: object) -> T:
+        return await asyncio.to_thread(partial(fn, *args))
+
+    # -- secrets
+    async def list_scopes(self) -> list[SecretScope]:
+        return await self._run(self.secrets.list_scopes)
+
+    async def create_scope(self, scope: str) -> None:
+        await self._run(self.secrets.create_scope, scope)
+
+    async def delete_scope(self, scope: str) -> None:
+        await self._run(self.secrets.delete_scope, scope)
+
+    async def put_secret(self, scope: str, key: str, value: bytes) -> None:
+        await self._run(self.secrets.put_secret, scope, key, value)
+
+    async def list_secrets(self, scope: str) -> list[SecretMetadata]:
+        return await self._run(self.secrets.list_secrets, scope)
+
+    async def delete_secret(self, scope: str, key: str) -> None:
+        await self._run(self.secrets.delete_secret, scope, key)
+
+    # -- endpoints
+    async def list_endpoints(self) -> list[ServingEndpointDetailed]:
+        return await self._run(self.endpoints.list)
+
+    async def get_endpoint(self, name: str) -> ServingEndpointDetailed:
+        return await self._run(self.endpoints.get, name)
+
+    async def create_endpoint(self, request: CreateServingEndpoint) -> ServingEndpointDetailed:
+        return await self._run(self.endpoints.create, request)
+
+    async def update_config(self, name: str, config: EndpointCoreConfigInput) -> ServingEndpointDetailed:
+        return await self._run(self.endpoints.update_config, name, config)
+
+    async def put_rate_limits(self, name: str, rate_limits: list[RateLimit]) -> list[RateLimit]:
+        return await self._run(self.endpoints.put_rate_limits, name, rate_limits)
+
+    async def put_ai_gateway(self, name: str, gateway: AiGatewayConfig) -> AiGatewayConfig:
+        return await self._run(self.endpoints.put_ai_gateway, name, gateway)
+
+    async def patch_tags(self, name: str, patch: PatchTagsRequest) -> list[Tag]:
+        return await self._run(self.endpoints.patch_tags, name, patch)
+
+    async def delete_endpoint(self, name: str) -> None:
+        await self._run(self.endpoints.delete, name)
+
+    async def aclose(self) -> None:
+        self.store.close()

@@ -1,0 +1,54 @@
+"""The seam between the faces (app, CLI, server) and the backends (local, Databricks)."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput, ServingEndpointDetailed
+from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
+from tui.domain.secrets import SecretMetadata, SecretScope
+
+
+class Workspace(Protocol):
+    """Secrets and serving endpoints, as one workspace holds them.
+
+    Every method raises a :class:`tui.domain.errors.SwitchboardError` with a Databricks error code
+    on failure. Secret values go in and never come out.
+    """
+
+    @property
+    def label(self) -> str:
+        """Where this workspace lives, for the header and messages (a path or a host)."""
+        ...
+
+    # -- secrets
+    async def list_scopes(self) -> list[SecretScope]: ...
+
+    async def create_scope(self, scope: str) -> None: ...
+
+    async def delete_scope(self, scope: str) -> None: ...
+
+    async def put_secret(self, scope: str, key: str, value: bytes) -> None: ...
+
+    async def list_secrets(self, scope: str) -> list[SecretMetadata]: ...
+
+    async def delete_secret(self, scope: str, key: str) -> None: ...
+
+    # -- endpoints
+    async def list_endpoints(self) -> list[ServingEndpointDetailed]: ...
+
+    async def get_endpoint(self, name: str) -> ServingEndpointDetailed: ...
+
+    async def create_endpoint(self, request: CreateServingEndpoint) -> ServingEndpointDetailed: ...
+
+    async def update_config(self, name: str, config: EndpointCoreConfigInput) -> ServingEndpointDetailed: ...
+
+    async def put_rate_limits(self, name: str, rate_limits: list[RateLimit]) -> list[RateLimit]: ...
+
+    async def put_ai_gateway(self, name: str, gateway: AiGatewayConfig) -> AiGatewayConfig: ...
+
+    async def patch_tags(self, name: str, patch: PatchTagsRequest) -> list[Tag]: ...
+
+    async def delete_endpoint(self, name: str) -> None: ...
+
+    async def aclose(self) -> None: ...

@@ -13,6 +13,7 @@ from tui.domain.provider_configs import (
     CONFIG_KEYS,
     PLAINTEXT_SUFFIX,
     PROVIDER_CONFIGS,
+    PROVIDER_TASKS,
     PROVIDERS,
     AI21LabsConfig,
     AmazonBedrockConfig,
@@ -50,6 +51,10 @@ class ExternalModel(DatabricksModel):
     custom_provider_config: CustomProviderConfig | None = None
     gemini_config: GeminiConfig | None = None
     mistral_config: MistralConfig | None = None
+    n_strategy: choice("reject", "fan_out") | None = None  # type: ignore[valid-type]
+    """Local-only: for providers without native ``n``, 'fan_out' sends n parallel calls (default 'reject')."""
+
+    LOCAL_ONLY: ClassVar[tuple[str, ...]] = ("n_strategy",)
 
     @model_validator(mode="after")
     def _one_matching_config(self, info: ValidationInfo) -> ExternalModel:
@@ -67,6 +72,11 @@ class ExternalModel(DatabricksModel):
             )
         if not given:
             raise ValueError(f"provider '{self.provider}' needs '{expected}'")
+        offered = PROVIDER_TASKS[self.provider]
+        if self.task not in offered:
+            raise ValueError(
+                f"provider '{self.provider}' has no {self.task} API (it offers {', '.join(sorted(offered))})"
+            )
         return self
 
     @property

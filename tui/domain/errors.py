@@ -86,3 +86,94 @@ def error_from_code(error_code: str, message: str, *, retry_after: float | None 
         err.error_code = error_code
         return err
     return cls(message, retry_after=retry_after)
+
+
+class ProviderError(SwitchboardError):
+    """A provider (OpenAI, Anthropic, ...) failed the call. ``error_type`` is the unified type."""
+
+    error_code = "BAD_GATEWAY"
+    http_status = 502
+    error_type = "provider_error"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str = "",
+        provider_status: int | None = None,
+        provider_request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.provider = provider
+        self.provider_status = provider_status
+        self.provider_request_id = provider_request_id
+
+    def unified_json(self) -> dict[str, object]:
+        """The unified error body of providers.md §0.5."""
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.error_type,
+                "code": self.error_code,
+                "param": None,
+                "provider": self.provider,
+                "provider_status": self.provider_status,
+                "provider_request_id": self.provider_request_id,
+            }
+        }
+
+
+class ProviderRequestError(ProviderError):
+    """The provider refused the request itself (400, 404 model, 413, 422)."""
+
+    error_code = "INVALID_PARAMETER_VALUE"
+    http_status = 400
+    error_type = "invalid_request_error"
+
+
+class ProviderAuthError(ProviderError):
+    """The stored credential was refused (401/403): the caller cannot fix it, the endpoint's owner can."""
+
+    error_code = "PERMISSION_DENIED"
+    error_type = "provider_auth_error"
+
+
+class ProviderRateLimited(ProviderError):
+    error_code = "REQUEST_LIMIT_EXCEEDED"
+    http_status = 429
+    error_type = "rate_limit_error"
+
+
+class ProviderOverloaded(ProviderError):
+    error_code = "TEMPORARILY_UNAVAILABLE"
+    http_status = 503
+    error_type = "overloaded"
+
+
+class ProviderTimeout(ProviderError):
+    error_code = "DEADLINE_EXCEEDED"
+    http_status = 504
+    error_type = "timeout"
+
+
+class ProviderUnreachable(ProviderError):
+    """No connection could be made (refused, DNS, TLS)."""
+
+    error_code = "TEMPORARILY_UNAVAILABLE"
+    error_type = "provider_unreachable"
+
+
+class ProviderProtocolError(ProviderError):
+    """The provider answered something we cannot read (not JSON, a malformed chunk)."""
+
+    error_type = "provider_error"
+
+
+class StreamInterrupted(ProviderError):
+    """A stream ended before it was complete (connection cut, no end marker).
+
+    The chunks yielded before it are valid: a consumer keeps them and marks the answer incomplete.
+    """
+
+    error_type = "stream_interrupted"

@@ -90,8 +90,10 @@ class OpenAIConfig(ProviderConfig):
     microsoft_entra_client_secret: str | None = None
     microsoft_entra_client_secret_plaintext: str | None = None
     microsoft_entra_tenant_id: str | None = None
+    microsoft_entra_authority: str | None = None
 
     API_BASE: ClassVar[str | None] = "openai_api_base"
+    LOCAL_ONLY: ClassVar[tuple[str, ...]] = ("microsoft_entra_authority",)
     AZURE_REQUIRED: ClassVar[tuple[str, ...]] = ("openai_api_base", "openai_deployment_name", "openai_api_version")
 
     @property
@@ -323,3 +325,11 @@ PROVIDER_CONFIGS: dict[str, tuple[str, type[ProviderConfig]]] = {
 LOCAL_ONLY_PROVIDERS: frozenset[str] = frozenset({"gemini", "mistral"})
 PROVIDERS: tuple[str, ...] = tuple(PROVIDER_CONFIGS)
 CONFIG_KEYS: tuple[str, ...] = tuple(key for key, _ in PROVIDER_CONFIGS.values())
+
+_ALL_TASKS = frozenset({"llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"})
+PROVIDER_TASKS: dict[str, frozenset[str]] = {
+    **{provider: _ALL_TASKS for provider in PROVIDER_CONFIGS},
+    "anthropic": frozenset({"llm/v1/chat", "llm/v1/completions"}),
+    "ai21labs": frozenset({"llm/v1/chat", "llm/v1/completions"}),
+}
+"""What each provider's API offers; a task outside it is refused when the endpoint is defined."""

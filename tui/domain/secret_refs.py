@@ -61,13 +61,13 @@ def secret_refs_in(data: Any) -> list[SecretRef]:
     return sorted(found)
 
 
-def resolve_secret_refs(data: Any, lookup: Any) -> Any:
-    """A copy of ``data`` with every reference replaced by ``lookup(ref)`` (a str)."""
+def resolve_secret_refs(data: Any, lookup: Any, _key: str = "") -> Any:
+    """A copy of ``data`` with every reference replaced by ``lookup(ref)``; plaintext fields stay literal."""
     if isinstance(data, dict):
-        return {k: resolve_secret_refs(v, lookup) for k, v in data.items()}
+        return {k: resolve_secret_refs(v, lookup, str(k)) for k, v in data.items()}
     if isinstance(data, list):
-        return [resolve_secret_refs(v, lookup) for v in data]
-    if isinstance(data, str):
+        return [resolve_secret_refs(v, lookup, _key) for v in data]
+    if isinstance(data, str) and not _key.endswith("_plaintext"):
         ref = parse_secret_ref(data)
         return lookup(ref) if ref is not None else data
     return data

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from typing import Any
 
 from tui.cli.io import read_json_arg, warn
@@ -56,6 +58,20 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     p.add_argument("name", metavar="NAME")
     p.add_argument("--json", required=True, help=JSON_HELP)
     p.set_defaults(run=patch_tags)
+
+    p = sub.add_parser(
+        "query",
+        parents=[common],
+        help="query an endpoint with a standard chat/completions/embeddings request",
+        description=(
+            "Send a standard request to an endpoint and print the standard response. With --stream "
+            "(or \"stream\": true in the JSON) each chunk is printed as one JSON line as it arrives."
+        ),
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--json", required=True, help=JSON_HELP)
+    p.add_argument("--stream", action="store_true", help="stream the answer, one chunk per line")
+    p.set_defaults(run=query)
 
     p = sub.add_parser("delete", parents=[common], help="delete an endpoint")
     p.add_argument("name", metavar="NAME")
@@ -113,6 +129,16 @@ async def put_ai_gateway(args: argparse.Namespace, ws: Workspace) -> dict[str, A
 async def patch_tags(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
     patch = parse_user_input(PatchTagsRequest, read_json_arg(args.json), "tags patch")
     return {"tags": [t.to_json() for t in await ws.patch_tags(args.name, patch)]}
+
+
+async def query(args: argparse.Namespace, ws: Workspace) -> dict[str, Any] | None:
+    body = read_json_arg(args.json)
+    if not (args.stream or (isinstance(body, dict) and body.get("stream") is True)):
+        return await ws.query(args.name, body)
+    async for chunk in ws.stream(args.name, body):
+        sys.stdout.write(json.dumps(chunk, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+    return None
 
 
 async def delete(args: argparse.Namespace, ws: Workspace) -> None:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import AsyncIterator
+from typing import Any, Protocol
 
 from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput, ServingEndpointDetailed
 from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
@@ -50,5 +51,14 @@ class Workspace(Protocol):
     async def patch_tags(self, name: str, patch: PatchTagsRequest) -> list[Tag]: ...
 
     async def delete_endpoint(self, name: str) -> None: ...
+
+    # -- invocation
+    async def query(self, name: str, request: dict[str, Any]) -> dict[str, Any]:
+        """The standard response for a standard request (chat, completions or embeddings)."""
+        ...
+
+    def stream(self, name: str, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
+        """Standard chunks as they arrive. Chunks yielded before an error stay valid (partial answer)."""
+        ...
 
     async def aclose(self) -> None: ...

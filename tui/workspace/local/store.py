@@ -51,6 +51,20 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX rate_events_bucket_at ON rate_events (bucket, at_ms)",
     ),
+    # 3: usage per endpoint, served entity, user and minute (for the app's meters)
+    (
+        """CREATE TABLE usage_minutes (
+            endpoint TEXT NOT NULL,
+            served_entity TEXT NOT NULL,
+            user TEXT NOT NULL,
+            minute INTEGER NOT NULL,
+            calls INTEGER NOT NULL DEFAULT 0,
+            errors INTEGER NOT NULL DEFAULT 0,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0,
+            completion_tokens INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (endpoint, served_entity, user, minute)
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -5,19 +5,25 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput, ServingEndpointDetailed
 from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
 from tui.domain.secrets import SecretMetadata, SecretScope
 from tui.locations import data_dir, workspace_path
 from tui.workspace.local.endpoints_repo import EndpointsRepo
+from tui.workspace.local.limits import Caller, applicable_limits
 from tui.workspace.local.ratelimit import RateLimiter
 from tui.workspace.local.secrets_repo import SecretsRepo
 from tui.workspace.local.store import Store
+from tui.workspace.local.usage_repo import UsageRepo
+
+if TYPE_CHECKING:  # the HTTP stack is imported on first query, so CLI commands start fast
+    from tui.transport.client import Timeouts
+    from tui.workspace.local.invoke import Invoker
 
 T = TypeVar("T")
 
@@ -35,20 +41,25 @@ class LocalWorkspace:
     SQLite calls run in a worker thread so the app's event loop never waits on a busy file.
     """
 
-    def __init__(self, path: Path, *, user: str | None = None) -> None:
+    def __init__(self, path: Path, *, user: str | None = None, timeouts: Timeouts | None = None) -> None:
         self.path = path
         self.user = user or local_user()
+        self.timeouts = timeouts
         self.store = Store(path)
         self.secrets = SecretsRepo(self.store)
         self.endpoints = EndpointsRepo(self.store, creator=self.user)
         self.rate_limiter = RateLimiter(self.store)
+        self.usage = UsageRepo(self.store)
+        self._invoker: Invoker | None = None
 
     @classmethod
-    def open(cls, option: str | os.PathLike[str] | None = None, *, user: str | None = None) -> LocalWorkspace:
+    def open(
+        cls, option: str | os.PathLike[str] | None = None, *, user: str | None = None, timeouts: Timeouts | None = None
+    ) -> LocalWorkspace:
         """Open (creating if needed) the workspace chosen by ``--workspace``, the env var or the default."""
         path = workspace_path(option)
         default_dir = data_dir()
-        workspace = cls(path, user=user)
+        workspace = cls(path, user=user, timeouts=timeouts)
         if path.parent == default_dir:
             os.chmod(default_dir, 0o700)
         return workspace
@@ -106,5 +117,38 @@ class LocalWorkspace:
     async def delete_endpoint(self, name: str) -> None:
         await self._run(self.endpoints.delete, name)
 
+    # -- invocation
+    @property
+    def invoker(self) -> Invoker:
+        if self._invoker is None:
+            from tui.transport.client import Transport
+            from tui.workspace.local.invoke import Invoker
+
+            self._invoker = Invoker(
+                self.endpoints, self.secrets, self.rate_limiter, self.usage, Transport(self.timeouts)
+            )
+        return self._invoker
+
+    async def query(self, name: str, request: dict[str, Any], *, caller: Caller | None = None) -> dict[str, Any]:
+        return await self.invoker.query(name, request, caller or Caller(self.user))
+
+    def stream(self, name: str, request: dict[str, Any], *, caller: Caller | None = None) -> AsyncIterator[dict[str, Any]]:
+        return self.invoker.stream(name, request, caller or Caller(self.user))
+
+    async def rate_limit_status(self, name: str, *, caller: Caller | None = None) -> list[dict[str, Any]]:
+        """Each limit that applies to ``caller`` on endpoint ``name``: its label, use and size this minute."""
+        endpoint = await self.get_endpoint(name)
+        gateway = endpoint.ai_gateway.rate_limits if endpoint.ai_gateway else None
+        limits = applicable_limits(name, caller or Caller(self.user), endpoint.rate_limits, gateway)
+        status = []
+        for limit in limits:
+            calls, tokens = await self._run(self.rate_limiter.usage, limit)
+            status.append(
+                {"label": limit.label, "calls": calls, "calls_limit": limit.calls, "tokens": tokens, "tokens_limit": limit.tokens}
+            )
+        return status
+
     async def aclose(self) -> None:
+        if self._invoker is not None:
+            await self._invoker.transport.aclose()
         self.store.close()

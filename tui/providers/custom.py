@@ -1,0 +1,41 @@
+"""Any OpenAI-compatible server (vLLM, llama.cpp, Ollama ``/v1``, LM Studio) at ``custom_provider_url``.
+
+The URL may be the server's base (``http://host:8000/v1``: the task path is appended) or the full
+URL of one task (ending in ``/chat/completions``, ``/completions`` or ``/embeddings``: used as is).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from tui.domain.provider_configs import CustomProviderConfig
+from tui.providers.base import Call, Provider, StreamMapper
+from tui.providers.openai_compat import TASK_PATHS, OpenAIStreamMapper, normalize_response, openai_body
+from tui.transport.client import HttpRequest
+
+
+class CustomProvider(Provider):
+    name: ClassVar[str] = "custom"
+    label: ClassVar[str] = "OpenAI-compatible server"
+
+    async def build(self, call: Call) -> HttpRequest:
+        self.check_task(call.task)
+        config = call.config
+        assert isinstance(config, CustomProviderConfig)
+        url = self.base_url(call)
+        if not url.endswith(tuple(TASK_PATHS.values())):
+            url += TASK_PATHS[call.task]
+        headers: dict[str, str] = {}
+        if config.bearer_token_auth is not None:
+            token = config.bearer_token_auth.token or config.bearer_token_auth.token_plaintext or ""
+            headers["authorization"] = f"Bearer {token}"
+        elif config.api_key_auth is not None:
+            value = config.api_key_auth.value or config.api_key_auth.value_plaintext or ""
+            headers[(config.api_key_auth.key or "api-key").lower()] = value
+        return HttpRequest("POST", url, headers, openai_body(self, call, with_model=True))
+
+    def parse(self, call: Call, body: Any) -> dict[str, Any]:
+        return normalize_response(call, body, self.label)
+
+    def stream_mapper(self, call: Call) -> StreamMapper:
+        return OpenAIStreamMapper(call, self.label)

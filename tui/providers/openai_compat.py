@@ -1,0 +1,102 @@
+"""What the OpenAI-shaped providers share (OpenAI, Azure OpenAI, Databricks, OpenAI-compatible servers):
+the request body, response normalisation and the ``data: {...}`` / ``data: [DONE]`` stream."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
+from tui.domain.errors import ProviderProtocolError, StreamInterrupted
+from tui.providers.base import Call, Chunk, Provider, new_id, text_of
+from tui.transport.errors import error_from_stream_event
+from tui.transport.sse import SseEvent
+
+TASK_PATHS = {TASK_CHAT: "/chat/completions", TASK_COMPLETIONS: "/completions", TASK_EMBEDDINGS: "/embeddings"}
+_OBJECTS = {TASK_CHAT: "chat.completion", TASK_COMPLETIONS: "text_completion"}
+_CHUNK_OBJECTS = {TASK_CHAT: "chat.completion.chunk", TASK_COMPLETIONS: "text_completion_chunk"}
+
+
+def openai_body(provider: Provider, call: Call, *, with_model: bool, stream_usage: bool = True) -> dict[str, Any]:
+    """The standard request as an OpenAI-style body (``extra_params`` merged in)."""
+    body = {k: v for k, v in call.request.items() if k not in ("stream", "extra_params")}
+    body.update(call.request.get("extra_params") or {})
+    if with_model:
+        body["model"] = call.model
+    provider.clamp_temperature(body)
+    if call.stream:
+        body["stream"] = True
+        if stream_usage:
+            body.setdefault("stream_options", {"include_usage": True})
+    return body
+
+
+def normalize_response(call: Call, body: Any, label: str) -> dict[str, Any]:
+    """Fill what some OpenAI-compatible servers leave out; keep what they add."""
+    if not isinstance(body, dict):
+        raise ProviderProtocolError(f"{label} answered with JSON that is not an object", provider=label)
+    out = dict(body)
+    if call.task == TASK_EMBEDDINGS:
+        if not isinstance(out.get("data"), list):
+            raise ProviderProtocolError(f"{label} answered without 'data' embeddings", provider=label)
+        out.setdefault("object", "list")
+        out.setdefault("model", call.model)
+        return out
+    if not isinstance(out.get("choices"), list):
+        raise ProviderProtocolError(f"{label} answered without 'choices'", provider=label)
+    out.setdefault("id", new_id("chatcmpl-" if call.task == TASK_CHAT else "cmpl-"))
+    out["object"] = out.get("object") or _OBJECTS[call.task]
+    out.setdefault("created", call.created)
+    out["model"] = out.get("model") or call.model
+    if call.task == TASK_CHAT:
+        choices = []
+        for i, choice in enumerate(out["choices"]):
+            message = dict(choice.get("message") or {})
+            message.setdefault("role", "assistant")
+            if isinstance(message.get("content"), list):
+                message["content"] = text_of(message["content"])
+            choices.append({**choice, "index": choice.get("index", i), "message": message})
+        out["choices"] = choices
+    return out
+
+
+class OpenAIStreamMapper:
+    """OpenAI chunks are already standard: check, fill gaps, drop Azure's prompt-filter preamble."""
+
+    def __init__(self, call: Call, label: str) -> None:
+        self.call = call
+        self.label = label
+        self.done = False
+        self.chunk_object = _CHUNK_OBJECTS.get(call.task, "chat.completion.chunk")
+        self.id = new_id("chatcmpl-")
+
+    def feed(self, event: SseEvent) -> list[Chunk]:
+        data = event.data
+        if data == "[DONE]":
+            self.done = True
+            return []
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise ProviderProtocolError(
+                f"{self.label} sent a malformed stream chunk: {data[:80]!r}", provider=self.label
+            ) from None
+        if not isinstance(chunk, dict):
+            raise ProviderProtocolError(f"{self.label} sent a stream chunk that is not an object", provider=self.label)
+        if "error" in chunk:
+            raise error_from_stream_event(self.label, chunk)
+        if not chunk.get("choices") and chunk.get("usage") is None:
+            return []  # Azure's prompt_filter_results preamble, keep-alive objects
+        chunk["id"] = chunk.get("id") or self.id
+        chunk["object"] = chunk.get("object") or self.chunk_object
+        chunk["created"] = chunk.get("created") or self.call.created
+        chunk["model"] = chunk.get("model") or self.call.model
+        return [chunk]
+
+    def finish(self) -> list[Chunk]:
+        if not self.done:
+            raise StreamInterrupted(
+                f"The {self.label} stream ended without its end marker ([DONE]); the answer may be incomplete",
+                provider=self.label,
+            )
+        return []

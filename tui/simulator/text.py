@@ -1,0 +1,233 @@
+"""Deterministic generated text for the simulator: markdown answers cut into token-like pieces.
+
+Everything here is a pure function of its inputs (model name, prompt text, choice index, knobs): the same
+request always gets the same answer, on every machine and Python version. Nothing here does I/O.
+
+Tokens are words with the whitespace that follows them (``"hello "``, ``"list:\\n\\n"``, ``"- "``), which is
+how real token streams look closely enough for a client: joining the pieces gives the text back exactly.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import random
+import re
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+DEFAULT_EMBEDDING_DIM = 8
+# Real dimensions for well-known embedding models; any other model gets DEFAULT_EMBEDDING_DIM.
+EMBEDDING_DIMS: dict[str, int] = {
+    "text-embedding-3-small": 1536,
+    "text-embedding-3-large": 3072,
+    "text-embedding-ada-002": 1536,
+    "databricks-gte-large-en": 1024,
+    "databricks-bge-large-en": 1024,
+}
+
+_TOKEN_RE = re.compile(r"\S+\s*")
+_WORD_RE = re.compile(r"\S+")
+_PROMPT_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
+
+# A few non-ASCII words on purpose: streams must survive multi-byte UTF-8 characters split across reads.
+_NOUNS = (
+    "switchboard", "operator", "line", "circuit", "signal", "endpoint", "gateway", "route", "model",
+    "provider", "token", "stream", "latency", "budget", "request", "response", "queue", "channel",
+    "relay", "exchange", "trunk", "caller", "handset", "cable", "panel", "socket", "plug", "ledger",
+    "façade", "café", "Zürich", "résumé", "protocol", "buffer", "window", "quota", "limit", "retry",
+)
+_VERBS = (
+    "routes", "connects", "measures", "buffers", "retries", "answers", "forwards", "records",
+    "balances", "throttles", "compares", "streams", "patches", "holds", "releases", "tracks",
+)
+_ADJECTIVES = (
+    "quick", "steady", "careful", "quiet", "busy", "spare", "local", "remote", "naïve", "patient",
+    "reliable", "modest", "early", "late", "shared", "private", "simulated", "deterministic",
+)
+_CONNECTORS = ("and", "while", "because", "so", "but", "as", "when", "until")
+_CODE_NAMES = ("route", "patch", "relay", "measure", "balance", "forward", "record", "answer")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One choice's output after limits: its pieces and why it ended."""
+
+    tokens: tuple[str, ...]
+    finish: str  # "stop" (natural end), "length" (max_tokens) or "stop_sequence"
+    stop_sequence: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(self.tokens)
+
+
+def seed_for(model: str, prompt: str, index: int = 0) -> int:
+    digest = hashlib.sha256(f"{model}\x00{prompt}\x00{index}".encode()).digest()
+    return int.from_bytes(digest[:16], "big")
+
+
+def tokenize(text: str) -> list[str]:
+    """Pieces that join back to ``text`` (leading whitespace, if any, is its own first piece)."""
+    pieces = _TOKEN_RE.findall(text)
+    lead = len(text) - len(text.lstrip())
+    if lead:
+        pieces.insert(0, text[:lead])
+    return pieces
+
+
+def count_words(text: str) -> int:
+    """The simulator's prompt "tokenizer": one token per whitespace-separated word."""
+    return len(_WORD_RE.findall(text))
+
+
+# ------------------------------------------------------------------------------------------- blocks
+
+
+def _words(rng: random.Random, n: int) -> list[str]:
+    pools = (_NOUNS, _VERBS, _ADJECTIVES, _NOUNS, _CONNECTORS)
+    return [rng.choice(pools[i % len(pools)]) for i in range(n)]
+
+
+def _sentence(rng: random.Random, n: int) -> str:
+    words = _words(rng, n)
+    words[0] = words[0][:1].upper() + words[0][1:]
+    return " ".join(words) + "."
+
+
+def _paragraph(rng: random.Random, lead: str = "") -> str:
+    sentences = [_sentence(rng, rng.randint(7, 11)) for _ in range(3)]
+    if lead:
+        sentences.insert(0, lead)
+    return " ".join(sentences)
+
+
+def _heading(rng: random.Random, level: int) -> str:
+    words = [w.capitalize() for w in (rng.choice(_ADJECTIVES), rng.choice(_NOUNS), rng.choice(_NOUNS))]
+    return "#" * level + " " + " ".join(words[: rng.randint(2, 3)])
+
+
+def _bullets(rng: random.Random) -> str:
+    return "\n".join("- " + " ".join(_words(rng, rng.randint(4, 6))) for _ in range(rng.randint(3, 4)))
+
+
+def _numbered(rng: random.Random) -> str:
+    return "\n".join(f"{i}. " + " ".join(_words(rng, rng.randint(4, 6))) for i in range(1, 4))
+
+
+def _code(rng: random.Random) -> str:
+    name = rng.choice(_CODE_NAMES)
+    arg = rng.choice(("line", "call", "signal", "request"))
+    factor = rng.randint(2, 9)
+    return (
+        "```python\n"
+        f"def {name}_{arg}({arg}):\n"
+        f"    total = len({arg}) * {factor}\n"
+        f"    return {{\"{arg}\": {arg}, \"total\": total}}\n"
+        "```"
+    )
+
+
+def _topic(prompt: str) -> str:
+    words = _PROMPT_WORD_RE.findall(prompt)[-6:]
+    if not words:
+        return ""
+    return "This simulated answer is about " + " ".join(words) + "."
+
+
+def _blocks(rng: random.Random, prompt: str) -> Iterator[str]:
+    """The base document, then further sections for as long as asked."""
+    yield _heading(rng, 1)
+    yield _paragraph(rng, _topic(prompt))
+    yield _bullets(rng)
+    yield _numbered(rng)
+    yield _code(rng)
+    yield _paragraph(rng)
+    while True:
+        yield _heading(rng, 2)
+        yield _paragraph(rng)
+        yield _bullets(rng) if rng.random() < 0.5 else _numbered(rng)
+        if rng.random() < 0.5:
+            yield _code(rng)
+        yield _paragraph(rng)
+
+
+def generate_text(model: str, prompt: str, index: int = 0, tokens: int | None = None) -> str:
+    """A markdown answer: heading, paragraph, bullets, numbered list, python code block, paragraph.
+
+    ``tokens=None`` gives the base document (about 120 tokens); an exact count extends it with further
+    sections and fills the remainder with a paragraph of exactly the missing number of words, so the
+    result is still valid markdown (a code fence is never left open).
+    """
+    rng = random.Random(seed_for(model, prompt, index))
+    blocks = _blocks(rng, prompt)
+    if tokens is None:
+        return "\n\n".join(next(blocks) for _ in range(6))
+    chosen: list[str] = []
+    count = 0
+    for block in blocks:
+        size = count_words(block)
+        if count + size > tokens:
+            remaining = tokens - count
+            if remaining > 0:
+                chosen.append(_sentence(rng, remaining))
+            break
+        chosen.append(block)
+        count += size
+        if count == tokens:
+            break
+    return "\n\n".join(chosen)
+
+
+def generate(
+    model: str,
+    prompt: str,
+    index: int = 0,
+    *,
+    tokens: int | None = None,
+    max_tokens: int | None = None,
+    stop: Sequence[str] = (),
+) -> Generation:
+    """The answer for one choice with stop sequences and ``max_tokens`` applied, as pieces."""
+    text = generate_text(model, prompt, index, tokens)
+    stop_hit: str | None = None
+    cut_at = len(text)
+    for seq in stop:
+        if seq:
+            pos = text.find(seq)
+            if 0 <= pos < cut_at:
+                cut_at, stop_hit = pos, seq
+    pieces = tokenize(text[:cut_at])
+    if max_tokens is not None and len(pieces) > max_tokens:
+        return Generation(tuple(pieces[:max_tokens]), "length")
+    if stop_hit is not None:
+        return Generation(tuple(pieces), "stop_sequence", stop_hit)
+    return Generation(tuple(pieces), "stop")
+
+
+# --------------------------------------------------------------------------------------- embeddings
+
+
+def embedding(model: str, text: str, dim: int) -> list[float]:
+    """A unit-norm vector that depends only on (model, text, dim)."""
+    values: list[float] = []
+    counter = 0
+    while len(values) < dim:
+        block = hashlib.sha256(f"{model}\x00{text}\x00{counter}".encode()).digest()
+        for i in range(0, len(block), 4):
+            values.append(int.from_bytes(block[i : i + 4], "big") / 0xFFFFFFFF * 2.0 - 1.0)
+        counter += 1
+    values = values[:dim]
+    norm = math.sqrt(sum(v * v for v in values)) or 1.0
+    return [v / norm for v in values]
+
+
+def embedding_base64(vector: Sequence[float]) -> str:
+    """OpenAI's ``encoding_format: "base64"``: little-endian float32s, base64-encoded."""
+    return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode("ascii")
+
+
+def embedding_dim(model: str) -> int:
+    return EMBEDDING_DIMS.get(model, DEFAULT_EMBEDDING_DIM)

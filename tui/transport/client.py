@@ -1,0 +1,242 @@
+"""The shared HTTP client: one pooled ``httpx.AsyncClient`` per workspace, and the only code that sends.
+
+Failures become typed errors (see ``tui.domain.errors``) whose text is passed through a
+:class:`~tui.transport.redact.Redactor`, so a secret value never reaches a message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from tui.domain.errors import (
+    ProviderError,
+    ProviderProtocolError,
+    ProviderTimeout,
+    ProviderUnreachable,
+    StreamInterrupted,
+)
+from tui.transport.errors import error_from_response
+from tui.transport.redact import Redactor
+from tui.transport.sse import SseEvent, aiter_sse
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds. ``read`` bounds the wait for a response (and each read of it); ``idle`` bounds the
+    silence between two events of a stream once it has started."""
+
+    connect: float = 10.0
+    read: float = 120.0
+    idle: float = 60.0
+
+
+@dataclass
+class HttpRequest:
+    """What a provider asks the transport to send."""
+
+    method: str
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    json: Any = None
+    form: dict[str, str] | None = None
+    params: dict[str, str] | None = None
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    headers: httpx.Headers
+    body: Any
+
+
+class TokenCache:
+    """Access tokens (Entra ID, OAuth) kept until shortly before they expire."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[str, tuple[str, float]] = {}
+
+    def get(self, key: str, *, margin: float = 300.0) -> str | None:
+        entry = self._tokens.get(key)
+        if entry and entry[1] - margin > time.monotonic():
+            return entry[0]
+        return None
+
+    def put(self, key: str, token: str, expires_in: float) -> None:
+        self._tokens[key] = (token, time.monotonic() + expires_in)
+
+
+class _IdleWatchdog:
+    """Cancels the current task when nothing arrived for ``seconds``; one timer, re-armed lazily.
+
+    ``touch()`` costs one float assignment, so it can run on every event of a fast stream.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.fired = False
+        self.waiting = False  # only a wait on the network counts, not a slow consumer
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.current_task()
+        self._last = self._loop.time()
+        self._handle = self._loop.call_at(self._last + seconds, self._check)
+
+    def touch(self) -> None:
+        self._last = self._loop.time()
+
+    def _check(self) -> None:
+        now = self._loop.time()
+        if not self.waiting:
+            self._last = now
+        due = self._last + self.seconds
+        if now >= due:
+            self.fired = True
+            if self._task is not None:
+                self._task.cancel()
+        else:
+            self._handle = self._loop.call_at(due, self._check)
+
+    def stop(self) -> None:
+        self._handle.cancel()
+        if self.fired and self._task is not None and hasattr(self._task, "uncancel"):
+            self._task.uncancel()
+
+
+class Transport:
+    def __init__(self, timeouts: Timeouts | None = None, *, client: httpx.AsyncClient | None = None) -> None:
+        self.timeouts = timeouts or Timeouts()
+        self.tokens = TokenCache()
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(self.timeouts.read, connect=self.timeouts.connect),
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
+            http2=False,
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def _build(self, req: HttpRequest) -> httpx.Request:
+        if req.form is not None:
+            return self._client.build_request(req.method, req.url, headers=req.headers, data=req.form, params=req.params)
+        content = None if req.json is None else json.dumps(req.json, separators=(",", ":")).encode()
+        headers = dict(req.headers)
+        if content is not None:
+            headers.setdefault("content-type", "application/json")
+        return self._client.build_request(req.method, req.url, headers=headers, content=content, params=req.params)
+
+    @contextmanager
+    def _mapped(self, provider: str, url: str, redact: Redactor) -> Iterator[None]:
+        """Turns httpx failures into typed errors and redacts every message."""
+        try:
+            yield
+        except ProviderError as err:
+            err.message = redact(err.message)
+            err.args = (err.message,)
+            raise
+        except httpx.TimeoutException as err:
+            phase = "connect" if isinstance(err, httpx.ConnectTimeout) else "answer"
+            limit = self.timeouts.connect if phase == "connect" else self.timeouts.read
+            raise ProviderTimeout(
+                redact(f"{provider} did not {phase} within {limit:g} s ({_origin(url)})"), provider=provider
+            ) from None
+        except (httpx.ConnectError, httpx.UnsupportedProtocol, httpx.InvalidURL) as err:
+            raise ProviderUnreachable(
+                redact(f"Cannot reach {provider} at {_origin(url)}: {_reason(err)}"), provider=provider
+            ) from None
+        except httpx.HTTPError as err:
+            raise ProviderProtocolError(
+                redact(f"{provider} connection failed ({_origin(url)}): {_reason(err)}"), provider=provider
+            ) from None
+
+    async def send(self, req: HttpRequest, *, provider: str, redact: Redactor | None = None) -> HttpResponse:
+        """Send and read a JSON answer; HTTP errors raise typed errors."""
+        redact = redact or Redactor()
+        with self._mapped(provider, req.url, redact):
+            try:
+                resp = await self._client.send(self._build(req))
+            except httpx.RemoteProtocolError as err:
+                raise ProviderProtocolError(
+                    f"{provider} closed the connection before the whole answer arrived ({_reason(err)})",
+                    provider=provider,
+                ) from None
+            if resp.status_code >= 400:
+                raise error_from_response(provider, resp.status_code, resp.headers, resp.content)
+            try:
+                body = resp.json()
+            except ValueError:
+                kind = resp.headers.get("content-type", "no content type")
+                raise ProviderProtocolError(
+                    f"{provider} answered {resp.status_code} with a body that is not JSON ({kind})",
+                    provider=provider,
+                    provider_status=resp.status_code,
+                ) from None
+            return HttpResponse(resp.status_code, resp.headers, body)
+
+    async def stream_sse(
+        self, req: HttpRequest, *, provider: str, redact: Redactor | None = None
+    ) -> AsyncIterator[SseEvent]:
+        """Send and yield the server-sent events of the answer as they arrive."""
+        redact = redact or Redactor()
+        events = 0
+        with self._mapped(provider, req.url, redact):
+            resp = await self._client.send(self._build(req), stream=True)
+            try:
+                if resp.status_code >= 400:
+                    body = await resp.aread()
+                    raise error_from_response(provider, resp.status_code, resp.headers, body)
+                watchdog = _IdleWatchdog(self.timeouts.idle)
+                source = aiter_sse(resp.aiter_lines())
+                try:
+                    while True:
+                        watchdog.waiting = True
+                        try:
+                            event = await source.__anext__()
+                        except StopAsyncIteration:
+                            break
+                        finally:
+                            watchdog.waiting = False
+                            watchdog.touch()
+                        events += 1
+                        yield event
+                except asyncio.CancelledError:
+                    if watchdog.fired:
+                        raise ProviderTimeout(
+                            f"The {provider} stream stalled: nothing arrived for {self.timeouts.idle:g} s "
+                            f"after {events} event(s)",
+                            provider=provider,
+                        ) from None
+                    raise
+                except (httpx.RemoteProtocolError, httpx.ReadError) as err:
+                    raise StreamInterrupted(
+                        f"The {provider} stream was cut after {events} event(s) ({_reason(err)})",
+                        provider=provider,
+                    ) from None
+                finally:
+                    watchdog.stop()
+            finally:
+                await resp.aclose()
+
+
+def _origin(url: str) -> str:
+    try:
+        parsed = httpx.URL(url)
+    except Exception:
+        return url[:80]
+    return f"{parsed.scheme}://{parsed.host}{':' + str(parsed.port) if parsed.port else ''}"
+
+
+def _reason(err: Exception) -> str:
+    text = str(err) or type(err).__name__
+    if "Connection refused" in text or "Errno 111" in text:
+        return "connection refused"
+    if "Name or service not known" in text or "nodename nor servname" in text:
+        return "unknown host"
+    return text[:200]

@@ -53,7 +53,7 @@ class RateLimiter:
         self._clock = clock
 
     def _now_ms(self, now: float | None) -> int:
-        return int((self._clock() if now is None else now) * 1000)
+        return round((self._clock() if now is None else now) * 1000)
 
     def reserve(self, limits: Sequence[Limit], *, tokens: int = 0, now: float | None = None) -> Decision:
         """Admit one call (expected to use ``tokens``) against every limit, or refuse it.
@@ -65,6 +65,7 @@ class RateLimiter:
         now_ms = self._now_ms(now)
         with self._store.write() as conn:
             remaining: dict[str, int] = {}
+            refusals: list[tuple[float, Limit]] = []
             for limit in limits:
                 since = now_ms - limit.window_ms
                 conn.execute("DELETE FROM rate_events WHERE bucket = ? AND at_ms <= ?", (limit.bucket, since))
@@ -74,13 +75,17 @@ class RateLimiter:
                 ).fetchall()
                 refusal = _refusal(limit, rows, tokens, now_ms)
                 if refusal is not None:
-                    wait = None if math.isinf(refusal) else refusal
-                    return Decision(admitted=False, refused_by=limit, retry_after=wait)
+                    refusals.append((refusal, limit))
+                    continue
                 if limit.calls is not None:
                     remaining[f"{limit.label or limit.bucket}:calls"] = limit.calls - len(rows) - 1
                 if limit.tokens is not None:
                     used = sum(r[2] for r in rows)
                     remaining[f"{limit.label or limit.bucket}:tokens"] = limit.tokens - used - tokens
+            if refusals:
+                # the call fits only once every refusing limit has room: wait for the slowest
+                wait, refused_by = max(refusals, key=lambda r: r[0])
+                return Decision(admitted=False, refused_by=refused_by, retry_after=None if math.isinf(wait) else wait)
             ids = tuple(
                 conn.execute(
                     "INSERT INTO rate_events (bucket, at_ms, calls, tokens) VALUES (?, ?, 1, ?)",

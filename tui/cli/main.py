@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from tui import __version__
-from tui.cli import secrets, serving_endpoints
+from tui.cli import secrets, serving_endpoints, simulate
 from tui.cli.io import print_error, print_json
 from tui.domain.errors import SwitchboardError
 
@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     secrets.register(commands, common)
     serving_endpoints.register(commands, common)
+    simulate.register(commands)
     return parser
 
 
@@ -50,7 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return launch_app(workspace=args.workspace)
     try:
-        result = asyncio.run(_run_command(args))
+        if not getattr(args, "needs_workspace", True):
+            result = args.run(args)
+        else:
+            result = asyncio.run(_run_command(args))
     except SwitchboardError as err:
         print_error(err)
         return 1

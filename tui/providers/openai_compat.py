@@ -88,7 +88,7 @@ class OpenAIStreamMapper:
         if not chunk.get("choices") and chunk.get("usage") is None:
             return []  # Azure's prompt_filter_results preamble, keep-alive objects
         chunk["id"] = chunk.get("id") or self.id
-        chunk["object"] = chunk.get("object") or self.chunk_object
+        chunk["object"] = self.chunk_object  # OpenAI says "text_completion"; the standard says "..._chunk"
         chunk["created"] = chunk.get("created") or self.call.created
         chunk["model"] = chunk.get("model") or self.call.model
         return [chunk]

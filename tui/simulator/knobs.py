@@ -6,6 +6,23 @@
   Headers win over the model suffix.
 
 Unknown knobs and bad values raise :class:`KnobError`, which every dialect answers as a 400 in its own shape.
+
+Faults (``fault=``):
+
+* ``400 401 403 404 429 500 502 503 529``: that status in the provider's error shape, before any streaming;
+  429/503/529 carry ``retry-after`` (``retry_after`` seconds, default 1) and the provider's extra headers.
+* ``stall``: stream — headers, then silence for ``stall_s`` (default 30) just before content token number
+  ``cut_after`` + 1 (default: before the first), then the rest; non-stream — silence before the status line.
+* ``slow_headers``: silence for ``stall_s`` before the status line, then a normal answer.
+* ``cut``: stream — the connection closes (no terminating chunk) after ``cut_after`` content tokens (default
+  half); non-stream — the body stops half way and the connection closes.
+* ``malformed``: stream — one extra event with cut-short JSON after ``cut_after`` tokens, then the stream goes
+  on; non-stream — a 200 whose body is not valid JSON.
+* ``nodone``: the stream ends cleanly without ``[DONE]`` / ``message_stop`` (the final ``completion`` event).
+* ``drip``: every write split in pieces with small delays (the first event byte by byte).
+* ``error_event``: a 200 stream that, after ``cut_after`` tokens, carries the provider's mid-stream error and ends.
+
+``nodone`` and ``error_event`` only concern streams; without ``stream`` the answer is normal.
 """
 
 from __future__ import annotations

@@ -131,16 +131,16 @@ def _code(rng: random.Random) -> str:
 
 
 def _topic(prompt: str) -> str:
-    words = _PROMPT_WORD_RE.findall(prompt)[-6:]
+    words = _PROMPT_WORD_RE.findall(prompt)[:6]
     if not words:
         return ""
     return "This simulated answer is about " + " ".join(words) + "."
 
 
-def _blocks(rng: random.Random, prompt: str) -> Iterator[str]:
+def _blocks(rng: random.Random, topic: str) -> Iterator[str]:
     """The base document, then further sections for as long as asked."""
     yield _heading(rng, 1)
-    yield _paragraph(rng, _topic(prompt))
+    yield _paragraph(rng, _topic(topic))
     yield _bullets(rng)
     yield _numbered(rng)
     yield _code(rng)
@@ -154,15 +154,18 @@ def _blocks(rng: random.Random, prompt: str) -> Iterator[str]:
         yield _paragraph(rng)
 
 
-def generate_text(model: str, prompt: str, index: int = 0, tokens: int | None = None) -> str:
+def generate_text(
+    model: str, prompt: str, index: int = 0, tokens: int | None = None, topic: str | None = None
+) -> str:
     """A markdown answer: heading, paragraph, bullets, numbered list, python code block, paragraph.
 
     ``tokens=None`` gives the base document (about 120 tokens); an exact count extends it with further
     sections and fills the remainder with a paragraph of exactly the missing number of words, so the
-    result is still valid markdown (a code fence is never left open).
+    result is still valid markdown (a code fence is never left open). ``topic`` (default: the prompt) is
+    what the first paragraph says the answer is about.
     """
     rng = random.Random(seed_for(model, prompt, index))
-    blocks = _blocks(rng, prompt)
+    blocks = _blocks(rng, prompt if topic is None else topic)
     if tokens is None:
         return "\n\n".join(next(blocks) for _ in range(6))
     chosen: list[str] = []
@@ -189,9 +192,10 @@ def generate(
     tokens: int | None = None,
     max_tokens: int | None = None,
     stop: Sequence[str] = (),
+    topic: str | None = None,
 ) -> Generation:
     """The answer for one choice with stop sequences and ``max_tokens`` applied, as pieces."""
-    text = generate_text(model, prompt, index, tokens)
+    text = generate_text(model, prompt, index, tokens, topic)
     stop_hit: str | None = None
     cut_at = len(text)
     for seq in stop:

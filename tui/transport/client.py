@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -233,7 +234,15 @@ def _origin(url: str) -> str:
     return f"{parsed.scheme}://{parsed.host}{':' + str(parsed.port) if parsed.port else ''}"
 
 
-def _reason(err: Exception) -> str:
+def _reason(err: BaseException) -> str:
+    """A short human reason, looking through the chain of causes for the OS-level one."""
+    seen: BaseException | None = err
+    while seen is not None:
+        if isinstance(seen, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(seen, socket.gaierror):
+            return "unknown host"
+        seen = seen.__cause__ or seen.__context__
     text = str(err) or type(err).__name__
     if "Connection refused" in text or "Errno 111" in text:
         return "connection refused"

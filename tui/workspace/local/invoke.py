@@ -98,7 +98,8 @@ class Invoker:
 
     # -- planning --------------------------------------------------------------------------------
     async def _plan(self, name: str, body: Any, caller: Caller) -> _Plan:
-        endpoint = await self._run(self._endpoints.get_with_credentials, name)
+        # reads run inline: in WAL mode they never wait for a writer (see Store)
+        endpoint = self._endpoints.get_with_credentials(name)
         config = endpoint.config
         task = config.task if config else None
         if config is None or task is None:
@@ -109,7 +110,7 @@ class Invoker:
         gateway = endpoint.ai_gateway
         fallback = bool(gateway and gateway.fallback_config and gateway.fallback_config.enabled)
         limits = applicable_limits(name, caller, endpoint.rate_limits, gateway.rate_limits if gateway else None)
-        decision = await self._run(self._limiter.reserve, limits)
+        decision = await self._run(self._limiter.reserve, limits) if limits else Decision(admitted=True)
         if not decision.admitted:
             limit = decision.refused_by
             when = f" Retry in {decision.retry_after:.1f} s." if decision.retry_after else ""
@@ -131,6 +132,7 @@ class Invoker:
         return [entities[first]] + [e for i, e in enumerate(entities) if i != first]
 
     def _target(self, plan: _Plan, entity: ServedEntityOutput, stream: bool, request: dict[str, Any] | None = None) -> _Target:
+        """Resolve the entity's secrets and provider (inline: secret reads never wait, see Store)."""
         model = entity.external_model
         if model is None:
             raise InvalidParameterValue(f"Served entity '{entity.effective_name}' is not an external model")
@@ -188,22 +190,22 @@ class Invoker:
         return self._target(plan, target.entity, stream, request)
 
     async def _query_entity(self, plan: _Plan, entity: ServedEntityOutput) -> dict[str, Any]:
-        target = await self._run(self._target, plan, entity, False)
+        target = self._target(plan, entity, False)
         n = self._fan_out_count(target)
         if n == 1:
             return await self._send(target)
-        single = await self._run(self._single, plan, target, False)
+        single = self._single(plan, target, False)
         answers = await asyncio.gather(*(self._send(single) for _ in range(n)))
         return _merge_answers(answers)
 
     async def _stream_entity(self, plan: _Plan, entity: ServedEntityOutput) -> AsyncIterator[Chunk]:
-        target = await self._run(self._target, plan, entity, True)
+        target = self._target(plan, entity, True)
         n = self._fan_out_count(target)
         if n == 1:
             async for chunk in self._stream(target):
                 yield chunk
             return
-        single = await self._run(self._single, plan, target, True)
+        single = self._single(plan, target, True)
         async for chunk in _multiplex([self._stream(single) for _ in range(n)]):
             yield chunk
 

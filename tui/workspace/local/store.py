@@ -70,21 +70,23 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class Store:
-    """A connection to the workspace file, safe to share between threads of one process."""
+    """Connections to the workspace file, safe to share between threads of one process.
+
+    Writes go through one connection and may wait for another process's write; reads use a second
+    connection and, in WAL mode, never wait for a writer, so they are quick enough to run on the
+    app's event loop.
+    """
 
     def __init__(self, path: Path, *, migrations: tuple[tuple[str, ...], ...] = MIGRATIONS) -> None:
         self.path = path
         self._lock = threading.RLock()
+        self._read_lock = threading.Lock()
         _prepare_file(path)
         try:
-            self._conn = sqlite3.connect(
-                path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-            )
-            self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._conn = _connect(path)
             self._conn.execute("PRAGMA journal_mode = WAL")
-            self._conn.execute("PRAGMA synchronous = NORMAL")
-            self._conn.execute("PRAGMA foreign_keys = ON")
             self._migrate(migrations)
+            self._reader = _connect(path)
         except sqlite3.DatabaseError as err:
             raise WorkspaceUnavailable(f"Cannot open the workspace {path}: {err}") from None
 
@@ -106,8 +108,8 @@ class Store:
 
     @property
     def schema_version(self) -> int:
-        with self._lock:
-            return int(self._conn.execute("PRAGMA user_version").fetchone()[0])
+        with self.read() as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
@@ -123,17 +125,26 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
-        """A consistent snapshot for several reads."""
-        with self._lock:
-            self._conn.execute("BEGIN")
+        """A consistent snapshot for several reads; never waits for a writer."""
+        with self._read_lock:
+            self._reader.execute("BEGIN")
             try:
-                yield self._conn
+                yield self._reader
             finally:
-                self._conn.execute("COMMIT")
+                self._reader.execute("COMMIT")
 
     def close(self) -> None:
-        with self._lock:
+        with self._lock, self._read_lock:
+            self._reader.close()
             self._conn.close()
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
 
 
 def _prepare_file(path: Path) -> None:

@@ -1,0 +1,134 @@
+"""Benchmark: what Switchboard's streaming path costs over a plain httpx read of the same stream.
+
+Chunks/s and time to first chunk through ``Workspace.stream`` (transport + SSE + OpenAI mapper +
+rate limiting + usage records) vs a plain ``httpx`` read (``aiter_lines`` + ``json.loads``) of the
+same simulator stream; 1 and 8 concurrent streams of 2,000 chunks. The simulator runs in its own
+process so it does not share this process's CPU time.
+
+Targets: >= 0.8x the plain-httpx throughput, <= +0.3 ms to the first chunk.
+Run by hand:  python tests/bench/stream_overhead.py [rounds]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from tui.domain.base import parse_user_input
+from tui.domain.endpoints import CreateServingEndpoint
+from tui.workspace.local.workspace import LocalWorkspace
+
+CHUNKS = 2000
+KEY = "sim-key"
+BODY = {"messages": [{"role": "user", "content": "Write a long answer."}]}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_simulator(port: int) -> subprocess.Popen[bytes]:
+    code = f"from tui.simulator import serve_forever; serve_forever({port}, {KEY!r})"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.kill()
+    raise SystemExit("the simulator did not start")
+
+
+async def plain_httpx(client: httpx.AsyncClient, base: str) -> tuple[int, float, float]:
+    """(content chunks, seconds to first chunk, total seconds) for one plain read."""
+    start = time.perf_counter()
+    first = 0.0
+    chunks = 0
+    # the same request Workspace.stream sends, so both read the very same stream
+    body = {**BODY, "model": f"gpt-4o-mini@tokens={CHUNKS}", "stream": True, "stream_options": {"include_usage": True}}
+    async with client.stream("POST", f"{base}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {KEY}"}) as resp:
+        async for line in resp.aiter_lines():
+            if line.startswith("data: ") and line != "data: [DONE]":
+                chunk = json.loads(line[6:])
+                if chunk["choices"] and chunk["choices"][0]["delta"].get("content"):
+                    chunks += 1
+                    if chunks == 1:
+                        first = time.perf_counter() - start
+    return chunks, first, time.perf_counter() - start
+
+
+async def through_workspace(ws: LocalWorkspace) -> tuple[int, float, float]:
+    start = time.perf_counter()
+    first = 0.0
+    chunks = 0
+    async for chunk in ws.stream("bench", BODY):
+        if chunk["choices"] and chunk["choices"][0].get("delta", {}).get("content"):
+            chunks += 1
+            if chunks == 1:
+                first = time.perf_counter() - start
+    return chunks, first, time.perf_counter() - start
+
+
+async def measure(concurrency: int, run_one, *args) -> tuple[float, float]:
+    """(chunks per second over all streams, median time to first chunk in ms)."""
+    start = time.perf_counter()
+    results = await asyncio.gather(*(run_one(*args) for _ in range(concurrency)))
+    elapsed = time.perf_counter() - start
+    assert all(r[0] == CHUNKS for r in results), [r[0] for r in results]
+    return sum(r[0] for r in results) / elapsed, statistics.median(r[1] for r in results) * 1000
+
+
+async def main(rounds: int) -> None:
+    port = free_port()
+    sim = start_simulator(port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            ws = LocalWorkspace(Path(tmp) / "w.db", user="bench")
+            await ws.create_scope("sim")
+            await ws.put_secret("sim", "key", KEY.encode())
+            request = {
+                "name": "bench",
+                "config": {"served_entities": [{"name": "sim", "external_model": {
+                    "name": f"gpt-4o-mini@tokens={CHUNKS}", "provider": "openai", "task": "llm/v1/chat",
+                    "openai_config": {"openai_api_key": "{{secrets/sim/key}}", "openai_api_base": f"{base}/v1"}}}]},
+            }
+            await ws.create_endpoint(parse_user_input(CreateServingEndpoint, request, "endpoint"))
+            async with httpx.AsyncClient(timeout=60) as client:
+                await plain_httpx(client, base)  # warm both paths
+                await through_workspace(ws)
+                print(f"{'streams':>7} | {'plain chunks/s':>14} | {'ours chunks/s':>13} | {'ratio':>5} | "
+                      f"{'plain TTFC ms':>13} | {'ours TTFC ms':>12} | {'delta ms':>8}")
+                for concurrency in (1, 8):
+                    plain, ours, plain_first, ours_first = [], [], [], []
+                    for _ in range(rounds):
+                        rate, first = await measure(concurrency, plain_httpx, client, base)
+                        plain.append(rate)
+                        plain_first.append(first)
+                        rate, first = await measure(concurrency, through_workspace, ws)
+                        ours.append(rate)
+                        ours_first.append(first)
+                    p, o = statistics.median(plain), statistics.median(ours)
+                    pf, of = statistics.median(plain_first), statistics.median(ours_first)
+                    print(f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}")
+            await ws.aclose()
+    finally:
+        sim.terminate()
+        sim.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(int(sys.argv[1]) if len(sys.argv) > 1 else 5))

@@ -1,0 +1,203 @@
+"""The fault matrix x OpenAI, Azure and Anthropic: each failure is a typed error a person can act on,
+and a stream that breaks keeps the text received so far."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.providers.conftest import Rig, endpoint_body
+from tui.domain.base import parse_user_input
+from tui.domain.endpoints import CreateServingEndpoint
+from tui.domain.errors import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderOverloaded,
+    ProviderProtocolError,
+    ProviderRateLimited,
+    ProviderRequestError,
+    ProviderTimeout,
+    ProviderUnreachable,
+    StreamInterrupted,
+)
+from tui.transport.client import Timeouts
+from tui.workspace.local.workspace import LocalWorkspace
+
+FLAVOURS = ("openai", "azure", "anthropic")
+LABELS = {"openai": "OpenAI", "azure": "Azure OpenAI", "anthropic": "Anthropic"}
+CHAT = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 60}
+
+STATUS_FAULTS: list[tuple[str, type[ProviderError], str]] = [
+    ("400", ProviderRequestError, "rejected the request (400)"),
+    ("401", ProviderAuthError, "refused the API key (401)"),
+    ("403", ProviderAuthError, "denied access (403)"),
+    ("404", ProviderRequestError, "rejected the request (404)"),
+    ("429", ProviderRateLimited, "rate limit hit (429)"),
+    ("500", ProviderError, "failed (500)"),
+    ("503", ProviderOverloaded, "overloaded (503)"),
+    ("529", ProviderOverloaded, "overloaded (529)"),
+]
+
+
+async def endpoint(rig: Rig, flavour: str, knobs: str, name: str = "faulty") -> str:
+    model = {"openai": "gpt-4o-mini", "azure": "gpt4o", "anthropic": "claude-3-5-haiku-20241022"}[flavour]
+    return await rig.endpoint(flavour, "chat", model=f"{model}@{knobs}", name=name)
+
+
+async def drain(rig: Rig, name: str) -> tuple[str, list[dict[str, Any]]]:
+    chunks: list[dict[str, Any]] = []
+    async for chunk in rig.ws.stream(name, CHAT):
+        chunks.append(chunk)
+    return "".join((c["choices"][0]["delta"].get("content") or "") for c in chunks if c["choices"]), chunks
+
+
+async def stream_until_error(rig: Rig, name: str) -> tuple[str, ProviderError]:
+    received: list[str] = []
+    with pytest.raises(ProviderError) as caught:
+        async for chunk in rig.ws.stream(name, CHAT):
+            if chunk["choices"]:
+                received.append(chunk["choices"][0]["delta"].get("content") or "")
+    return "".join(received), caught.value
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(("fault", "cls", "words"), STATUS_FAULTS)
+@pytest.mark.parametrize("stream", [False, True], ids=["query", "stream"])
+async def test_status_faults(rig: Rig, flavour: str, fault: str, cls: type[ProviderError], words: str, stream: bool) -> None:
+    name = await endpoint(rig, flavour, f"fault={fault},retry_after=7")
+    with pytest.raises(ProviderError) as caught:
+        if stream:
+            await drain(rig, name)
+        else:
+            await rig.ws.query(name, CHAT)
+    err = caught.value
+    assert type(err) is cls
+    assert err.message.startswith(LABELS[flavour]) and words in err.message
+    assert err.provider_status == int(fault)
+    if fault in ("429", "503", "529"):
+        assert err.retry_after == 7.0
+    usage = rig.ws.usage.rows("faulty")
+    assert usage[0].errors == 1 and usage[0].calls == 1
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_wrong_key_is_an_auth_error_that_never_shows_the_key(rig: Rig, flavour: str) -> None:
+    wrong = "sk-wrong-key-0123456789abcdef"
+    await rig.ws.put_secret("sim", "key", wrong.encode())
+    name = await endpoint(rig, flavour, "tokens=5")
+    with pytest.raises(ProviderAuthError) as caught:
+        await rig.ws.query(name, CHAT)
+    assert "401" in caught.value.message and "Check the key" in caught.value.message
+    assert wrong not in caught.value.message
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_cut_stream_keeps_the_text_so_far(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=cut,cut_after=10,tokens=40")
+    text, err = await stream_until_error(rig, name)
+    assert isinstance(err, StreamInterrupted)
+    assert "cut" in err.message or "ended without" in err.message
+    assert len(text.split()) >= 5  # the part before the cut arrived and is kept
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_cut_body_without_streaming(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=cut,tokens=40")
+    with pytest.raises(ProviderProtocolError, match="closed the connection before the whole answer arrived|not JSON"):
+        await rig.ws.query(name, CHAT)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_malformed_chunk(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=malformed,cut_after=5,tokens=30")
+    text, err = await stream_until_error(rig, name)
+    assert isinstance(err, ProviderProtocolError) and "malformed" in err.message
+    assert text
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_malformed_body(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=malformed")
+    with pytest.raises(ProviderProtocolError, match="not JSON"):
+        await rig.ws.query(name, CHAT)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_missing_end_marker(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=nodone,tokens=20")
+    text, err = await stream_until_error(rig, name)
+    assert isinstance(err, StreamInterrupted) and "may be incomplete" in err.message
+    assert len(text.split()) == 20
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_error_event_inside_a_200_stream(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=error_event,cut_after=5,tokens=30")
+    text, err = await stream_until_error(rig, name)
+    assert "mid-stream" in err.message and err.message.startswith(LABELS[flavour])
+    if flavour == "anthropic":
+        assert isinstance(err, ProviderOverloaded)
+    assert text
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_drip_fed_stream_reassembles(rig: Rig, flavour: str) -> None:
+    normal = await endpoint(rig, flavour, "tokens=30", name="normal")
+    dripped = await endpoint(rig, flavour, "tokens=30,fault=drip", name="dripped")
+    text_normal, _ = await drain(rig, normal)
+    text_dripped, _ = await drain(rig, dripped)
+    assert text_dripped == text_normal and len(text_normal.split()) == 30
+
+
+@pytest.fixture
+async def impatient(tmp_path: Path) -> Any:
+    """A workspace with short timeouts, on the same simulator as ``rig``."""
+    ws = LocalWorkspace(tmp_path / "impatient.db", user="tester", timeouts=Timeouts(connect=1, read=0.5, idle=0.5))
+    await ws.create_scope("sim")
+    await ws.put_secret("sim", "key", b"sim-key")
+    yield ws
+    await ws.aclose()
+
+
+async def add(ws: LocalWorkspace, body: dict[str, Any]) -> str:
+    await ws.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
+    return str(body["name"])
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_stalled_answer_times_out(rig: Rig, impatient: LocalWorkspace, flavour: str) -> None:
+    name = await add(impatient, endpoint_body(rig.base, flavour, "chat", model="m@fault=stall,stall_s=3", name="stall"))
+    with pytest.raises(ProviderTimeout, match=r"did not answer within 0.5 s"):
+        await impatient.query(name, CHAT)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_stream_that_goes_quiet_hits_the_idle_timeout(rig: Rig, impatient: LocalWorkspace, flavour: str) -> None:
+    name = await add(impatient, endpoint_body(rig.base, flavour, "chat", model="m@ttft=3,tokens=5", name="quiet"))
+    with pytest.raises(ProviderTimeout, match=r"stream stalled: nothing arrived for 0.5 s|did not answer within 0.5 s"):
+        async for _ in impatient.stream(name, CHAT):
+            pass
+
+
+async def test_slow_consumer_is_not_an_idle_timeout(rig: Rig, impatient: LocalWorkspace) -> None:
+    import asyncio
+
+    name = await add(impatient, endpoint_body(rig.base, "openai", "chat", model="m@tokens=4", name="slow-reader"))
+    pieces = []
+    async for chunk in impatient.stream(name, CHAT):
+        await asyncio.sleep(0.3)  # 0.3 s per chunk x 7 chunks > the 0.5 s idle limit
+        pieces.append(chunk)
+    assert len(pieces) >= 6
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_connection_refused(impatient: LocalWorkspace, flavour: str) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}"
+    name = await add(impatient, endpoint_body(closed, flavour, "chat", name="refused"))
+    with pytest.raises(ProviderUnreachable, match=r"Cannot reach .* at http://127.0.0.1:\d+: connection refused"):
+        await impatient.query(name, CHAT)

@@ -1,0 +1,35 @@
+"""Provider dialects of the simulator. A new provider is one module plus one line in ``DIALECTS``.
+
+Order matters where paths are shared: the first dialect that routes or owns a path answers it
+(Anthropic claims ``/v1/*`` only for requests that carry ``anthropic-version``; OpenAI owns the rest of ``/v1``).
+"""
+
+from __future__ import annotations
+
+from tui.simulator.dialects.anthropic import AnthropicDialect
+from tui.simulator.dialects.azure import AzureOpenAIDialect
+from tui.simulator.dialects.base import ApiError, Call, Dialect, Event, RecordedRequest, Reply, Route, StreamReply
+from tui.simulator.dialects.openai import DatabricksDialect, OpenAIDialect
+
+DIALECTS: tuple[type[Dialect], ...] = (
+    AnthropicDialect,
+    AzureOpenAIDialect,
+    DatabricksDialect,
+    OpenAIDialect,
+)
+
+__all__ = [
+    "DIALECTS",
+    "AnthropicDialect",
+    "ApiError",
+    "AzureOpenAIDialect",
+    "Call",
+    "DatabricksDialect",
+    "Dialect",
+    "Event",
+    "OpenAIDialect",
+    "RecordedRequest",
+    "Reply",
+    "Route",
+    "StreamReply",
+]

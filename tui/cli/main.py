@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from tui import __version__
-from tui.cli import secrets, serving_endpoints, simulate
+from tui.cli import locate, secrets, serving_endpoints, simulate
 from tui.cli.io import print_error, print_json
 from tui.domain.errors import SwitchboardError
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     secrets.register(commands, common)
     serving_endpoints.register(commands, common)
     simulate.register(commands)
+    locate.register(commands, common)
     return parser
 
 

@@ -1,0 +1,6 @@
+"""Reusable widgets for the Switchboard app.
+
+`stream_view.StreamView` renders a streaming markdown answer cheaply (a Line-API scroll view that renders
+finished blocks once and re-renders only the open tail); `render_ticker` holds the one app-wide refresh
+ticker that drives every StreamView, and the garbage-collector policy for streaming.
+"""

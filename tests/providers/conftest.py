@@ -12,7 +12,7 @@ import pytest
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.simulator import Simulator
-from tui.transport.client import Timeouts
+from tui.transport.timeouts import Timeouts
 from tui.workspace.local.workspace import LocalWorkspace
 
 SIM_KEY = "sim-key"

@@ -23,7 +23,7 @@ from tui.domain.errors import (
     ProviderUnreachable,
     StreamInterrupted,
 )
-from tui.transport.client import Timeouts
+from tui.transport.timeouts import Timeouts
 from tui.workspace.local.workspace import LocalWorkspace
 
 FLAVOURS = ("openai", "azure", "anthropic")

@@ -9,8 +9,9 @@ from collections.abc import Sequence
 
 from tui import __version__
 from tui.cli import locate, secrets, serving_endpoints, simulate
-from tui.cli.io import print_error, print_json
+from tui.cli.io import print_error, print_json, warn
 from tui.domain.errors import SwitchboardError
+from tui.transport.timeouts import Timeouts
 
 WORKSPACE_HELP = "workspace file (default: $SWITCHBOARD_WORKSPACE, else the user data dir)"
 
@@ -38,11 +39,21 @@ def build_parser() -> argparse.ArgumentParser:
 async def _run_command(args: argparse.Namespace) -> object:
     from tui.workspace.local.workspace import LocalWorkspace
 
-    workspace = LocalWorkspace.open(args.workspace)
+    workspace = LocalWorkspace.open(args.workspace, timeouts=_timeouts() if getattr(args, "uses_network", False) else None)
     try:
         return await args.run(args, workspace)
     finally:
         await workspace.aclose()
+
+
+def _timeouts() -> Timeouts:
+    """Timeouts from the settings; loaded only by commands that call providers (settings cost ~20 ms)."""
+    from tui.settings import load_settings
+
+    settings, warnings = load_settings()
+    for warning in warnings:
+        warn(warning)
+    return Timeouts(**settings.timeouts.model_dump())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -71,7 +71,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     p.add_argument("name", metavar="NAME")
     p.add_argument("--json", required=True, help=JSON_HELP)
     p.add_argument("--stream", action="store_true", help="stream the answer, one chunk per line")
-    p.set_defaults(run=query)
+    p.set_defaults(run=query, uses_network=True)
 
     p = sub.add_parser("delete", parents=[common], help="delete an endpoint")
     p.add_argument("name", metavar="NAME")

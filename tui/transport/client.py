@@ -27,16 +27,7 @@ from tui.domain.errors import (
 from tui.transport.errors import error_from_response
 from tui.transport.redact import Redactor
 from tui.transport.sse import SseEvent, aiter_sse
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Seconds. ``read`` bounds the wait for a response (and each read of it); ``idle`` bounds the
-    silence between two events of a stream once it has started."""
-
-    connect: float = 10.0
-    read: float = 120.0
-    idle: float = 60.0
+from tui.transport.timeouts import Timeouts
 
 
 @dataclass

@@ -22,7 +22,7 @@ from tui.workspace.local.store import Store
 from tui.workspace.local.usage_repo import UsageRepo
 
 if TYPE_CHECKING:  # the HTTP stack is imported on first query, so CLI commands start fast
-    from tui.transport.client import Timeouts
+    from tui.transport.timeouts import Timeouts
     from tui.workspace.local.invoke import Invoker
 
 T = TypeVar("T")

@@ -10,14 +10,22 @@ Ticker
     (measured: burst lag p99 50 vs 221 ms), because the panes' work can no longer pile up in one frame.
 
 GC policy
-    Streaming allocates many short-lived objects (strips, segments, styles) and keeps many long-lived ones
-    (the rendered answers). With Python's default thresholds that means ~100 full collections per 20 s run,
-    20-150 ms each, which was the largest source of event-loop lag measured. `install_gc_policy()` (call it
-    once at app start) raises the thresholds; `stream_finished()` (called by the ticker when a view's final
-    render is done) moves everything that survived so far into the permanent generation with
-    `gc.freeze()`, so later collections never walk the finished answers again. Cyclic garbage frozen that
-    way is kept until `collect_now()` (call it at a quiet moment, e.g. when the playground closes).
-    Nothing here changes the collector unless `install_gc_policy()` was called.
+    Every repaint leaves *cyclic* garbage: Textual's `Strip` caches results in per-strip caches, and some
+    of those entries are the strip itself (e.g. `Strip.divide` with no cut), so only the cycle collector
+    frees them (~80,000 objects/s with 8 panes streaming). With Python's default thresholds (700, 10, 10)
+    that meant dozens of full collections per 20 s run, each walking the whole heap (lag p99 49-71 ms).
+    Measured on this machine (8 panes, 20 s paced run), the young collections' pauses grow with the
+    thresholds: a gen-0 threshold of 50,000 gave 15-25 ms gen-0 and 60-150 ms gen-1 pauses (a gen-1
+    collection walks the survivors of `threshold1` gen-0 collections, mostly the garbage of frames that
+    were on screen at the time), 2,000-5,000 gave short pauses but promoted much more garbage to the old
+    generation. (20,000, 5, 10) kept gen-0 under ~15 ms and gen-1 around 10-30 ms, lag p99 21-23 ms.
+    `install_gc_policy()` (call it once at app start) sets these thresholds and freezes the start-up heap
+    (modules, classes: `gc.freeze()`), so full collections walk only what was created since.
+    When the last streaming view has finished its final render, `streams_idle()` runs one full collection
+    of the unfrozen objects (so no garbage gets frozen) and then freezes what survived: the finished
+    answers are never walked again. Objects frozen while alive that later become cyclic garbage stay until
+    `collect_now()` (a full collection of everything; call it at a quiet moment, e.g. when the playground
+    closes). Nothing here changes the collector unless `install_gc_policy()` was called.
 """
 
 from __future__ import annotations
@@ -38,8 +46,14 @@ FPS = 30
 FRAME_BUDGET = 0.012
 """Seconds of rendering work allowed per tick, shared by all views (a tick is 1/FPS = 33 ms)."""
 
-GC_THRESHOLDS = (50_000, 20, 100)
-"""Thresholds set by `install_gc_policy` (Python's defaults are (700, 10, 10))."""
+VIEWS_PER_TICK = 4
+"""At most this many views are flushed per tick (round-robin). A flush of a view that follows the
+bottom usually scrolls it, and a scroll repaints the whole pane: Textual's compositing of those lines,
+not our rendering, is then the main cost. With up to 4 streaming panes each is flushed every tick
+(30 Hz); with 8, each every other tick (15 Hz), which halves the repaint work and its pauses."""
+
+GC_THRESHOLDS = (20_000, 5, 10)
+"""Thresholds set by `install_gc_policy` (Python's defaults are (700, 10, 10)). See the module docstring."""
 
 
 class Renderable(Protocol):
@@ -66,14 +80,18 @@ class RenderTicker:
             ticker = cls._tickers[app] = cls(app)
         return ticker
 
-    def __init__(self, app: App, fps: float = FPS, budget: float = FRAME_BUDGET) -> None:
+    def __init__(
+        self, app: App, fps: float = FPS, budget: float = FRAME_BUDGET, views_per_tick: int = VIEWS_PER_TICK
+    ) -> None:
         self._app = weakref.ref(app)
         self.interval = 1.0 / fps
         self.budget = budget
+        self.views_per_tick = views_per_tick
         self._queue: deque[Renderable] = deque()
         self._queued: set[int] = set()
         self._timer: Timer | None = None
         self._running = False
+        self._streaming: weakref.WeakSet[Renderable] = weakref.WeakSet()
         # Statistics, for benchmarks and tests.
         self.ticks = 0
         self.busy_seconds = 0.0
@@ -89,6 +107,7 @@ class RenderTicker:
 
     def forget(self, view: Renderable) -> None:
         """Drop `view` from the queue (it is being removed)."""
+        self._streaming.discard(view)
         key = id(view)
         if key in self._queued:
             self._queued.discard(key)
@@ -116,7 +135,7 @@ class RenderTicker:
         start = perf_counter()
         deadline = start + self.budget
         queue = self._queue
-        for _ in range(len(queue)):
+        for _ in range(min(len(queue), self.views_per_tick)):
             if perf_counter() >= deadline:
                 break
             view = queue.popleft()
@@ -133,9 +152,24 @@ class RenderTicker:
             self._running = False
             self._timer.pause()
 
-    def stream_finished(self) -> None:
-        """A view finished its final render: apply the GC policy."""
-        stream_finished()
+    def stream_started(self, view: Renderable) -> None:
+        """`view` started receiving a stream."""
+        self._streaming.add(view)
+
+    def stream_finished(self, view: Renderable) -> None:
+        """`view` finished its final render; when no stream is left, apply the GC policy."""
+        self._streaming.discard(view)
+        if not self._streaming:
+            streams_idle()
+
+    def stream_abandoned(self, view: Renderable) -> None:
+        """`view` was cleared while streaming."""
+        self._streaming.discard(view)
+
+    @property
+    def streaming(self) -> int:
+        """How many views are streaming."""
+        return len(self._streaming)
 
 
 _policy_installed = False
@@ -144,6 +178,8 @@ _policy_installed = False
 def install_gc_policy(thresholds: tuple[int, int, int] = GC_THRESHOLDS) -> None:
     """Call once at app start: collect far less often while answers stream."""
     global _policy_installed
+    gc.collect()
+    gc.freeze()  # what exists at start-up (modules, classes, ...) lives for good: never walk it again
     gc.set_threshold(*thresholds)
     _policy_installed = True
 
@@ -159,9 +195,11 @@ def gc_policy_installed() -> bool:
     return _policy_installed
 
 
-def stream_finished() -> None:
-    """A stream's final render is done: freeze what survived so collections skip it from now on."""
+def streams_idle() -> None:
+    """The last streaming view finished: collect what is unfrozen, then freeze what survived, so the
+    collections of the next streams never walk these answers again."""
     if _policy_installed:
+        gc.collect()
         gc.freeze()
 
 

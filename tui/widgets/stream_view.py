@@ -8,19 +8,27 @@ How it works
       off it: a block ends at a blank line followed by a non-indented line, before and after an ATX
       heading, and before a top-level code fence and after its closing fence. Blank lines inside an open
       fence never end a block, so an open fence is the tail until it closes.
-    * Finished blocks are rendered once, at the pane width, into `Strip`s (rich's Markdown renderer, with
+    * Finished blocks are rendered once, at the pane width, into lines (rich's Markdown renderer, with
       markdown styles taken from this widget's component classes, i.e. from the theme). Only the tail is
       re-rendered on later turns. An open code fence is rendered incrementally: completed code lines are
       rendered once as a chunk, only the partial last line is re-rendered; the fence is re-highlighted as
       a whole (exactly) when budget allows after it closes.
-    * The display is the concatenation of the blocks' strips (blank line between blocks, as rich does)
-      plus the tail's. A change rebuilds the line list only from the first changed block and repaints only
-      changed lines; the scroll range grows without a screen re-layout (see `_set_virtual_height`).
+    * The display is the concatenation of the blocks' lines (with the blank lines rich would put between
+      them) plus the tail's. A change rebuilds the line list only from the first changed block and
+      repaints only the lines that differ; the scroll range grows without a screen re-layout (see
+      `_set_virtual_height`). Lines are kept as plain lists of segments; the `Strip`s Textual paints are
+      made on demand for the lines on screen (see `_make_line`), which keeps the garbage collector's
+      work small.
     * `finish()` re-splits the whole answer with markdown-it (so loose lists, reference-style links defined
       later etc. get their full context), re-renders only the blocks whose source or context changed (the
-      rest is reused), and swaps the result in at once. Then the GC policy freezes the answer.
-    * A width change re-renders cached blocks at the new width (visible ones first, within budget); until a
-      block is re-rendered its old strips are shown cropped/padded.
+      rest is reused), and swaps the result in at once. The result is the same as rendering the whole
+      answer with rich in one go. When no other view is streaming, the GC policy then runs (see
+      `render_ticker`).
+    * A width or theme change re-renders cached blocks (visible ones first, within budget); until a block is
+      re-rendered its old lines are shown cropped/padded. If the user has scrolled up, the first visible
+      line stays in place.
+    * The rendered lines carry the offsets Textual's text selection uses; `get_selection` returns the
+      rendered text (what is on screen), `text` the raw markdown and `code_blocks()` the fenced code.
 
 Nothing here uses private Textual API.
 """
@@ -54,9 +62,13 @@ from textual.widget import Widget
 
 from tui.widgets.render_ticker import RenderTicker
 
+Row = list[Segment]
+"""One rendered line."""
+
 # The parser configuration rich's Markdown uses, so block boundaries agree with what rich renders.
 _PARSER = MarkdownIt().enable("strikethrough").enable("table")
 
+_CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
 _FENCE_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 _ATX_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
 
@@ -102,8 +114,7 @@ class _RenderContext:
         self.fence_bg = fence_bg
         self.options: ConsoleOptions = console.options.update(width=width, height=None, highlight=False, markup=False)
         pad_style = Style(bgcolor=fence_bg) if fence_bg else Style()
-        self.fence_pad = Strip([Segment(" " * width, pad_style)], width)
-        self.blank = Strip.blank(width)
+        self.fence_pad: Row = [Segment(" " * width, pad_style)]
 
     def syntax(self, code: str, lexer: str, padding: int | tuple[int, int]) -> Syntax:
         return Syntax(
@@ -115,29 +126,29 @@ class _RenderContext:
             background_color=self.fence_bg,
         )
 
-    def code_lines(self, code: str, lexer: str) -> list[Strip]:
+    def code_lines(self, code: str, lexer: str) -> list[Row]:
         """Code lines without the fence's top/bottom padding lines."""
-        width = self.width
-        lines = self.console.render_lines(self.syntax(code, lexer, (0, 1)), self.options, pad=True)
-        return [Strip(line, width) for line in lines]
+        return self.console.render_lines(self.syntax(code, lexer, (0, 1)), self.options, pad=True)
 
-    def fence(self, code: str, lexer: str) -> list[Strip]:
+    def fence(self, code: str, lexer: str) -> list[Row]:
         """A whole code fence: the same lines rich's Markdown renders for it."""
         return [self.fence_pad, *self.code_lines(code.rstrip(), lexer), self.fence_pad]
 
-    def markdown(self, source: str) -> tuple[list[Strip], bool]:
-        """Render markdown; returns the lines and whether a blank line should follow them."""
+    def markdown(self, source: str) -> tuple[list[Row], bool, bool]:
+        """Render markdown. Returns the lines, whether they start with a blank line of their own, and
+        whether a blank line goes between them and the next block.
+
+        rich puts a blank line before a top-level element when the element closed last (at any depth)
+        asks for one: so always before a list, quote or table (their items close first), before other
+        blocks unless nothing or a rule (which draws its own blank line) precedes them.
+        """
         document = _Markdown(source, self)
         with self.console.use_theme(self.theme):
-            lines = self.console.render_lines(document, self.options, pad=True)
-        width = self.width
-        strips = [Strip(line, width) for line in lines]
-        sep_after = True
-        for token in reversed(document.parsed):
-            if token.level == 0:
-                sep_after = token.type != "hr"
-                break
-        return strips, sep_after
+            rows = self.console.render_lines(document, self.options, pad=True)
+        tops = [token for token in document.parsed if token.level == 0 and token.nesting >= 0]
+        lead_own = bool(tops) and tops[0].type in _CONTAINERS
+        sep_after = not tops or tops[-1].type != "hr"
+        return rows, lead_own, sep_after
 
 
 class _FenceCodeBlock(CodeBlock):
@@ -174,7 +185,9 @@ class _Markdown(Markdown):
 class _Block:
     """A finished block of the answer and its rendering."""
 
-    __slots__ = ("start", "end", "kind", "source", "lexer", "strips", "sep_after", "width", "gen", "approx", "chunks")
+    __slots__ = (
+        "start", "end", "kind", "source", "lexer", "strips", "lead_own", "sep_after", "width", "gen", "approx", "chunks"
+    )
 
     def __init__(self, start: int, end: int, kind: str, source: str, lexer: str = "") -> None:
         self.start = start  # offsets of the block in the raw text
@@ -182,8 +195,9 @@ class _Block:
         self.kind = kind  # "md" or "fence" (for a fence, `source` is the code)
         self.source = source
         self.lexer = lexer
-        self.strips: list[Strip] | None = None
-        self.sep_after = True
+        self.strips: list[Row] | None = None  # rendered lines, each exactly `width` cells
+        self.lead_own = False  # the rendering starts with its own blank line
+        self.sep_after = True  # a blank line goes before the next block (unless it brings its own)
         self.width = 0
         self.gen = -1
         self.approx = False  # rendered from chunks: re-render when there is time
@@ -204,7 +218,7 @@ class _FenceProgress:
         self.gen = gen
         self.lexer = lexer
         self.done_upto = code_start  # tail offset where unrendered code begins
-        self.strips: list[Strip] = []
+        self.strips: list[Row] = []
         self.chunks = 0
 
 
@@ -289,6 +303,7 @@ class StreamView(ScrollView, can_focus=True):
     ) -> None:
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._ticker: RenderTicker | None = None
+        self._base_style: Style | None = None
         self._scheduled = False
         self._auto_scrolling = False
         self._width = 0
@@ -307,6 +322,10 @@ class StreamView(ScrollView, can_focus=True):
             return
         if self._finishing or self._finished:
             self._reopen()
+        if not self._streaming:
+            self._streaming = True
+            if self._ticker is not None:
+                self._ticker.stream_started(self)
         self._pending.append(text)
         self._length += len(text)
         if not self._scheduled:
@@ -322,6 +341,8 @@ class StreamView(ScrollView, can_focus=True):
     def clear(self) -> None:
         """Remove all text."""
         old_lines = len(self._lines)
+        if self._streaming and self._ticker is not None:
+            self._ticker.stream_abandoned(self)  # cleared, not finished: no GC action
         self._reset()
         if self.is_mounted:
             self._set_virtual_height(0)
@@ -355,8 +376,8 @@ class StreamView(ScrollView, can_focus=True):
 
     @property
     def lines(self) -> list[Strip]:
-        """The rendered lines (read only: a copy)."""
-        return list(self._lines)
+        """The rendered lines, as strips (a copy)."""
+        return [Strip(row) for row in self._lines]
 
     @property
     def finished(self) -> bool:
@@ -377,6 +398,8 @@ class StreamView(ScrollView, can_focus=True):
 
     def on_mount(self) -> None:
         self._ticker = RenderTicker.for_app(self.app)
+        if self._streaming:
+            self._ticker.stream_started(self)
         self._update_width()
         if self._has_work():
             self._schedule()
@@ -387,10 +410,13 @@ class StreamView(ScrollView, can_focus=True):
         self._scheduled = False
 
     def on_resize(self, event: events.Resize) -> None:
+        self._line_cache.clear()
         self._update_width()
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        self._base_style = None
+        self._line_cache.clear()
         if self.is_mounted and self._style_signature is not None:
             if self._compute_style_signature() != self._style_signature:
                 self._ctx = None
@@ -412,23 +438,51 @@ class StreamView(ScrollView, can_focus=True):
             self._auto_scroll_to(self.max_scroll_y)
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        index = scroll_y + y
-        width = self.size.width
-        base = self.rich_style
-        lines = self._lines
-        if index >= len(lines):
-            return Strip.blank(width, base)
-        strip = lines[index]
+        index = self.scroll_offset.y + y
+        if index >= len(self._lines):
+            return Strip.blank(self.size.width, self.rich_style)
         selection = self.text_selection
-        if selection is not None:
-            span = selection.get_span(index)
-            if span is not None:
-                strip = self._highlight(strip, span)
-        return strip.apply_style(base).crop_extend(scroll_x, scroll_x + width, base).apply_offsets(scroll_x, index)
+        if selection is not None and (span := selection.get_span(index)) is not None:
+            return self._make_line(index, span)
+        cache = self._line_cache
+        strip = cache.get(index)
+        if strip is None:
+            height = self.size.height
+            if len(cache) > 2 * height + 16:
+                # Keep the lines on screen and half a screen around them. (A plain dict, not Textual's
+                # LRUCache: its links form reference cycles, and so would every line evicted from it.)
+                top = self.scroll_offset.y - height // 2
+                bottom = top + 2 * height
+                for key in [key for key in cache if not top <= key < bottom]:
+                    del cache[key]
+            strip = cache[index] = self._make_line(index)
+        return strip
+
+    def _make_line(self, index: int, span: tuple[int, int] | None = None) -> Strip:
+        """The displayed line: base style applied, padded to the widget width, with the offsets used by
+        text selection. Built here, not kept on the row: rows stay plain lists of segments, which keeps
+        the number of long-lived objects (and so the garbage collector's work) small."""
+        row = self._lines[index]
+        if span is not None:
+            row = self._highlight(row, span)
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
+        from_meta = Style.from_meta
+        segments = []
+        append = segments.append
+        x = 0
+        for text, style, _ in row:
+            offset = from_meta({"offset": (x, index)})
+            append(Segment(text, base + style + offset if style is not None else base + offset))
+            x += len(text)
+        width = self.size.width
+        if width > self._width:
+            append(Segment(" " * (width - self._width), base + from_meta({"offset": (x, index)})))
+        return Strip(segments, max(width, self._width)).crop(0, width)
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        text = "\n".join(strip.text.rstrip() for strip in self._lines)
+        text = "\n".join("".join(segment.text for segment in row).rstrip() for row in self._lines)
         return selection.extract(text), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
@@ -446,34 +500,38 @@ class StreamView(ScrollView, can_focus=True):
             self._update_width()
             if not self._width:
                 return False  # not laid out yet; `on_resize` schedules us again
-        ctx = self._context()
+        ctx = self._get_render_context()
         self._ingest()
         rebuild_from: int | None = None
         worked = False
 
-        if self._finishing:
-            if self._run_final(ctx, deadline):
-                rebuild_from = 0
-        else:
-            blocks = self._blocks
-            while self._first_unrendered < len(blocks):
-                if worked and perf_counter() >= deadline:
-                    break
-                index = self._first_unrendered
-                self._render_block(blocks[index], ctx)
-                self._first_unrendered += 1
+        # 1. Newly finished blocks, in order, then the tail: what the reader is waiting for.
+        blocks = self._blocks
+        while self._first_unrendered < len(blocks):
+            if worked and perf_counter() >= deadline:
+                break
+            index = self._first_unrendered
+            self._render_block(blocks[index], ctx)
+            self._first_unrendered += 1
+            worked = True
+            rebuild_from = index if rebuild_from is None else rebuild_from
+        caught_up = self._first_unrendered == len(blocks)
+        if caught_up and (self._tail_changed or self._tail_width != ctx.width):
+            if not worked or perf_counter() < deadline:
+                self._render_tail(ctx)
                 worked = True
-                rebuild_from = index if rebuild_from is None else rebuild_from
-            if self._first_unrendered == len(blocks) and (self._tail_changed or self._tail_width != ctx.width):
-                if not worked or perf_counter() < deadline:
-                    self._render_tail(ctx)
-                    worked = True
-                    if rebuild_from is None:
-                        rebuild_from = len(blocks)
-            if self._stale_possible and (not worked or perf_counter() < deadline):
-                first = self._refresh_stale(ctx, deadline, worked)
-                if first is not None:
-                    rebuild_from = first if rebuild_from is None else min(rebuild_from, first)
+                if rebuild_from is None:
+                    rebuild_from = len(blocks)
+        caught_up = caught_up and not self._tail_changed
+        if self._finishing:
+            # 2a. The final pass, once the streamed display has caught up (it reuses those renders).
+            if caught_up and (not worked or perf_counter() < deadline) and self._run_final(ctx, deadline, worked):
+                rebuild_from = 0
+        elif self._stale_possible and (not worked or perf_counter() < deadline):
+            # 2b. Blocks rendered at another width or style, or approximately (code fences): visible first.
+            first = self._refresh_stale(ctx, deadline, worked)
+            if first is not None:
+                rebuild_from = first if rebuild_from is None else min(rebuild_from, first)
 
         if rebuild_from is not None:
             self._rebuild_lines(rebuild_from)
@@ -494,16 +552,20 @@ class StreamView(ScrollView, can_focus=True):
         self._fence: _FenceProgress | None = None
         self._blocks: list[_Block] = []
         self._first_unrendered = 0
-        self._tail_strips: list[Strip] = []
+        self._tail_strips: list[Row] = []
         self._tail_changed = False
         self._tail_width = 0
         self._stale_possible = False
-        self._lines: list[Strip] = []
+        self._lines: list[Row] = []  # display lines: lists of segments, `self._width` cells each
+        self._line_cache: dict[int, Strip] = {}  # displayed lines by index (see `render_line`)
         self._block_line: list[int] = []  # first display line of each block (its separator included)
         self._block_sep: list[bool] = []  # whether a separator goes before the next non-empty block, entering block i
         self._tail_line = 0
+        self._sep_before_tail = False  # whether a blank line goes before the tail
+        self._tail_lead_own = False
         self._finishing = False
         self._finished = False
+        self._streaming = False  # appended to since the last clear/finish
         self._final: _FinalJob | None = None
 
     def _has_work(self) -> bool:
@@ -536,7 +598,7 @@ class StreamView(ScrollView, can_focus=True):
         names = sorted(self.COMPONENT_CLASSES)
         return (tuple(get(name, partial=True) for name in names), get("stream-view--fence"), get("stream-view--code"), self.app.current_theme.dark)
 
-    def _context(self) -> _RenderContext:
+    def _get_render_context(self) -> _RenderContext:
         ctx = self._ctx
         if ctx is not None and ctx.width == self._width:
             return ctx
@@ -586,8 +648,7 @@ class StreamView(ScrollView, can_focus=True):
             self._parts.append(new)
             self._tail += new
             self._tail_changed = True
-            if not self._finishing:
-                self._split_tail()
+            self._split_tail()
 
     def _split_tail(self) -> None:
         """Split finished blocks off the start of the tail (incremental over complete lines)."""
@@ -690,6 +751,7 @@ class StreamView(ScrollView, can_focus=True):
                 self._tail = self.text[last.start :]
                 self._tail_start = last.start
                 self._tail_strips = last.strips or []  # shown until the tail is rendered again
+                self._tail_lead_own = last.lead_own
                 self._tail_width = last.width
             self._scan = _Scan()
             self._fence = None
@@ -717,9 +779,9 @@ class StreamView(ScrollView, can_focus=True):
                 block.approx = False
             block.chunks = None
             block.strips = strips
-            block.sep_after = True
+            block.lead_own, block.sep_after = False, True
         else:
-            block.strips, block.sep_after = ctx.markdown(block.source)
+            block.strips, block.lead_own, block.sep_after = ctx.markdown(block.source)
             block.approx = False
         block.width = ctx.width
         block.gen = self._gen
@@ -729,14 +791,15 @@ class StreamView(ScrollView, can_focus=True):
         self._tail_width = ctx.width
         tail = self._tail
         st = self._scan
+        self._tail_lead_own = False
         if not tail.strip():
             self._tail_strips = []
         elif st.in_fence and st.fence_top:
             self._tail_strips = self._render_open_fence(ctx, tail, st)
         else:
-            self._tail_strips, _ = ctx.markdown(tail)
+            self._tail_strips, self._tail_lead_own, _ = ctx.markdown(tail)
 
-    def _render_open_fence(self, ctx: _RenderContext, tail: str, st: _Scan) -> list[Strip]:
+    def _render_open_fence(self, ctx: _RenderContext, tail: str, st: _Scan) -> list[Row]:
         lexer = _lexer_name(st.fence_info)
         progress = self._fence
         if progress is None or progress.width != ctx.width or progress.gen != self._gen:
@@ -803,7 +866,7 @@ class StreamView(ScrollView, can_focus=True):
                 specs.append(_Spec(start, end, "md", source, ""))
         return specs
 
-    def _run_final(self, ctx: _RenderContext, deadline: float) -> bool:
+    def _run_final(self, ctx: _RenderContext, deadline: float, worked: bool) -> bool:
         """Advance the final pass; swap it in when complete. Returns True when swapped."""
         job = self._final
         if job is None or job.width != ctx.width or job.gen != self._gen or job.length != self._length:
@@ -818,11 +881,10 @@ class StreamView(ScrollView, can_focus=True):
                 block = _Block(spec.start, spec.end, spec.kind, spec.source, spec.lexer)
                 old = reuse.get(block.key)
                 if old is not None:
-                    block.strips, block.sep_after = old.strips, old.sep_after
+                    block.strips, block.lead_own, block.sep_after = old.strips, old.lead_own, old.sep_after
                     block.width, block.gen = old.width, old.gen
                 job.blocks.append(block)
             job.specs = []
-        worked = False
         for block in job.blocks:
             if block.strips is not None:
                 continue
@@ -843,8 +905,10 @@ class StreamView(ScrollView, can_focus=True):
         self._final = None
         self._finishing = False
         self._finished = True
-        if self._ticker is not None:
-            self._ticker.stream_finished()
+        if self._streaming:
+            self._streaming = False
+            if self._ticker is not None:
+                self._ticker.stream_finished(self)
         return True
 
     # ------------------------------------------------------------------ internals: display
@@ -864,36 +928,51 @@ class StreamView(ScrollView, can_focus=True):
         else:
             start = self._tail_line
             need_sep = self._sep_before_tail
+        previous = lines[start:]
         del lines[start:]
         del block_line[from_block:]
         del block_sep[from_block:]
-        blank = Strip.blank(self._width)
+        blank = [Segment(" " * self._width)]
+        width = self._width
         for index in range(from_block, len(blocks)):
             block = blocks[index]
             block_line.append(len(lines))
             block_sep.append(need_sep)
             strips = block.strips
             if strips:
-                if need_sep:
+                if need_sep and not block.lead_own:
                     lines.append(blank)
+                if block.width != width:  # shown at its old width until it is re-rendered
+                    strips = [Segment.adjust_line_length(row, width) for row in strips]
                 lines.extend(strips)
                 need_sep = block.sep_after
         self._tail_line = len(lines)
         self._sep_before_tail = need_sep
         if self._tail_strips:
-            if need_sep:
+            if need_sep and not self._tail_lead_own:
                 lines.append(blank)
-            lines.extend(self._tail_strips)
+            if self._tail_width != width:
+                lines.extend(Segment.adjust_line_length(row, width) for row in self._tail_strips)
+            else:
+                lines.extend(self._tail_strips)
+        # Repaint only from the first line that differs (usually just the tail's last line).
+        first = start
+        for old, new in zip(previous, lines[start:]):
+            if old is not new and old != new:
+                break
+            first += 1
+        cache = self._line_cache
+        for index in [index for index in cache if index >= first]:
+            del cache[index]
         self._set_virtual_height(len(lines))
-        changed = max(old_count, len(lines)) - start
+        changed = max(old_count, len(lines)) - first
         if changed > 0:
-            self.refresh_lines(start, changed)
+            self.refresh_lines(first, changed)
         if self.follow:
             self._auto_scroll_to(self.max_scroll_y)
         elif anchor is not None:
             self._restore_anchor(anchor)
 
-    _sep_before_tail = False
 
     def _anchor(self) -> tuple[int, int] | None:
         """(block index or -1 for the tail, line within it) of the first visible line."""
@@ -957,15 +1036,14 @@ class StreamView(ScrollView, can_focus=True):
         if self.scroll_y > self.max_scroll_y:
             self._auto_scroll_to(self.max_scroll_y)
 
-    def _highlight(self, strip: Strip, span: tuple[int, int]) -> Strip:
-        text = strip.text
+    def _highlight(self, row: Row, span: tuple[int, int]) -> Row:
+        text = "".join(segment.text for segment in row)
         start, end = span
         if end == -1:
             end = len(text)
         start_cell, end_cell = cell_len(text[:start]), cell_len(text[:end])
         if end_cell <= start_cell:
-            return strip
+            return row
         style = self.screen.get_component_rich_style("screen--selection")
-        return Strip.join(
-            [strip.crop(0, start_cell), strip.crop(start_cell, end_cell).apply_style(style), strip.crop(end_cell)]
-        )
+        before, selected, after = Segment.divide(row, [start_cell, end_cell, self._width])
+        return [*before, *Segment.apply_style(selected, post_style=style), *after]

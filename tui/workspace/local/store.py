@@ -65,6 +65,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (endpoint, served_entity, user, minute)
         )""",
     ),
+    # 4: playground history (one JSON document per comparison)
+    (
+        """CREATE TABLE history (
+            id TEXT PRIMARY KEY,
+            created_ms INTEGER NOT NULL,
+            task TEXT NOT NULL,
+            title TEXT NOT NULL,
+            endpoints TEXT NOT NULL,
+            doc TEXT NOT NULL
+        )""",
+        "CREATE INDEX history_created ON history (created_ms)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,1 @@
+"""Tests of the playground logic (metrics, comparison, export, history)."""

@@ -98,6 +98,9 @@ class PlaygroundSettings(_Section):
     max_panes: _Int = Field(8, ge=2, le=8)
     """The most endpoints compared at once (2 to 8)."""
 
+    history_size: _Int = Field(1000, ge=1, le=100_000)
+    """How many past comparisons the history keeps; the oldest go first."""
+
     default_max_tokens: _Int | None = Field(None, ge=1)
     """``max_tokens`` pre-filled for new prompts; unset leaves it to each endpoint."""
 
@@ -480,7 +483,7 @@ def save_setting(key: str, value: Any, *, path: Path | None = None) -> Path:
         hint = f" (did you mean {_dotted(suggestion)!r}?)" if suggestion else ""
         raise SettingsError(f"Unknown setting {key!r}{hint}.")
     if isinstance(value, BaseModel):
-        value = value.model_dump()
+        value = value.model_dump(exclude_unset=True)  # what the caller chose, not every default
     if value is not None:
         try:
             Settings.model_validate({key: value})

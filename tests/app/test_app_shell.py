@@ -1,4 +1,4 @@
-"""The app starts on a workspace, shows what it holds, and quits cleanly."""
+"""The app shell: places, help, palette, themes, keymap, launch errors."""
 
 from __future__ import annotations
 
@@ -6,28 +6,85 @@ from pathlib import Path
 
 import pytest
 
-from tui.app.app import SwitchboardApp
+from tests.app.conftest import AppFactory, wait_until
 from tui.app.launch import launch_app
-from tui.workspace.local.workspace import LocalWorkspace
+from tui.screens.endpoints import EndpointsScreen
+from tui.screens.help import HelpScreen
+from tui.screens.rate_limits import RateLimitsScreen
+from tui.screens.secrets import SecretsScreen
+from tui.settings import load_settings
 
 
-async def test_app_shows_the_workspace_and_quits(workspace_file: Path) -> None:
-    ws = LocalWorkspace(workspace_file)
-    ws.secrets.create_scope("keys")
-    app = SwitchboardApp(ws)
-    async with app.run_test() as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        text = str(app.query_one("#summary").render())
-        assert "1 secret scope(s), 0 endpoint(s)" in text
-        assert str(workspace_file) in text or "~" in text
-        await pilot.press("q")
-    assert app.return_code == 0
+async def test_function_keys_switch_places(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await pilot.press("f3")
+        assert isinstance(app.screen, EndpointsScreen)
+        await wait_until(pilot, lambda: app.screen.query_one("DataTable").row_count == 9)
+        await pilot.press("f4")
+        assert isinstance(app.screen, SecretsScreen)
+        await wait_until(pilot, lambda: app.screen.query_one("#keys").row_count == 1)
+        await pilot.press("f5")
+        assert isinstance(app.screen, RateLimitsScreen)
+        await wait_until(pilot, lambda: app.screen.query_one("DataTable").row_count == 1)
+        await pilot.press("f2")
+        assert app.current_mode == "playground"
+
+
+async def test_endpoint_json_view_never_shows_keys(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: app.screen.query_one("DataTable").row_count == 9)
+        app.screen.query_one("DataTable").focus()
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        text = app.screen.query_one("#json-text").text
+        assert '"served_entities"' in text and "{{secrets/demo/sim_key}}" in text and "sim-key\"" not in text
+
+
+async def test_help_lists_every_binding_id(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = app.screen._text()
+        for binding_id in ("send", "cancel-pane", "cancel-all", "pick-endpoints", "copy-code", "history", "export", "go-secrets"):
+            assert f"`{binding_id}`" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_remapped_key_works_and_old_key_does_not(make_app: AppFactory) -> None:
+    async with make_app(keymap={"go-endpoints": "ctrl+e"}) as (app, pilot):
+        await pilot.press("f3")
+        assert not isinstance(app.screen, EndpointsScreen)
+        await pilot.press("ctrl+e")
+        assert isinstance(app.screen, EndpointsScreen)
+
+
+async def test_unknown_keymap_id_is_reported(make_app: AppFactory) -> None:
+    async with make_app(keymap={"no-such-binding": "ctrl+e"}) as (app, pilot):
+        messages = [n.message for n in app._notifications]
+        assert any("no binding has the id 'no-such-binding'" in m for m in messages)
+
+
+async def test_theme_switch_is_remembered(make_app: AppFactory) -> None:
+    async with make_app(demo=False) as (app, pilot):
+        assert app.theme == "switchboard-dark"
+        app.theme = "high-contrast"
+        await pilot.pause(0.2)
+    assert load_settings().settings.theme == "high-contrast"
+
+
+async def test_palette_offers_the_screen_actions(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        from tui.app.commands import SwitchboardCommands
+
+        provider = SwitchboardCommands(app.screen)
+        titles = [title for title, _, _ in provider._commands()]
+        assert "Cancel all" in titles and "Endpoints" in titles and "Export" in titles
 
 
 def test_launch_with_an_unusable_workspace_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert launch_app(workspace=str(blocker / "sub" / "w.db")) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("Error: Cannot create the workspace")
+    assert capsys.readouterr().err.startswith("Error: Cannot create the workspace")

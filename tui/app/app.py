@@ -1,49 +1,142 @@
-"""The Switchboard app shell.
+"""The Switchboard app: four places (playground, endpoints, secrets, rate limits), one workspace.
 
-Until the screens land this shows the workspace it opened and what it holds, and quits cleanly.
+Every action has a binding with an id (remappable in ``config.toml`` under ``keymap``), shows in
+the footer and in the command palette; the help screen lists them all.
 """
 
 from __future__ import annotations
 
-from textual import work
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+import getpass
+import socket
+from collections.abc import Iterable
 
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from tui.app.commands import SwitchboardCommands
+from tui.settings import Settings, SettingsError, save_setting
+from tui.themes import LoadedThemes, register_themes
+from tui.widgets.render_ticker import install_gc_policy
 from tui.workspace.local.workspace import LocalWorkspace
+
+PLACES = {
+    "playground": "Playground",
+    "endpoints": "Endpoints",
+    "secrets": "Secrets",
+    "limits": "Rate limits",
+}
+
+
+def _screen(name: str) -> type[Screen[None]]:
+    """Screens are imported when first shown, so the app paints its first screen sooner."""
+    if name == "playground":
+        from tui.screens.playground import PlaygroundScreen
+
+        return PlaygroundScreen
+    if name == "endpoints":
+        from tui.screens.endpoints import EndpointsScreen
+
+        return EndpointsScreen
+    if name == "secrets":
+        from tui.screens.secrets import SecretsScreen
+
+        return SecretsScreen
+    from tui.screens.rate_limits import RateLimitsScreen
+
+    return RateLimitsScreen
 
 
 class SwitchboardApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "Switchboard"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    MODES = {name: (lambda n=name: _screen(n)()) for name in PLACES}  # type: ignore[misc]
+    DEFAULT_MODE = "playground"
+    COMMANDS = App.COMMANDS | {SwitchboardCommands}
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="help", priority=True),
+        Binding("f2", "switch_mode('playground')", "Playground", id="go-playground", priority=True),
+        Binding("f3", "switch_mode('endpoints')", "Endpoints", id="go-endpoints", priority=True),
+        Binding("f4", "switch_mode('secrets')", "Secrets", id="go-secrets", priority=True),
+        Binding("f5", "switch_mode('limits')", "Limits", id="go-limits", priority=True),
+        Binding("ctrl+t", "change_theme", "Theme", id="theme", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="quit"),
+    ]
 
-    def __init__(self, workspace: LocalWorkspace) -> None:
+    def __init__(
+        self,
+        workspace: LocalWorkspace,
+        settings: Settings | None = None,
+        *,
+        demo: bool = False,
+        themes: LoadedThemes | None = None,
+        notes: Iterable[str] = (),
+    ) -> None:
         super().__init__()
         self.workspace = workspace
-        self.sub_title = workspace.label
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static("Reading the workspace...", id="summary")
-        yield Footer()
+        self.settings = settings or Settings()
+        self.demo = demo
+        self._themes = themes
+        self._notes = list(notes)
+        host = self.settings.hostname or socket.gethostname().split(".")[0]
+        where = "demo workspace · simulated endpoints" if demo else workspace.label
+        self.sub_title = f"{where} · {_user()}@{host}"
 
     def on_mount(self) -> None:
-        self.load_summary()
+        install_gc_policy()
+        if self._themes is not None:
+            register_themes(self, self._themes)
+            for path, reason in self._themes.failed:
+                self._notes.append(f"Theme file {path} was not loaded: {reason}")
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self._notes.append(f"Theme '{self.settings.theme}' is not installed; using {self.theme}.")
+        self._apply_keymap()
+        for note in self._notes:
+            self.notify(note, severity="warning", timeout=8)
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
 
-    @work(exclusive=True, group="summary")
-    async def load_summary(self) -> None:
-        scopes = await self.workspace.list_scopes()
-        endpoints = await self.workspace.list_endpoints()
-        lines = [
-            f"Workspace: {self.workspace.label}",
-            f"{len(scopes)} secret scope(s), {len(endpoints)} endpoint(s).",
-            "",
-            "The playground and the management screens are not built yet.",
-            "Manage secrets and endpoints with `switchboard secrets ...` and",
-            "`switchboard serving-endpoints ...` (add --help to either).",
-        ]
-        self.query_one("#summary", Static).update("\n".join(lines))
+    def _apply_keymap(self) -> None:
+        keymap = dict(self.settings.keymap)
+        if not keymap:
+            return
+        from tui.app.keys import known_binding_ids
+
+        unknown = sorted(set(keymap) - known_binding_ids())
+        for binding_id in unknown:
+            self._notes.append(f"keymap: no binding has the id '{binding_id}' (F1 lists them)")
+            keymap.pop(binding_id)
+        self.set_keymap(keymap)
+
+    def _remember_theme(self, theme: object) -> None:
+        name = getattr(theme, "name", None)
+        if not name or self.demo or name == self.settings.theme:
+            return
+        try:
+            save_setting("theme", name)
+            self.settings = self.settings.model_copy(update={"theme": name})
+        except SettingsError as err:
+            self.notify(f"Theme not remembered: {err}", severity="warning")
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode, title in PLACES.items():
+            if mode != self.current_mode:
+                yield SystemCommand(f"Go to {title}", f"Show the {title} screen", lambda m=mode: self.switch_mode(m))
+        yield SystemCommand("Help", "All keys and what they do", self.action_help)
 
     async def on_unmount(self) -> None:
         await self.workspace.aclose()
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "user"

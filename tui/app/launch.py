@@ -1,21 +1,39 @@
-"""Open the app: resolve the workspace first, so a bad path is a clear message, not a traceback."""
+"""Open the app: settings, themes and the workspace are resolved first, so a bad path or file is a
+clear message rather than a traceback; ``--demo`` brings a throwaway workspace and the simulator."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from tui.domain.errors import SwitchboardError
 
 
-def launch_app(*, workspace: str | None) -> int:
+def launch_app(*, workspace: str | None, demo: bool = False) -> int:
+    from tui.settings import load_settings
+    from tui.transport.timeouts import Timeouts
     from tui.workspace.local.workspace import LocalWorkspace
 
+    settings, notes = load_settings()
+    timeouts = Timeouts(**settings.timeouts.model_dump())
+    if demo:
+        from tui.app.demo import demo_environment, populate
+
+        with demo_environment() as (path, sim):
+            ws = LocalWorkspace(path, timeouts=timeouts)
+            asyncio.run(populate(ws, sim.base_url))
+            return _run(ws, settings, notes, demo=True)
     try:
-        ws = LocalWorkspace.open(workspace)
+        ws = LocalWorkspace.open(workspace, timeouts=timeouts)
     except SwitchboardError as err:
         sys.stderr.write(f"Error: {err.message} ({err.error_code})\n")
         return 1
-    from tui.app.app import SwitchboardApp
+    return _run(ws, settings, notes, demo=False)
 
-    SwitchboardApp(ws).run()
+
+def _run(ws: object, settings: object, notes: list[str], *, demo: bool) -> int:
+    from tui.app.app import SwitchboardApp
+    from tui.themes import load_themes
+
+    SwitchboardApp(ws, settings, demo=demo, themes=load_themes(), notes=notes).run()  # type: ignore[arg-type]
     return 0

@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
     parser.add_argument("--workspace", metavar="PATH", default=None, help=WORKSPACE_HELP)
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on a throwaway workspace with simulated endpoints (no keys)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     secrets.register(commands, common)
     serving_endpoints.register(commands, common)
@@ -61,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         from tui.app.launch import launch_app
 
-        return launch_app(workspace=args.workspace)
+        return launch_app(workspace=args.workspace, demo=args.demo)
     try:
         if not getattr(args, "needs_workspace", True):
             result = args.run(args)

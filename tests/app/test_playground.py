@@ -1,0 +1,256 @@
+"""The playground flows, driven by Pilot against the simulator."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.widgets import Input
+
+from tests.app.conftest import AppFactory, wait_until
+from tui.screens.playground import PlaygroundScreen
+from tui.widgets.pane import Pane
+from tui.widgets.prompt import PromptInput
+
+
+def panes(app: Any) -> list[Pane]:
+    return list(app.screen.query(Pane))
+
+
+def pane(app: Any, name: str) -> Pane:
+    return next(p for p in panes(app) if p.endpoint == name)
+
+
+async def send(app: Any, pilot: Any, text: str = "Compare these endpoints") -> None:
+    prompt = app.screen.query_one(PromptInput)
+    prompt.focus()
+    prompt.insert(text)
+    await pilot.press("enter")
+
+
+def idle(app: Any) -> bool:
+    return all(not p.busy for p in panes(app))
+
+
+def finished(app: Any) -> bool:
+    """Every pane is over and the screen has handled it (summary shown, comparison complete)."""
+    return idle(app) and all(p.run for p in panes(app)) and app.screen.query_one("#summary").display
+
+
+async def test_newcomer_sees_two_chat_endpoints_ready(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        assert isinstance(app.screen, PlaygroundScreen)
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        shown = panes(app)
+        assert {p.pane_task for p in shown} == {"llm/v1/chat"}
+        assert len({p.provider for p in shown}) == 2, "a first look compares two providers"
+        assert all(p.simulated for p in shown)
+        assert app.screen.query_one(PromptInput).has_focus
+        assert "demo workspace" in app.sub_title and "@testhost" in app.sub_title
+
+
+async def test_send_streams_every_pane_and_shows_the_comparison(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await send(app, pilot, "Explain rate limits")
+        await wait_until(pilot, lambda: any(p.state == "streaming" for p in panes(app)))
+        await wait_until(pilot, lambda: idle(app), seconds=20)
+        for p in panes(app):
+            assert p.state == "done", p.endpoint
+            assert p.run is not None and p.run.ttft_s is not None and p.run.tokens_per_s
+            assert p.view.text.strip()
+            assert p.conversation[0] == {"role": "user", "content": "Explain rate limits"}
+            assert p.conversation[1]["role"] == "assistant"
+        summary = app.screen.query_one("#summary")
+        await wait_until(pilot, lambda: summary.display)  # shown once every pane's end is handled
+        assert "TTFT" in str(summary.render())
+        assert app.screen.query_one(PromptInput).text == ""
+
+
+async def test_second_turn_keeps_each_conversation(make_app: AppFactory, simulator: Any) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await send(app, pilot, "first question")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        simulator.clear()
+        await send(app, pilot, "second question")
+        await wait_until(pilot, lambda: idle(app) and len(simulator.requests) == 2, seconds=20)
+        await wait_until(pilot, lambda: idle(app), seconds=20)
+        for request in simulator.requests:
+            roles = [m["role"] for m in request.body["messages"]]
+            assert roles[-3:] == ["user", "assistant", "user"]
+            assert request.body["messages"][-1]["content"] == "second question"
+
+
+async def test_cancel_one_pane_and_cancel_all(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await app.screen.use_endpoints(["llama-slow", "gpt-4o-mini"])
+        await send(app, pilot)
+        await wait_until(pilot, lambda: pane(app, "llama-slow").busy)
+        pane(app, "llama-slow").view.focus()
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: pane(app, "llama-slow").state == "cancelled")
+        await wait_until(pilot, lambda: pane(app, "gpt-4o-mini").state == "done", seconds=20)
+        await send(app, pilot, "again")
+        await wait_until(pilot, lambda: all(p.busy for p in panes(app)))
+        await pilot.press("ctrl+k")
+        await wait_until(pilot, lambda: all(p.state == "cancelled" for p in panes(app)))
+
+
+async def test_an_error_stays_in_its_pane_and_the_others_go_on(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await app.screen.use_endpoints(["flaky-gpt", "gpt-4o-mini"])
+        await send(app, pilot)
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        flaky, good = pane(app, "flaky-gpt"), pane(app, "gpt-4o-mini")
+        assert flaky.state == "error" and good.state == "done"
+        error = str(flaky.query_one(".pane-error").render())
+        assert "stream was cut" in error and "text received before it is kept" in error
+        assert flaky.view.text.strip()  # the partial answer is kept
+        assert flaky.run is not None and flaky.run.incomplete
+
+
+async def test_rate_limit_error_shows_when_to_retry(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        ws = app.workspace
+        from tui.domain.gateway import RateLimit
+
+        await ws.put_rate_limits("claude-haiku", [RateLimit(calls=0, key="user")])
+        await app.screen.use_endpoints(["gpt-4o-mini", "claude-haiku"])
+        await send(app, pilot)
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        limited = pane(app, "claude-haiku")
+        assert limited.state == "error"
+        assert "REQUEST_LIMIT_EXCEEDED" in str(limited.query_one(".pane-error").render())
+        assert pane(app, "gpt-4o-mini").state == "done"
+        assert "calls left" in str(pane(app, "gpt-4o-mini").query_one(".pane-title").render())
+
+
+async def test_copy_answer_and_code_block(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    copied: list[str] = []
+
+    class Result:
+        message = "Copied"
+        severity = "information"
+
+    monkeypatch.setattr("tui.clipboard.copy_text", lambda text, **kw: copied.append(text) or Result())
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await send(app, pilot)
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        first = panes(app)[0]
+        first.view.focus()
+        await pilot.press("ctrl+y")
+        assert copied == [first.run.choices[0]]
+        await pilot.press("ctrl+b")
+        blocks = first.view.code_blocks()
+        assert blocks
+        if len(blocks) > 1:
+            await pilot.press("enter")
+        await wait_until(pilot, lambda: len(copied) == 2)
+        assert copied[1] == blocks[0]
+
+
+async def test_history_reopens_a_past_comparison(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await send(app, pilot, "a question worth keeping")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        answers = [p.run.choices[0] for p in panes(app)]
+        names = [p.endpoint for p in panes(app)]
+        await wait_until(pilot, lambda: len(app.screen.history.list()) == 1)
+        await app.screen.use_endpoints(["instruct"])
+        await pilot.press("ctrl+r")
+        await pilot.pause(0.3)
+        await pilot.press("enter", "enter")
+        await wait_until(pilot, lambda: [p.endpoint for p in panes(app)] == names)
+        await pilot.pause(0.2)
+        assert [p.view.text for p in panes(app)] == answers
+        assert app.screen.comparison.title == "a question worth keeping"
+
+
+async def test_export_writes_markdown_and_json(make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await pilot.press("f6")  # nothing yet: a warning, no file
+        assert not list(tmp_path.glob("switchboard-*"))
+        names = [p.endpoint for p in panes(app)]
+        await send(app, pilot, "export me")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        await pilot.press("f6")
+        md = list(tmp_path.glob("switchboard-*.md"))
+        js = list(tmp_path.glob("switchboard-*.json"))
+        assert len(md) == 1 and len(js) == 1
+        text = md[0].read_text()
+        assert "export me" in text and all(name in text for name in names)
+        data = json.loads(js[0].read_text())
+        assert [p["endpoint"] for p in data["panes"]] == names
+
+
+async def test_embeddings_mode_shows_dimensions(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await app.screen.use_endpoints(["embed-small", "embed-large"])
+        assert not app.screen.query_one("#params").display
+        await send(app, pilot, "alpha\nbeta")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        for p in panes(app):
+            assert "| 16 |" in p.view.text
+        summary = str(app.screen.query_one("#summary").render())
+        assert "cosine" in summary.lower()
+
+
+async def test_layout_toggle_and_maximise(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        container = app.screen.query_one("#panes")
+        await pilot.press("ctrl+l")
+        assert container.has_class("vertical")
+        first = panes(app)[0]
+        first.view.focus()
+        await pilot.press("f11")
+        assert app.screen.maximized is first
+        await pilot.press("f11")
+        assert app.screen.maximized is None
+
+
+async def test_picker_limits_the_choice_to_one_task(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        before = [p.endpoint for p in panes(app)]
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.2)
+        from tui.screens.picker import EndpointPicker
+
+        picker = app.screen
+        assert isinstance(picker, EndpointPicker)
+        note = picker.query_one("#picker-note")
+
+        async def toggle_first_match(text: str) -> None:
+            filter_box = picker.query_one("#picker-filter", Input)
+            filter_box.focus()
+            filter_box.value = text
+            await pilot.pause(0.1)
+            await pilot.press("enter", "space")
+            await pilot.pause(0.1)
+
+        await toggle_first_match("instruct")
+        assert "one task" in str(note.render())
+        await pilot.press("ctrl+o")
+        assert app.screen is picker, "a mixed-task choice is refused"
+        await toggle_first_match("instruct")  # untick it again
+        await toggle_first_match("llama")
+        assert "3 selected" in str(note.render())
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: [p.endpoint for p in panes(app)] == [*before, "llama-slow"])
+
+
+async def test_empty_workspace_explains_what_to_do(make_app: AppFactory) -> None:
+    async with make_app(demo=False, populate_workspace=False) as (app, pilot):
+        await pilot.pause(0.3)
+        bar = str(app.screen.query_one("#endpoint-bar").render())
+        assert "No endpoints in this workspace yet" in bar and "--demo" in bar
+        await send(app, pilot, "hello")
+        assert panes(app) == []

@@ -1,0 +1,89 @@
+"""``switchboard --demo``: a throwaway workspace with simulated endpoints, no key needed.
+
+The provider simulator runs in a background thread on 127.0.0.1; every demo endpoint carries the
+tag ``simulated`` so the app marks it as such.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tui.domain.base import parse_user_input
+from tui.domain.endpoints import CreateServingEndpoint
+from tui.simulator import Simulator
+from tui.workspace.local.workspace import LocalWorkspace
+
+DEMO_KEY = "sim-key"
+SIMULATED_TAG = {"key": "simulated", "value": "true"}
+
+
+def _openai(base: str, model: str, task: str) -> dict[str, Any]:
+    return {"name": model, "provider": "openai", "task": task,
+            "openai_config": {"openai_api_key": "{{secrets/demo/sim_key}}", "openai_api_base": f"{base}/v1"}}
+
+
+def demo_endpoints(base: str) -> list[dict[str, Any]]:
+    """Create bodies for the demo endpoints, served by the simulator at ``base``."""
+    chat, completions, embeddings = "llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"
+    entities = {
+        "gpt-4o-mini": _openai(base, "gpt-4o-mini@ttft=0.25,tps=90,tokens=260", chat),
+        "claude-haiku": {
+            "name": "claude-3-5-haiku@ttft=0.45,tps=70,tokens=240", "provider": "anthropic", "task": chat,
+            "anthropic_config": {"anthropic_api_key": "{{secrets/demo/sim_key}}", "anthropic_api_base": f"{base}/v1"},
+        },
+        "azure-gpt-4o": {
+            "name": "gpt-4o", "provider": "openai", "task": chat,
+            "openai_config": {
+                "openai_api_type": "azure", "openai_api_key": "{{secrets/demo/sim_key}}", "openai_api_base": base,
+                "openai_deployment_name": "gpt-4o@ttft=0.35,tps=120,tokens=300", "openai_api_version": "2024-10-21",
+            },
+        },
+        "llama-slow": {
+            "name": "llama-3.1-8b@ttft=1.5,tps=12,tokens=160", "provider": "custom", "task": chat,
+            "custom_provider_config": {"custom_provider_url": f"{base}/v1", "bearer_token_auth": {"token": "{{secrets/demo/sim_key}}"}},
+        },
+        "flaky-gpt": _openai(base, "gpt-4o@ttft=0.3,tps=60,tokens=200,fault=cut,cut_after=60", chat),
+        "instruct": _openai(base, "gpt-3.5-turbo-instruct@tps=80,tokens=120", completions),
+        "instruct-fast": _openai(base, "babbage-002@tps=400,tokens=120", completions),
+        "embed-small": _openai(base, "text-embedding-3-small@dim=16", embeddings),
+        "embed-large": _openai(base, "text-embedding-3-large@dim=16", embeddings),
+    }
+    bodies = []
+    for name, model in entities.items():
+        body: dict[str, Any] = {
+            "name": name,
+            "config": {"served_entities": [{"name": name, "external_model": model}]},
+            "tags": [SIMULATED_TAG],
+            "description": "Simulated endpoint (switchboard --demo); answers come from the local simulator.",
+        }
+        if name == "gpt-4o-mini":
+            body["rate_limits"] = [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+        bodies.append(body)
+    return bodies
+
+
+async def populate(ws: LocalWorkspace, base: str) -> None:
+    await ws.create_scope("demo")
+    await ws.put_secret("demo", "sim_key", DEMO_KEY.encode())
+    for body in demo_endpoints(base):
+        await ws.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
+
+
+@contextmanager
+def demo_environment() -> Iterator[tuple[Path, Simulator]]:
+    """A temporary workspace file and a running simulator; both gone on exit."""
+    folder = Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
+    try:
+        with Simulator(api_key=DEMO_KEY).running_in_thread() as sim:
+            yield folder / "demo.db", sim
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def is_simulated(tags: list[Any] | None) -> bool:
+    return any(getattr(t, "key", None) == "simulated" for t in tags or [])

@@ -1,0 +1,35 @@
+"""Every binding of the app, for the help screen and for checking keymap ids from config.toml."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+
+def binding_groups() -> list[tuple[str, list[Binding]]]:
+    """(place, bindings with ids) for every screen and widget that has its own keys."""
+    from tui.app.app import SwitchboardApp
+    from tui.screens.endpoints import EndpointsScreen
+    from tui.screens.playground import PlaygroundScreen
+    from tui.screens.rate_limits import RateLimitsScreen
+    from tui.screens.secrets import SecretsScreen
+    from tui.widgets.pane import Pane
+    from tui.widgets.prompt import PromptInput
+
+    sources: list[tuple[str, object]] = [
+        ("Everywhere", SwitchboardApp),
+        ("Playground", PlaygroundScreen),
+        ("Prompt", PromptInput),
+        ("Focused pane", Pane),
+        ("Endpoints", EndpointsScreen),
+        ("Secrets", SecretsScreen),
+        ("Rate limits", RateLimitsScreen),
+    ]
+    groups = []
+    for title, source in sources:
+        bindings = [b for b in getattr(source, "BINDINGS", []) if isinstance(b, Binding) and b.id]
+        groups.append((title, bindings))
+    return groups
+
+
+def known_binding_ids() -> set[str]:
+    return {b.id for _, bindings in binding_groups() for b in bindings if b.id}

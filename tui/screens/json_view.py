@@ -1,0 +1,36 @@
+"""A read-only JSON view of an object (an endpoint), with copy."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Label, TextArea
+
+from tui.clipboard import copy_text
+
+
+class JsonViewScreen(ModalScreen[None]):
+    CSS_PATH = "json_view.tcss"
+    BINDINGS = [
+        Binding("escape,q", "dismiss", "Close", id="close-json"),
+        Binding("ctrl+y", "copy", "Copy JSON", id="copy-json"),
+    ]
+
+    def __init__(self, title: str, data: Any) -> None:
+        super().__init__()
+        self._title = title
+        self._text = json.dumps(data, indent=2)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="json-box"):
+            yield Label(self._title, classes="section-title")
+            yield TextArea(self._text, read_only=True, language=None, id="json-text")
+
+    def action_copy(self) -> None:
+        result = copy_text(self._text, app=self.app)
+        self.notify(result.message, severity=result.severity)

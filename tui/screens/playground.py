@@ -1,0 +1,333 @@
+"""F2: type one prompt, watch 2–8 endpoints answer side by side, compare.
+
+Panes stream independently (one worker each); the screen only builds each pane's request, ticks the
+live numbers a few times a second, and when every pane is done shows the comparison, saves it to
+history and refreshes the rate-limit notes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from tui.app.demo import is_simulated
+from tui.domain.errors import SwitchboardError
+from tui.playground.compare import summarize, summary_lines
+from tui.playground.export import default_export_path, to_json, to_markdown
+from tui.playground.history import HistoryRepo
+from tui.playground.model import Comparison
+from tui.screens.picker import EndpointChoice, EndpointPicker, default_selection
+from tui.settings import Settings
+from tui.widgets.pane import Pane
+from tui.widgets.params_bar import ParamError, ParamsBar
+from tui.widgets.prompt import PromptInput
+
+TASK_NAMES = {"llm/v1/chat": "chat", "llm/v1/completions": "completions", "llm/v1/embeddings": "embeddings"}
+PLACEHOLDERS = {
+    "llm/v1/chat": "Message for every pane — Enter sends, ctrl+n new line",
+    "llm/v1/completions": "Prompt for every pane — Enter sends, ctrl+n new line",
+    "llm/v1/embeddings": "One input per line — Enter embeds them on every pane",
+}
+
+
+class PlaygroundScreen(Screen[None]):
+    CSS_PATH = "playground.tcss"
+    BINDINGS = [
+        Binding("ctrl+o", "pick", "Pick", id="pick-endpoints", tooltip="Pick endpoints to compare"),
+        Binding("ctrl+k", "cancel_all", "Cancel all", id="cancel-all", priority=True),
+        Binding("ctrl+l", "toggle_layout", "Layout", id="toggle-layout"),
+        Binding("ctrl+r", "history", "History", id="history"),
+        Binding("f6", "export", "Export", id="export", priority=True),
+        Binding("f8", "new_conversation", "New chat", id="new-chat"),
+        Binding("ctrl+g", "focus_prompt", "Go to prompt", id="focus-prompt", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.choices: dict[str, EndpointChoice] = {}
+        self.pane_task: str | None = None
+        self.comparison: Comparison | None = None
+        self._prompt_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="endpoint-bar")
+        yield Container(id="panes")
+        yield Static("", id="summary")
+        defaults = {k: v for k, v in self._defaults().items() if v is not None}
+        yield ParamsBar(defaults, id="params")
+        yield PromptInput(id="prompt", placeholder="Pick endpoints first: ctrl+o")
+        yield Footer()
+
+    @property
+    def _settings(self) -> Settings:
+        return getattr(self.app, "settings", None) or Settings()
+
+    def _defaults(self) -> dict[str, Any]:
+        play = self._settings.playground
+        return {"temperature": play.default_temperature, "max_tokens": play.default_max_tokens}
+
+    @property
+    def history(self) -> HistoryRepo:
+        return HistoryRepo(self.app.workspace.store)  # type: ignore[attr-defined]
+
+    def on_mount(self) -> None:
+        if self._settings.playground.layout == "vertical":
+            self.query_one("#panes").add_class("vertical")
+        self.query_one("#summary").display = False
+        self.set_interval(1 / 8, self._tick)
+        self.load_endpoints()
+
+    @property
+    def panes(self) -> list[Pane]:
+        return list(self.query(Pane))
+
+    # -- endpoints ---------------------------------------------------------------------------------
+    @work(exclusive=True, group="playground-endpoints")
+    async def load_endpoints(self, preselect: bool = True) -> None:
+        try:
+            endpoints = await self.app.workspace.list_endpoints()  # type: ignore[attr-defined]
+        except SwitchboardError as err:
+            self.notify(err.message, severity="error")
+            return
+        self.choices = {}
+        for e in endpoints:
+            models = [s.external_model for s in (e.config.served_entities if e.config else []) if s.external_model]
+            if not models or not e.task:
+                continue
+            self.choices[e.name] = EndpointChoice(e.name, e.task, models[0].provider, models[0].name, is_simulated(e.tags))
+        if preselect and not self.panes:
+            last = await asyncio.to_thread(self.history.list, "", 1)
+            await self.use_endpoints(default_selection(list(self.choices.values()), list(last[0].endpoints) if last else []))
+        else:
+            self._show_empty_state()
+
+    def _show_empty_state(self) -> None:
+        bar = self.query_one("#endpoint-bar", Static)
+        if self.panes:
+            names = " · ".join(p.endpoint for p in self.panes)
+            bar.update(f"[b]{TASK_NAMES.get(self.pane_task or '', '')}[/b]  {names}   [dim]ctrl+o change · ctrl+l layout · F1 keys[/dim]")
+            return
+        if not self.choices:
+            bar.update(
+                "No endpoints in this workspace yet. Create one with `switchboard serving-endpoints create`, "
+                "or run `switchboard --demo` to try simulated ones."
+            )
+        else:
+            bar.update("Pick 2–8 endpoints to compare: press [b]ctrl+o[/b]")
+
+    async def use_endpoints(self, names: list[str]) -> None:
+        container = self.query_one("#panes")
+        await container.remove_children()
+        chosen = [self.choices[n] for n in names if n in self.choices][: self._settings.playground.max_panes]
+        self.pane_task = chosen[0].task if chosen else None
+        await container.mount_all(
+            Pane(c.name, task=c.task, provider=c.provider, model=c.model, simulated=c.simulated) for c in chosen
+        )
+        self.comparison = None
+        self.query_one("#summary").display = False
+        self.query_one("#params").display = self.pane_task != "llm/v1/embeddings"
+        prompt = self.query_one(PromptInput)
+        prompt.placeholder = PLACEHOLDERS.get(self.pane_task or "", "Pick endpoints first: ctrl+o")
+        self._show_empty_state()
+        self.refresh_limits()
+        prompt.focus()
+
+    def action_pick(self) -> None:
+        async def chosen(names: list[str] | None) -> None:
+            if names:
+                await self.use_endpoints(names)
+
+        picker = EndpointPicker(list(self.choices.values()), [p.endpoint for p in self.panes], self._settings.playground.max_panes)
+        self.app.push_screen(picker, chosen)
+
+    @work(exclusive=True, group="playground-limits")
+    async def refresh_limits(self) -> None:
+        for pane in self.panes:
+            try:
+                status = await self.app.workspace.rate_limit_status(pane.endpoint)  # type: ignore[attr-defined]
+            except SwitchboardError:
+                continue
+            if not pane.is_attached:  # the panes were replaced while we asked
+                return
+            notes = []
+            for s in status:
+                if s["calls_limit"] is not None:
+                    notes.append(f"{max(0, s['calls_limit'] - s['calls'])}/{s['calls_limit']} calls left")
+                if s["tokens_limit"] is not None:
+                    notes.append(f"{max(0, s['tokens_limit'] - s['tokens'])} tok left")
+            pane.limit_note = "[dim]limit:[/dim] " + ", ".join(notes) if notes else ""
+            pane.refresh_title()
+
+    # -- sending -------------------------------------------------------------------------------------
+    def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
+        self.send(event.text)
+
+    def send(self, text: str) -> None:
+        panes = self.panes
+        if not panes:
+            self.notify("Pick endpoints first (ctrl+o)", severity="warning")
+            return
+        if any(p.busy for p in panes):
+            self.notify("Answers are still arriving: wait, or cancel them with ctrl+k", severity="warning")
+            return
+        try:
+            shared = self.query_one(ParamsBar).values() if self.pane_task != "llm/v1/embeddings" else {}
+        except ParamError as err:
+            self.notify(str(err), severity="error")
+            return
+        self._prompt_text = text
+        self.query_one("#summary").display = False
+        for pane in panes:
+            params = {**shared, **pane.overrides}
+            pane.start(self._request(pane, text, params), user_turn=text)
+        self.comparison = Comparison.new(
+            task=self.pane_task or "",
+            system=shared.get("system"),
+            turns=list(panes[0].conversation) if self.pane_task == "llm/v1/chat" else [],
+            prompt=text,
+            params={k: v for k, v in shared.items() if k != "system"},
+            overrides={p.endpoint: dict(p.overrides) for p in panes if p.overrides},
+        )
+        self.query_one(PromptInput).clear()
+
+    def _request(self, pane: Pane, text: str, params: dict[str, Any]) -> dict[str, Any]:
+        system = params.pop("system", None)
+        if pane.pane_task == "llm/v1/embeddings":
+            inputs = [line for line in text.splitlines() if line.strip()]
+            return {"input": inputs if len(inputs) > 1 else inputs[0]}
+        if pane.pane_task == "llm/v1/completions":
+            return {"prompt": text, **params}
+        pane.conversation.append({"role": "user", "content": text})
+        messages = ([{"role": "system", "content": system}] if system else []) + pane.conversation
+        return {"messages": messages, **params}
+
+    def _tick(self) -> None:
+        now = time.time()
+        for pane in self.panes:
+            if pane.busy:
+                pane.tick(now)
+
+    def on_pane_run_ended(self, event: Pane.RunEnded) -> None:
+        panes = self.panes
+        if any(p.busy for p in panes) or self.comparison is None:
+            return
+        comparison = self.comparison
+        comparison.panes = [p.run for p in panes if p.run is not None]
+        summary = self.query_one("#summary", Static)
+        summary.update("\n".join(summary_lines(summarize(comparison))))
+        summary.display = True
+        self.save_history(comparison)
+        self.refresh_limits()
+
+    @work(group="history-save")
+    async def save_history(self, comparison: Comparison) -> None:
+        def save() -> None:
+            self.history.save(comparison)
+            self.history.prune(keep=self._settings.playground.history_size)
+
+        try:
+            await asyncio.to_thread(save)
+        except Exception as err:  # history is a convenience: never lose the answer over it
+            self.notify(f"Could not save to history: {err}", severity="warning")
+
+    def on_pane_params_requested(self, event: Pane.ParamsRequested) -> None:
+        from tui.screens.pane_params import PaneParamsScreen
+
+        pane = event.pane
+
+        def apply(overrides: dict[str, Any] | None) -> None:
+            if overrides is not None:
+                pane.overrides = overrides
+                pane.refresh_title()
+
+        self.app.push_screen(PaneParamsScreen(pane.endpoint, pane.overrides), apply)
+
+    # -- other actions -------------------------------------------------------------------------------
+    def action_cancel_all(self) -> None:
+        cancelled = [p.endpoint for p in self.panes if p.cancel_run()]
+        self.notify(f"Cancelled {', '.join(cancelled)}" if cancelled else "Nothing is running")
+
+    def action_toggle_layout(self) -> None:
+        container = self.query_one("#panes")
+        container.toggle_class("vertical")
+        for pane in self.panes:
+            pane.styles.width = None
+            pane.styles.height = None
+            pane.size_fr = 1
+
+    def action_focus_prompt(self) -> None:
+        self.query_one(PromptInput).focus()
+
+    async def action_new_conversation(self) -> None:
+        for pane in self.panes:
+            pane.cancel_run()
+            pane.conversation.clear()
+            pane.view.clear()
+            pane.run = None
+            pane.state = "idle"
+            pane.tick(time.time())
+        self.comparison = None
+        self.query_one("#summary").display = False
+        self.notify("New conversation: every pane starts fresh")
+
+    def action_history(self) -> None:
+        from tui.screens.history import HistoryScreen
+
+        async def reopen(entry_id: str | None) -> None:
+            if entry_id:
+                await self.reopen(entry_id)
+
+        self.app.push_screen(HistoryScreen(self.history), reopen)
+
+    async def reopen(self, entry_id: str) -> None:
+        try:
+            comparison = await asyncio.to_thread(self.history.get, entry_id)
+        except SwitchboardError as err:
+            self.notify(err.message, severity="error")
+            return
+        missing = [r.endpoint for r in comparison.panes if r.endpoint not in self.choices]
+        known = {c: self.choices[c] for c in self.choices}
+        for run in comparison.panes:  # reopen even if an endpoint is gone: it is history
+            known.setdefault(run.endpoint, EndpointChoice(run.endpoint, comparison.task, run.provider, run.model or "", False))
+        self.choices = known
+        await self.use_endpoints([r.endpoint for r in comparison.panes])
+        for pane, run in zip(self.panes, comparison.panes):
+            pane.run = run
+            pane.state = run.state
+            if comparison.task == "llm/v1/chat":
+                pane.conversation = [*comparison.turns, {"role": "assistant", "content": run.choices[0] if run.choices else ""}]
+            pane.view.set_text(run.choices[0] if run.choices else "")
+            pane.tick(time.time())
+        self.comparison = comparison
+        summary = self.query_one("#summary", Static)
+        summary.update("\n".join(summary_lines(summarize(comparison))))
+        summary.display = True
+        note = f" ({', '.join(missing)} no longer exist)" if missing else ""
+        self.notify(f"Reopened '{comparison.title}'{note}")
+
+    def action_export(self) -> None:
+        comparison = self.comparison
+        if comparison is None or not comparison.panes:
+            self.notify("Nothing to export yet: send a prompt and let the answers finish", severity="warning")
+            return
+        folder = Path.cwd()
+        try:
+            md = default_export_path(comparison, folder, ".md")
+            md.write_text(to_markdown(comparison), encoding="utf-8")
+            js = md.with_suffix(".json")
+            js.write_text(json.dumps(to_json(comparison), indent=2), encoding="utf-8")
+        except OSError as err:
+            self.notify(f"Export failed: {err.strerror} ({folder})", severity="error")
+            return
+        self.notify(f"Exported {md.name} and {js.name} to {folder}")

@@ -1,0 +1,287 @@
+"""One playground pane: an endpoint's answer streaming in, its live metrics, its own conversation.
+
+The pane runs its own worker per answer (so panes stream independently and one error stays in its
+pane), feeds text to a :class:`StreamView` and numbers to :class:`StreamMetrics`, and posts
+:class:`Pane.RunEnded` when an answer is over, however it ended.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from typing import Any
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import var
+from textual.widgets import Static
+from textual.worker import Worker
+
+from tui.domain.errors import StreamInterrupted, SwitchboardError
+from tui.playground.compare import format_rate, format_seconds
+from tui.playground.metrics import StreamMetrics
+from tui.playground.model import PaneRun
+from tui.widgets.stream_view import StreamView
+
+STATE_ICONS = {"waiting": "○", "streaming": "●", "done": "✓", "error": "✗", "cancelled": "■", "idle": "·"}
+
+
+class Pane(Vertical):
+    """A focusable column (or row) of the playground showing one endpoint."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel pane", id="cancel-pane"),
+        Binding("ctrl+y", "copy_answer", "Copy answer", id="copy-answer"),
+        Binding("ctrl+b", "copy_code", "Copy code block", id="copy-code"),
+        Binding("f11", "toggle_maximize", "Maximise", id="maximize-pane"),
+        Binding("f7", "edit_params", "Pane params", id="pane-params"),
+        Binding("plus,equals_sign", "grow", "Wider", id="grow-pane", show=False),
+        Binding("minus", "shrink", "Narrower", id="shrink-pane", show=False),
+    ]
+
+    ALLOW_MAXIMIZE = True  # containers default to False; a pane is the unit people maximise
+    state: var[str] = var("idle")
+
+    class RunEnded(Message):
+        def __init__(self, pane: Pane) -> None:
+            super().__init__()
+            self.pane = pane
+
+    class ParamsRequested(Message):
+        def __init__(self, pane: Pane) -> None:
+            super().__init__()
+            self.pane = pane
+
+    def __init__(self, endpoint: str, *, task: str, provider: str, model: str, simulated: bool) -> None:
+        super().__init__(classes="pane")
+        self.endpoint = endpoint
+        self.pane_task = task
+        self.provider = provider
+        self.model = model
+        self.simulated = simulated
+        self.overrides: dict[str, Any] = {}
+        self.conversation: list[dict[str, Any]] = []
+        self.metrics = StreamMetrics()
+        self.run: PaneRun | None = None
+        self.limit_note = ""
+        self.size_fr = 1
+        self._worker: Worker[None] | None = None
+        # Held rather than queried: a worker may update a pane that is being removed.
+        self._title_bar = Static(self._title(), classes="pane-title")
+        self._view = StreamView(classes="pane-body")
+        self._error_box = Static("", classes="pane-error")
+        self._status_bar = Static(self._status(), classes="pane-status")
+
+    def compose(self) -> ComposeResult:
+        yield self._title_bar
+        yield self._view
+        yield self._error_box
+        yield self._status_bar
+
+    @property
+    def view(self) -> StreamView:
+        return self._view
+
+    def _title(self) -> str:
+        marks = []
+        if self.simulated:
+            marks.append("[reverse] simulated [/]")
+        if self.overrides:
+            marks.append("⚙ " + " ".join(f"{k}={v}" for k, v in self.overrides.items()))
+        if self.limit_note:
+            marks.append(self.limit_note)
+        model = self.model.split("@")[0]
+        return f"[b]{self.endpoint}[/b]  [dim]{self.provider} · {model}[/dim]  " + "  ".join(marks)
+
+    def refresh_title(self) -> None:
+        self._title_bar.update(self._title())
+
+    def _status(self, now: float | None = None) -> str:
+        if self.busy:
+            run = self.metrics.snapshot(now if now is not None else time.time())
+        else:
+            run = self.run
+        icon = STATE_ICONS.get(self.state, "?")
+        if run is None:
+            return f"{icon} ready"
+        parts = [f"{icon} {run.state}"]
+        if run.ttft_s is not None:
+            parts.append(f"TTFT {format_seconds(run.ttft_s)}")
+        if run.tokens_per_s is not None:
+            parts.append(format_rate(run.tokens_per_s))
+        if run.elapsed_s is not None:
+            parts.append(f"{format_seconds(run.elapsed_s)} total" if run.state != "streaming" else format_seconds(run.elapsed_s))
+        usage = run.usage or {}
+        if usage.get("total_tokens"):
+            parts.append(f"{usage.get('prompt_tokens', 0)}+{usage.get('completion_tokens', 0)} tok")
+        elif run.completion_tokens:
+            parts.append(f"{run.completion_tokens} tok")
+        if run.finish_reason:
+            parts.append(f"finish: {run.finish_reason}")
+        if run.incomplete:
+            parts.append("[b]incomplete[/b]")
+        return "  ·  ".join(parts)
+
+    def tick(self, now: float) -> None:
+        """Refresh the live numbers (called a few times a second by the screen while answers run)."""
+        self._status_bar.update(self._status(now))
+
+    def watch_state(self, state: str) -> None:
+        for name in STATE_ICONS:
+            self.set_class(state == name, f"-{name}")
+
+    # -- running an answer ---------------------------------------------------------------------
+    @property
+    def busy(self) -> bool:
+        return self.state in ("waiting", "streaming")
+
+    def start(self, request: dict[str, Any], *, user_turn: str | None) -> None:
+        """Send ``request`` (already holding this pane's conversation) and stream the answer."""
+        self.cancel_run()
+        self._error_box.update("")
+        self._error_box.display = False
+        view = self.view
+        if self.pane_task == "llm/v1/chat" and user_turn is not None:
+            if view.text:
+                view.append("\n\n---\n\n")
+            view.append("\n".join("> " + line for line in user_turn.splitlines()) + "\n\n")
+        elif self.pane_task != "llm/v1/chat":
+            view.clear()
+        self.metrics = StreamMetrics(endpoint=self.endpoint, provider=self.provider, task=self.pane_task, request=request)
+        self.metrics.start(time.time())
+        self.state = "waiting"
+        self._worker = self._run(request)
+
+    @work(exit_on_error=False)
+    async def _run(self, request: dict[str, Any]) -> None:
+        workspace = self.app.workspace  # type: ignore[attr-defined]
+        view = self.view
+        try:
+            if self.pane_task == "llm/v1/embeddings":
+                answer = await workspace.query(self.endpoint, request)
+                self.metrics.on_response(answer, time.time())
+                view.set_text(describe_embeddings(answer))
+            else:
+                async for chunk in workspace.stream(self.endpoint, {**request, "stream": True}):
+                    if self.state == "waiting":
+                        self.state = "streaming"
+                    self.metrics.on_chunk(chunk, time.time())
+                    for choice in chunk.get("choices") or ():
+                        if choice.get("index", 0) == 0:
+                            delta = choice.get("delta")
+                            piece = delta.get("content") if delta else choice.get("text")
+                            if piece:
+                                view.append(piece)
+                self.metrics.finish(time.time())
+                view.finish()
+        except asyncio.CancelledError:
+            self.metrics.cancel(time.time())
+            view.finish()
+            self._end("cancelled")
+            raise
+        except SwitchboardError as err:
+            incomplete = isinstance(err, StreamInterrupted) or self.metrics.snapshot(time.time()).completion_tokens > 0
+            self.metrics.fail(err.message, err.error_code, err.retry_after, time.time(), incomplete=incomplete)
+            view.finish()
+            self._show_error(err)
+            self._end("error")
+            return
+        self._end("done")
+
+    def _show_error(self, err: SwitchboardError) -> None:
+        retry = f"  Retry in {math.ceil(err.retry_after)} s." if err.retry_after else ""
+        kept = "  The text received before it is kept above." if self.view.text and self.pane_task != "llm/v1/embeddings" else ""
+        box = self._error_box
+        box.update(f"[b]{err.error_code}[/b]: {err.message}{retry}{kept}")
+        box.display = True
+
+    def _end(self, state: str) -> None:
+        self.run = self.metrics.snapshot(time.time())
+        self.state = state
+        if state == "done" and self.pane_task == "llm/v1/chat" and self.run.choices:
+            self.conversation.append({"role": "assistant", "content": self.run.choices[0]})
+        self.tick(time.time())
+        self.post_message(self.RunEnded(self))
+
+    def cancel_run(self) -> bool:
+        if self._worker is not None and self.busy:
+            self._worker.cancel()
+            return True
+        return False
+
+    # -- actions ---------------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        if not self.cancel_run():
+            self.notify(f"{self.endpoint}: nothing to cancel")
+
+    def action_copy_answer(self) -> None:
+        text = self.run.choices[0] if self.run and self.run.choices else self.view.text
+        self._copy(text, "answer")
+
+    def action_copy_code(self) -> None:
+        blocks = self.view.code_blocks()
+        if not blocks:
+            self.notify(f"{self.endpoint}: no code block in this answer", severity="warning")
+            return
+        if len(blocks) == 1:
+            self._copy(blocks[0], "code block")
+            return
+        from tui.screens.code_blocks import CodeBlockPicker
+
+        def copy(choice: int | None) -> None:
+            if choice is not None:
+                self._copy(blocks[choice], f"code block {choice + 1}")
+
+        self.app.push_screen(CodeBlockPicker(blocks), copy)
+
+    def _copy(self, text: str, what: str) -> None:
+        if not text:
+            self.notify("Nothing to copy yet", severity="warning")
+            return
+        from tui.clipboard import copy_text
+
+        result = copy_text(text, app=self.app, settings=getattr(self.app, "settings", None))
+        self.notify(f"{self.endpoint} {what}: {result.message}", severity=result.severity)
+
+    def action_toggle_maximize(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        else:
+            self.screen.maximize(self, container=False)
+            self.notify(f"{self.endpoint} fills the screen: F11 restores the panes", timeout=3)
+
+    def action_edit_params(self) -> None:
+        self.post_message(self.ParamsRequested(self))
+
+    def _resize(self, step: int) -> None:
+        self.size_fr = max(1, min(6, self.size_fr + step))
+        horizontal = self.parent is not None and not self.parent.has_class("vertical")
+        if horizontal:
+            self.styles.width = f"{self.size_fr}fr"
+        else:
+            self.styles.height = f"{self.size_fr}fr"
+
+    def action_grow(self) -> None:
+        self._resize(1)
+
+    def action_shrink(self) -> None:
+        self._resize(-1)
+
+
+def describe_embeddings(answer: dict[str, Any]) -> str:
+    """Markdown for an embeddings answer: one line per vector with its dimension, norm and first values."""
+    rows = ["| input | dims | L2 norm | first values |", "|---|---|---|---|"]
+    for item in answer.get("data") or []:
+        vector = item.get("embedding") or []
+        if isinstance(vector, str):
+            rows.append(f"| {item.get('index', 0)} | base64 | - | - |")
+            continue
+        norm = math.sqrt(math.fsum(v * v for v in vector))
+        head = ", ".join(f"{v:+.3f}" for v in vector[:4])
+        rows.append(f"| {item.get('index', 0)} | {len(vector)} | {norm:.4f} | {head}, … |")
+    usage = answer.get("usage") or {}
+    return "\n".join(rows) + f"\n\nprompt tokens: {usage.get('prompt_tokens', '-')}"

@@ -1,0 +1,79 @@
+"""Sampling parameters as small inputs: temperature, max_tokens, top_p, n, stop and the system prompt.
+
+Blank means "not sent" (the provider's default). ``values()`` gives only what is set, checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Label
+
+FIELDS: list[tuple[str, str, str]] = [
+    ("temperature", "temp", "0–2"),
+    ("max_tokens", "max tok", "e.g. 512"),
+    ("top_p", "top_p", "0–1"),
+    ("n", "n", "1"),
+    ("stop", "stop", "comma-separated"),
+]
+
+
+class ParamError(ValueError):
+    """A parameter that cannot be sent; the message names it."""
+
+
+def parse_params(raw: dict[str, str]) -> dict[str, Any]:
+    """Typed values from the text of each input; blank inputs are left out."""
+    out: dict[str, Any] = {}
+    for key, text in raw.items():
+        text = text.strip()
+        if not text:
+            continue
+        if key == "stop":
+            out["stop"] = [s.strip().encode().decode("unicode_escape") for s in text.split(",") if s.strip()]
+            continue
+        if key == "system":
+            out["system"] = text
+            continue
+        try:
+            value: float = int(text) if key in ("max_tokens", "n") else float(text)
+        except ValueError:
+            raise ParamError(f"{key} must be a number, not {text!r}") from None
+        limits = {"temperature": (0, 2), "top_p": (0, 1), "max_tokens": (1, 1_000_000), "n": (1, 16)}[key]
+        if not limits[0] <= value <= limits[1]:
+            raise ParamError(f"{key} must be between {limits[0]} and {limits[1]}, not {text}")
+        out[key] = value
+    return out
+
+
+class ParamsBar(Horizontal):
+    DEFAULT_CSS = """
+    ParamsBar { height: 3; }
+    ParamsBar Label { padding: 1 0 0 1; color: $text-muted; }
+    ParamsBar Input { width: 10; }
+    ParamsBar #param-stop { width: 14; }
+    ParamsBar #param-system { width: 1fr; }
+    """
+
+    def __init__(self, defaults: dict[str, Any] | None = None, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._defaults = defaults or {}
+
+    def compose(self) -> ComposeResult:
+        for key, label, hint in FIELDS:
+            yield Label(label)
+            value = self._defaults.get(key)
+            text = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
+            yield Input(text, placeholder=hint, id=f"param-{key}", compact=True)
+        yield Label("system")
+        yield Input(str(self._defaults.get("system") or ""), placeholder="system prompt (chat)", id="param-system", compact=True)
+
+    def raw(self) -> dict[str, str]:
+        keys = [k for k, _, _ in FIELDS] + ["system"]
+        return {k: self.query_one(f"#param-{k}", Input).value for k in keys}
+
+    def values(self) -> dict[str, Any]:
+        """The parameters to send; raises ParamError naming a bad one."""
+        return parse_params(self.raw())

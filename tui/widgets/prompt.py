@@ -1,0 +1,32 @@
+"""The prompt: Enter sends to every pane, ctrl+n adds a new line (Enter always reaches the app,
+ctrl+enter often does not), and the text stays editable while answers stream."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import TextArea
+
+
+class PromptInput(TextArea):
+    BINDINGS = [
+        Binding("enter", "submit", "Send to all", id="send", priority=True),
+        Binding("ctrl+n", "newline", "New line", id="newline"),
+    ]
+
+    class Submitted(Message):
+        def __init__(self, prompt: PromptInput, text: str) -> None:
+            super().__init__()
+            self.prompt = prompt
+            self.text = text
+
+    def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
+        super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", placeholder=placeholder)
+
+    def action_submit(self) -> None:
+        text = self.text.strip()
+        if text:
+            self.post_message(self.Submitted(self, text))
+
+    def action_newline(self) -> None:
+        self.insert("\n")

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.widgets import Input
 
 from tests.app.conftest import AppFactory, wait_until
@@ -254,3 +255,40 @@ async def test_empty_workspace_explains_what_to_do(make_app: AppFactory) -> None
         assert "No endpoints in this workspace yet" in bar and "--demo" in bar
         await send(app, pilot, "hello")
         assert panes(app) == []
+
+
+async def test_typed_text_just_before_enter_is_all_sent(make_app: AppFactory) -> None:
+    """Keys typed fast (a paste-like burst, tmux send-keys) are all in the prompt that is sent."""
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        app.screen.query_one(PromptInput).focus()
+        text = "Explain rate limits in two paragraphs"
+        for char in text:  # post every key at once, as a terminal delivers a burst
+            app.post_message(events.Key("space" if char == " " else char, char))
+        app.post_message(events.Key("enter", "\r"))
+        await wait_until(pilot, lambda: all(p.conversation for p in panes(app)))
+        assert [p.conversation[0]["content"] for p in panes(app)] == [text, text]
+
+
+async def test_conversation_alternates_after_errors_and_cancels(make_app: AppFactory, simulator: Any) -> None:
+    """A turn that failed with no text is withdrawn; a cut or cancelled answer keeps what arrived."""
+    async with make_app() as (app, pilot):
+        from tui.domain.gateway import RateLimit
+
+        await app.workspace.put_rate_limits("claude-haiku", [RateLimit(calls=1, key="user")])
+        await app.screen.use_endpoints(["claude-haiku", "flaky-gpt", "llama-slow"])
+        await send(app, pilot, "first")
+        await wait_until(pilot, lambda: pane(app, "llama-slow").busy)
+        await pilot.pause(0.1)
+        pane(app, "llama-slow").view.focus()
+        await pilot.press("escape")  # before its first token (ttft 1.5 s)
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        assert pane(app, "llama-slow").conversation == []
+        assert [m["role"] for m in pane(app, "flaky-gpt").conversation] == ["user", "assistant"]
+        await send(app, pilot, "second")  # claude-haiku is now over its limit: no text at all
+        await wait_until(pilot, lambda: pane(app, "claude-haiku").state == "error", seconds=20)
+        await wait_until(pilot, lambda: finished(app), seconds=30)
+        assert [m["content"] for m in pane(app, "claude-haiku").conversation][0::2] == ["first"]
+        for p in panes(app):
+            roles = [m["role"] for m in p.conversation]
+            assert roles == ["user", "assistant"] * (len(roles) // 2), p.endpoint

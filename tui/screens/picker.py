@@ -33,6 +33,7 @@ class EndpointPicker(ModalScreen[list[str] | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="cancel-pick"),
         Binding("ctrl+o", "use", "Use selected", id="use-picked", priority=True),
+        Binding("down", "to_list", "To the list", show=False),
     ]
 
     def __init__(self, choices: list[EndpointChoice], selected: list[str], max_panes: int = MAX_PANES) -> None:
@@ -43,7 +44,7 @@ class EndpointPicker(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
-            yield Label(f"Pick 2–{self._max} endpoints to compare (space toggles, ctrl+o or the button uses them)", classes="section-title")
+            yield Label(f"Pick 2–{self._max} endpoints to compare: type to filter, Enter or Down to the list, Space ticks, ctrl+o uses them", classes="section-title")
             yield Input(placeholder="type to filter by name, provider, model or task", id="picker-filter")
             yield SelectionList[str](id="picker-list")
             yield Label("", id="picker-note")
@@ -53,7 +54,11 @@ class EndpointPicker(ModalScreen[list[str] | None]):
 
     def on_mount(self) -> None:
         self._fill("")
-        self.query_one("#picker-list").focus()
+        self.query_one("#picker-filter").focus()
+
+    def action_to_list(self) -> None:
+        """Down in the filter moves to the list (the list's own Down moves within it)."""
+        self._focus_list()
 
     def _fill(self, needle: str) -> None:
         options = self.query_one(SelectionList)
@@ -70,6 +75,9 @@ class EndpointPicker(ModalScreen[list[str] | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter in the filter jumps to the first match, so typing a name then space ticks it."""
+        self._focus_list()
+
+    def _focus_list(self) -> None:
         options = self.query_one(SelectionList)
         options.focus()
         if options.option_count:

@@ -45,7 +45,7 @@ class PlaygroundScreen(Screen[None]):
     BINDINGS = [
         Binding("ctrl+o", "pick", "Pick", id="pick-endpoints", tooltip="Pick endpoints to compare"),
         Binding("ctrl+k", "cancel_all", "Cancel all", id="cancel-all", priority=True),
-        Binding("ctrl+l", "toggle_layout", "Layout", id="toggle-layout"),
+        Binding("ctrl+l", "toggle_layout", "Layout", id="toggle-layout", show=False),
         Binding("ctrl+r", "history", "History", id="history"),
         Binding("f6", "export", "Export", id="export", priority=True),
         Binding("f8", "new_conversation", "New chat", id="new-chat"),

@@ -202,10 +202,22 @@ class Pane(Vertical):
     def _end(self, state: str) -> None:
         self.run = self.metrics.snapshot(time.time())
         self.state = state
-        if state == "done" and self.pane_task == "llm/v1/chat" and self.run.choices:
-            self.conversation.append({"role": "assistant", "content": self.run.choices[0]})
+        if self.pane_task == "llm/v1/chat":
+            self._close_turn()
         self.tick(time.time())
         self.post_message(self.RunEnded(self))
+
+    def _close_turn(self) -> None:
+        """Keep the conversation alternating after every answer, however it ended: the answer (or the
+        part of it that arrived) becomes the assistant turn; a turn that got no text at all is
+        withdrawn, so the next prompt does not send two user turns in a row (Anthropic refuses that)."""
+        answer = self.run.choices[0] if self.run and self.run.choices else ""
+        if not self.conversation or self.conversation[-1].get("role") != "user":
+            return
+        if answer:
+            self.conversation.append({"role": "assistant", "content": answer})
+        else:
+            self.conversation.pop()
 
     def cancel_run(self) -> bool:
         if self._worker is not None and self.busy:

@@ -49,14 +49,6 @@ def parse_params(raw: dict[str, str]) -> dict[str, Any]:
 
 
 class ParamsBar(Horizontal):
-    DEFAULT_CSS = """
-    ParamsBar { height: 3; }
-    ParamsBar Label { padding: 1 0 0 1; color: $text-muted; }
-    ParamsBar Input { width: 10; }
-    ParamsBar #param-stop { width: 14; }
-    ParamsBar #param-system { width: 1fr; }
-    """
-
     def __init__(self, defaults: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._defaults = defaults or {}

@@ -11,7 +11,7 @@ from textual.widgets import TextArea
 class PromptInput(TextArea):
     BINDINGS = [
         Binding("enter", "submit", "Send to all", id="send", priority=True),
-        Binding("ctrl+n", "newline", "New line", id="newline"),
+        Binding("ctrl+n", "newline", "New line", id="newline", show=False),
     ]
 
     class Submitted(Message):
@@ -24,6 +24,12 @@ class PromptInput(TextArea):
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", placeholder=placeholder)
 
     def action_submit(self) -> None:
+        # A priority binding runs as the key reaches the app, while keys typed just before it may
+        # still wait in this widget's queue (fast typing, tmux send-keys, a slow SSH link): queue
+        # the submit behind them so no character is lost.
+        self.call_later(self._submit)
+
+    def _submit(self) -> None:
         text = self.text.strip()
         if text:
             self.post_message(self.Submitted(self, text))

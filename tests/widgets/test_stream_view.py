@@ -470,3 +470,20 @@ async def test_resize_keeps_the_reader_s_place_when_not_following() -> None:
         await settle(pilot, view)
         assert rendered(view)[view.scroll_offset.y].startswith("Paragraph 12:")
         assert not view.follow
+
+
+async def test_a_following_view_made_shorter_still_shows_the_end() -> None:
+    """A summary or error box appearing below the view shrinks it: the last line stays in sight."""
+    text = "\n\n".join(f"Paragraph {n}: " + " ".join(f"word{k}" for k in range(25)) for n in range(30)) + "\n"
+    app = ViewApp()
+    async with app.run_test(size=(80, 30)) as pilot:
+        view = app.query_one(StreamView)
+        view.set_text(text)
+        await settle(pilot, view)
+        assert view.follow and view.scroll_offset.y == view.max_scroll_y
+        before = view.max_scroll_y
+        await pilot.resize_terminal(80, 15)
+        await settle(pilot, view)
+        await pilot.pause()
+        assert view.max_scroll_y > before
+        assert view.follow and view.scroll_offset.y == view.max_scroll_y

@@ -6,7 +6,6 @@ the footer and in the command palette; the help screen lists them all.
 
 from __future__ import annotations
 
-import getpass
 import socket
 from collections.abc import Iterable
 
@@ -80,7 +79,7 @@ class SwitchboardApp(App[None]):
         self._notes = list(notes)
         host = self.settings.hostname or socket.gethostname().split(".")[0]
         where = "demo workspace · simulated endpoints" if demo else workspace.label
-        self.sub_title = f"{where} · {_user()}@{host}"
+        self.sub_title = f"{where} · {workspace.user}@{host}"
 
     def on_mount(self) -> None:
         install_gc_policy()
@@ -134,9 +133,3 @@ class SwitchboardApp(App[None]):
     async def on_unmount(self) -> None:
         await self.workspace.aclose()
 
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "user"

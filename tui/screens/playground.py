@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from textual.widgets import Footer, Header, Static
 
 from tui.app.demo import is_simulated
 from tui.domain.errors import SwitchboardError
+from tui.playground import clock
 from tui.playground.compare import summarize, summary_lines
 from tui.playground.export import default_export_path, to_json, to_markdown
 from tui.playground.history import HistoryRepo
@@ -213,7 +213,7 @@ class PlaygroundScreen(Screen[None]):
         return {"messages": messages, **params}
 
     def _tick(self) -> None:
-        now = time.time()
+        now = clock.now()
         for pane in self.panes:
             if pane.busy:
                 pane.tick(now)
@@ -270,14 +270,9 @@ class PlaygroundScreen(Screen[None]):
         self.query_one(PromptInput).focus()
 
     async def action_new_conversation(self) -> None:
+        self.comparison = None  # so answers cancelled here are not summarised or saved
         for pane in self.panes:
-            pane.cancel_run()
-            pane.conversation.clear()
-            pane.view.clear()
-            pane.run = None
-            pane.state = "idle"
-            pane.tick(time.time())
-        self.comparison = None
+            await pane.reset()
         self.query_one("#summary").display = False
         self.notify("New conversation: every pane starts fresh")
 
@@ -303,12 +298,7 @@ class PlaygroundScreen(Screen[None]):
         self.choices = known
         await self.use_endpoints([r.endpoint for r in comparison.panes])
         for pane, run in zip(self.panes, comparison.panes):
-            pane.run = run
-            pane.state = run.state
-            if comparison.task == "llm/v1/chat":
-                pane.conversation = [*comparison.turns, {"role": "assistant", "content": run.choices[0] if run.choices else ""}]
-            pane.view.set_text(run.choices[0] if run.choices else "")
-            pane.tick(time.time())
+            pane.show_run(run, comparison.turns)
         self.comparison = comparison
         summary = self.query_one("#summary", Static)
         summary.update("\n".join(summary_lines(summarize(comparison))))

@@ -8,8 +8,8 @@ pane), feeds text to a :class:`StreamView` and numbers to :class:`StreamMetrics`
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
-import time
 from typing import Any
 
 from textual import work
@@ -19,9 +19,11 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
-from textual.worker import Worker
+from textual.content import Content
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui.domain.errors import StreamInterrupted, SwitchboardError
+from tui.playground import clock
 from tui.playground.compare import format_rate, format_seconds
 from tui.playground.metrics import StreamMetrics
 from tui.playground.model import PaneRun
@@ -102,7 +104,7 @@ class Pane(Vertical):
 
     def _status(self, now: float | None = None) -> str:
         if self.busy:
-            run = self.metrics.snapshot(now if now is not None else time.time())
+            run = self.metrics.snapshot(now if now is not None else clock.now())
         else:
             run = self.run
         icon = STATE_ICONS.get(self.state, "?")
@@ -152,7 +154,6 @@ class Pane(Vertical):
         elif self.pane_task != "llm/v1/chat":
             view.clear()
         self.metrics = StreamMetrics(endpoint=self.endpoint, provider=self.provider, task=self.pane_task, request=request)
-        self.metrics.start(time.time())
         self.state = "waiting"
         self._worker = self._run(request)
 
@@ -160,32 +161,33 @@ class Pane(Vertical):
     async def _run(self, request: dict[str, Any]) -> None:
         workspace = self.app.workspace  # type: ignore[attr-defined]
         view = self.view
+        self.metrics.start(clock.now())  # here, so every reading of one answer's clock is in its worker
         try:
             if self.pane_task == "llm/v1/embeddings":
                 answer = await workspace.query(self.endpoint, request)
-                self.metrics.on_response(answer, time.time())
+                self.metrics.on_response(answer, clock.now())
                 view.set_text(describe_embeddings(answer))
             else:
                 async for chunk in workspace.stream(self.endpoint, {**request, "stream": True}):
                     if self.state == "waiting":
                         self.state = "streaming"
-                    self.metrics.on_chunk(chunk, time.time())
+                    self.metrics.on_chunk(chunk, clock.now())
                     for choice in chunk.get("choices") or ():
                         if choice.get("index", 0) == 0:
                             delta = choice.get("delta")
                             piece = delta.get("content") if delta else choice.get("text")
                             if piece:
                                 view.append(piece)
-                self.metrics.finish(time.time())
+                self.metrics.finish(clock.now())
                 view.finish()
         except asyncio.CancelledError:
-            self.metrics.cancel(time.time())
+            self.metrics.cancel(clock.now())
             view.finish()
             self._end("cancelled")
             raise
         except SwitchboardError as err:
-            incomplete = isinstance(err, StreamInterrupted) or self.metrics.snapshot(time.time()).completion_tokens > 0
-            self.metrics.fail(err.message, err.error_code, err.retry_after, time.time(), incomplete=incomplete)
+            incomplete = isinstance(err, StreamInterrupted) or self.metrics.snapshot(clock.now()).completion_tokens > 0
+            self.metrics.fail(err.message, err.error_code, err.retry_after, clock.now(), incomplete=incomplete)
             view.finish()
             self._show_error(err)
             self._end("error")
@@ -193,18 +195,52 @@ class Pane(Vertical):
         self._end("done")
 
     def _show_error(self, err: SwitchboardError) -> None:
-        retry = f"  Retry in {math.ceil(err.retry_after)} s." if err.retry_after else ""
+        self._show_error_text(err.error_code, err.message, err.retry_after)
+
+    def _show_error_text(self, code: str | None, message: str, retry_after: float | None) -> None:
+        retry = f"  Retry in {math.ceil(retry_after)} s." if retry_after else ""
         kept = "  The text received before it is kept above." if self.view.text and self.pane_task != "llm/v1/embeddings" else ""
-        box = self._error_box
-        box.update(f"[b]{err.error_code}[/b]: {err.message}{retry}{kept}")
-        box.display = True
+        self._error_box.update(Content.assemble((code or "ERROR", "bold"), f": {message}{retry}{kept}"))
+        self._error_box.display = True
+
+    async def reset(self) -> None:
+        """Stop any answer and forget the conversation: the pane is as new."""
+        if self._worker is not None and self.busy:
+            self._worker.cancel()
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await self._worker.wait()
+        self.conversation.clear()
+        self.view.clear()
+        self.run = None
+        self.state = "idle"
+        self._error_box.display = False
+        self.tick(clock.now())
+
+    def show_run(self, run: PaneRun, turns: list[dict[str, Any]]) -> None:
+        """Show a finished run from history, as it was: text, numbers, error; ``turns`` is the
+        conversation up to the user turn it answered."""
+        self.run = run
+        self.state = run.state
+        if self.pane_task == "llm/v1/embeddings" and run.embeddings:
+            data = [{"index": i, "embedding": vector} for i, vector in enumerate(run.embeddings)]
+            self.view.set_text(describe_embeddings({"data": data, "usage": run.usage}))
+        else:
+            self.view.set_text(run.text)
+        if self.pane_task == "llm/v1/chat":
+            self.conversation = [dict(turn) for turn in turns]
+            self._close_turn()
+        if run.error_message:
+            self._show_error_text(run.error_code, run.error_message, None)
+        else:
+            self._error_box.display = False
+        self.tick(clock.now())
 
     def _end(self, state: str) -> None:
-        self.run = self.metrics.snapshot(time.time())
+        self.run = self.metrics.snapshot(clock.now())
         self.state = state
         if self.pane_task == "llm/v1/chat":
             self._close_turn()
-        self.tick(time.time())
+        self.tick(clock.now())
         self.post_message(self.RunEnded(self))
 
     def _close_turn(self) -> None:

@@ -412,6 +412,12 @@ class StreamView(ScrollView, can_focus=True):
     def on_resize(self, event: events.Resize) -> None:
         self._line_cache.clear()
         self._update_width()
+        if self.follow:  # a shorter view (a summary or error box appeared) must still show the end
+            self.call_after_refresh(self._keep_following)
+
+    def _keep_following(self) -> None:
+        if self.follow and self.scroll_offset.y != self.max_scroll_y:
+            self._auto_scroll_to(self.max_scroll_y)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()

@@ -35,6 +35,7 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 from textual.containers import Horizontal  # noqa: E402
 
+from _common import pct, probe_lag  # noqa: E402
 from tui.widgets.render_ticker import RenderTicker, install_gc_policy, uninstall_gc_policy  # noqa: E402
 from tui.widgets.stream_view import StreamView  # noqa: E402
 
@@ -137,13 +138,6 @@ class BenchApp(App[None]):
         self.pings.append(perf_counter())
 
 
-def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 async def run_case(
     case: str, panes: int, tokens_per_pane: int, rate: float, views_per_tick: int | None = None
 ) -> dict[str, float]:
@@ -159,12 +153,6 @@ async def run_case(
         done = asyncio.Event()
         lags: list[float] = []
         keys: list[float] = []
-
-        async def probe_lag() -> None:
-            while not done.is_set():
-                start = perf_counter()
-                await asyncio.sleep(0.010)
-                lags.append(perf_counter() - start - 0.010)
 
         async def probe_keys() -> None:
             # A press every 250 ms, each in its own task (pilot.press also waits for the screen to settle,
@@ -197,7 +185,7 @@ async def run_case(
 
         gc_before = [s["collections"] for s in gc.get_stats()]
         busy_before, ticks_before = ticker.busy_seconds, ticker.ticks
-        probes = [asyncio.create_task(probe_lag()), asyncio.create_task(probe_keys())]
+        probes = [asyncio.create_task(probe_lag(lags, done)), asyncio.create_task(probe_keys())]
         start = perf_counter()
         await asyncio.gather(*(feed(view, tokens, start) for view, tokens in zip(views, streams)))
         fed = perf_counter() - start
@@ -216,11 +204,11 @@ async def run_case(
             "fed": fed,
             "tokens": total,
             "tps": total / elapsed,
-            "lag_p50": _pct(lags, 0.5) * 1000,
-            "lag_p99": _pct(lags, 0.99) * 1000,
+            "lag_p50": pct(lags, 0.5) * 1000,
+            "lag_p99": pct(lags, 0.99) * 1000,
             "lag_max": max(lags) * 1000,
-            "key_p50": _pct(keys, 0.5) * 1000,
-            "key_p99": _pct(keys, 0.99) * 1000,
+            "key_p50": pct(keys, 0.5) * 1000,
+            "key_p99": pct(keys, 0.99) * 1000,
             "keys": len(keys),
             "busy": (ticker.busy_seconds - busy_before) / elapsed * 100,
             "ticks": ticker.ticks - ticks_before,

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +21,7 @@ from pathlib import Path
 
 import httpx
 
+from _common import simulator_process
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.workspace.local.workspace import LocalWorkspace
@@ -30,26 +29,6 @@ from tui.workspace.local.workspace import LocalWorkspace
 CHUNKS = 2000
 KEY = "sim-key"
 BODY = {"messages": [{"role": "user", "content": "Write a long answer."}]}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def start_simulator(port: int) -> subprocess.Popen[bytes]:
-    code = f"from tui.simulator import serve_forever; serve_forever({port}, {KEY!r})"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc
-        except OSError:
-            time.sleep(0.05)
-    proc.kill()
-    raise SystemExit("the simulator did not start")
 
 
 async def plain_httpx(client: httpx.AsyncClient, base: str) -> tuple[int, float, float]:
@@ -113,45 +92,38 @@ async def measure(concurrency: int, run_one, *args) -> tuple[float, float]:
 
 
 async def main(rounds: int) -> None:
-    port = free_port()
-    sim = start_simulator(port)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            ws = LocalWorkspace(Path(tmp) / "w.db", user="bench")
-            await ws.create_scope("sim")
-            await ws.put_secret("sim", "key", KEY.encode())
-            request = {
-                "name": "bench",
-                "config": {"served_entities": [{"name": "sim", "external_model": {
-                    "name": f"gpt-4o-mini@tokens={CHUNKS}", "provider": "openai", "task": "llm/v1/chat",
-                    "openai_config": {"openai_api_key": "{{secrets/sim/key}}", "openai_api_base": f"{base}/v1"}}}]},
-            }
-            await ws.create_endpoint(parse_user_input(CreateServingEndpoint, request, "endpoint"))
-            async with httpx.AsyncClient(timeout=60) as client:
-                await plain_httpx(client, base)  # warm both paths
-                await through_workspace(ws)
-                print(f"{'streams':>7} | {'plain chunks/s':>14} | {'ours chunks/s':>13} | {'ratio':>5} | "
-                      f"{'plain TTFC ms':>13} | {'ours TTFC ms':>12} | {'delta ms':>8}")
-                for concurrency in (1, 8):
-                    plain, ours, plain_first, ours_first = [], [], [], []
-                    for _ in range(rounds):
-                        rate, first = await measure(concurrency, plain_httpx, client, base)
-                        plain.append(rate)
-                        plain_first.append(first)
-                        rate, first = await measure(concurrency, through_workspace, ws)
-                        ours.append(rate)
-                        ours_first.append(first)
-                    p, o = statistics.median(plain), statistics.median(ours)
-                    pf, of = statistics.median(plain_first), statistics.median(ours_first)
-                    print(f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}")
-                # the first chunk of a 2,000-token answer waits on the simulator writing it (~10 ms, noisy):
-                # short answers, alternated many times, isolate what our path adds before the first chunk
-                await short_ttfc(ws, client, base)
-            await ws.aclose()
-    finally:
-        sim.terminate()
-        sim.wait(timeout=10)
+    with simulator_process(KEY) as base, tempfile.TemporaryDirectory() as tmp:
+        ws = LocalWorkspace(Path(tmp) / "w.db", user="bench")
+        await ws.create_scope("sim")
+        await ws.put_secret("sim", "key", KEY.encode())
+        request = {
+            "name": "bench",
+            "config": {"served_entities": [{"name": "sim", "external_model": {
+                "name": f"gpt-4o-mini@tokens={CHUNKS}", "provider": "openai", "task": "llm/v1/chat",
+                "openai_config": {"openai_api_key": "{{secrets/sim/key}}", "openai_api_base": f"{base}/v1"}}}]},
+        }
+        await ws.create_endpoint(parse_user_input(CreateServingEndpoint, request, "endpoint"))
+        async with httpx.AsyncClient(timeout=60) as client:
+            await plain_httpx(client, base)  # warm both paths
+            await through_workspace(ws)
+            print(f"{'streams':>7} | {'plain chunks/s':>14} | {'ours chunks/s':>13} | {'ratio':>5} | "
+                  f"{'plain TTFC ms':>13} | {'ours TTFC ms':>12} | {'delta ms':>8}")
+            for concurrency in (1, 8):
+                plain, ours, plain_first, ours_first = [], [], [], []
+                for _ in range(rounds):
+                    rate, first = await measure(concurrency, plain_httpx, client, base)
+                    plain.append(rate)
+                    plain_first.append(first)
+                    rate, first = await measure(concurrency, through_workspace, ws)
+                    ours.append(rate)
+                    ours_first.append(first)
+                p, o = statistics.median(plain), statistics.median(ours)
+                pf, of = statistics.median(plain_first), statistics.median(ours_first)
+                print(f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}")
+            # the first chunk of a 2,000-token answer waits on the simulator writing it (~10 ms, noisy):
+            # short answers, alternated many times, isolate what our path adds before the first chunk
+            await short_ttfc(ws, client, base)
+        await ws.aclose()
 
 
 if __name__ == "__main__":

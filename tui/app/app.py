@@ -9,6 +9,7 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -95,6 +96,12 @@ class SwitchboardApp(App[None]):
         for note in self._notes:
             self.notify(note, severity="warning", timeout=8)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.call_after_refresh(self._warm_up)
+
+    @work(thread=True, exit_on_error=False, group="warm-up")
+    def _warm_up(self) -> None:
+        """Load the provider path off the event loop once the first screen is up."""
+        self.workspace.warm_up()
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.settings.keymap)

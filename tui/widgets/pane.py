@@ -100,7 +100,7 @@ class Pane(Vertical):
         return f"[b]{self.endpoint}[/b]  [dim]{self.provider} · {model}[/dim]  " + "  ".join(marks)
 
     def refresh_title(self) -> None:
-        self._title_bar.update(self._title())
+        self._title_bar.update(self._title(), layout=False)
 
     def _status(self, now: float | None = None) -> str:
         if self.busy:
@@ -130,7 +130,7 @@ class Pane(Vertical):
 
     def tick(self, now: float) -> None:
         """Refresh the live numbers (called a few times a second by the screen while answers run)."""
-        self._status_bar.update(self._status(now))
+        self._status_bar.update(self._status(now), layout=False)  # one fixed line: no re-layout
 
     def watch_state(self, state: str) -> None:
         for name in STATE_ICONS:

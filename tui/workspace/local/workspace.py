@@ -129,6 +129,14 @@ class LocalWorkspace:
             )
         return self._invoker
 
+    def warm_up(self) -> None:
+        """Import and build the provider path now (httpx, providers, the pooled client: ~170 ms here).
+
+        The app calls this in a thread after its first paint, so the first prompt sent does not freeze
+        the screen for that long; without it the first call does the same work on demand.
+        """
+        _ = self.invoker
+
     async def query(self, name: str, request: dict[str, Any], *, caller: Caller | None = None) -> dict[str, Any]:
         return await self.invoker.query(name, request, caller or Caller(self.user))
 

@@ -1,0 +1,58 @@
+"""Helpers shared by the hand-run benchmarks: a simulator in its own process, percentiles, lag probe."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from time import perf_counter
+
+SIM_KEY = "sim-key"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def simulator_process(key: str = SIM_KEY) -> Iterator[str]:
+    """The provider simulator in a process of its own (so it does not share our GIL); yields its base URL."""
+    port = free_port()
+    code = f"from tui.simulator import serve_forever; serve_forever({port}, {key!r})"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the simulator did not start") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-quantile (nearest rank) of values; NaN when there are none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def probe_lag(lags: list[float], done: asyncio.Event) -> None:
+    """Event-loop lag: how late a 10 ms sleep wakes up, sampled until ``done``."""
+    while not done.is_set():
+        start = perf_counter()
+        await asyncio.sleep(0.010)
+        lags.append(perf_counter() - start - 0.010)

@@ -1,0 +1,193 @@
+"""Benchmark: the real playground streaming 8 endpoints from the provider simulator, side by side.
+
+Run by hand (not collected by pytest):
+
+    python tests/bench/playground_render.py                  # both cases (the paced one takes ~20 s)
+    python tests/bench/playground_render.py --case burst --runs 3
+    python tests/bench/playground_render.py --tokens 400      # a quick, shorter paced run
+
+Everything is the product's own path: ``SwitchboardApp`` headless (``run_test``, 200x50) on a local
+workspace with 8 chat endpoints (4 OpenAI-style, 4 Anthropic-style), the simulator in its own process
+on 127.0.0.1, one prompt sent from the prompt box with Enter; each pane's worker streams through the
+workspace, provider and transport layers into its ``StreamView``. The simulator's answers are markdown
+(headings, paragraphs, bullet and numbered lists, python code fences).
+
+Cases:
+  paced  8 panes x 100 tokens/s x 2,000 tokens (a 20 s stream per pane)
+  burst  8 panes x 2,000 tokens, sent as fast as the simulator can
+
+Measured: wall time from Enter until every pane is done and its final render is on screen; tokens/s
+over all panes; the event loop's lag (how late a 10 ms sleep wakes up) p50/p99; the latency of a key
+press (an app binding, with the prompt focused) sent every 250 ms during streaming, from the press until
+its action runs. Targets: paced <= 21 s, lag p99 <= 50 ms, key p50 <= 30 ms; burst >= 10,000 tokens/s,
+lag p99 <= 100 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import tempfile
+from pathlib import Path
+from time import perf_counter
+from typing import Any
+
+from _common import SIM_KEY, pct, probe_lag, simulator_process
+from textual.binding import Binding
+
+import tui.app.app as app_module
+from tui.app.app import SwitchboardApp
+from tui.domain.base import parse_user_input
+from tui.domain.endpoints import CreateServingEndpoint
+from tui.settings import Settings
+from tui.transport.timeouts import Timeouts
+from tui.widgets.pane import Pane
+from tui.widgets.prompt import PromptInput
+from tui.workspace.local.workspace import LocalWorkspace
+
+SIZE = (200, 50)
+
+
+class BenchApp(SwitchboardApp):
+    """The app plus one binding whose action notes when it ran, for the key-latency probe."""
+
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))  # relative paths follow the subclass
+    BINDINGS = [Binding("f12", "ping", "Ping", show=False)]
+
+    def __init__(self, workspace: LocalWorkspace) -> None:
+        super().__init__(workspace, Settings(hostname="bench"))
+        self.pings: list[float] = []
+
+    def action_ping(self) -> None:
+        self.pings.append(perf_counter())
+
+
+def _endpoint(name: str, base: str, model: str, anthropic: bool) -> dict[str, Any]:
+    key = "{{secrets/sim/key}}"
+    if anthropic:
+        external = {"name": model, "provider": "anthropic", "task": "llm/v1/chat",
+                    "anthropic_config": {"anthropic_api_key": key, "anthropic_api_base": f"{base}/v1"}}
+    else:
+        external = {"name": model, "provider": "openai", "task": "llm/v1/chat",
+                    "openai_config": {"openai_api_key": key, "openai_api_base": f"{base}/v1"}}
+    return {"name": name, "config": {"served_entities": [{"name": name, "external_model": external}]}}
+
+
+async def _workspace(folder: Path, base: str, panes: int, tokens: int, rate: float) -> tuple[LocalWorkspace, list[str]]:
+    ws = LocalWorkspace(folder / "bench.db", user="bench", timeouts=Timeouts(connect=5, read=60, idle=60))
+    await ws.create_scope("sim")
+    await ws.put_secret("sim", "key", SIM_KEY.encode())
+    names = []
+    for index in range(panes):
+        anthropic = index % 2 == 1
+        model = f"{'claude-3-5-haiku' if anthropic else 'gpt-4o'}-{index}@tokens={tokens},tps={rate:g}"
+        name = f"bench-{index}"
+        await ws.create_endpoint(parse_user_input(CreateServingEndpoint, _endpoint(name, base, model, anthropic), "endpoint"))
+        names.append(name)
+    return ws, names
+
+
+async def run_case(base: str, case: str, panes: int, tokens: int, rate: float) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp:
+        ws, names = await _workspace(Path(tmp), base, panes, tokens, rate if case == "paced" else 0)
+        app = BenchApp(ws)
+        async with app.run_test(size=SIZE) as pilot:
+            screen = app.screen
+            for _ in range(200):  # the playground opens on two endpoints; the provider path loads meanwhile
+                if len(screen.query(Pane)) == 2 and not app.workers:
+                    break
+                await pilot.pause(0.05)
+            await screen.use_endpoints(names)
+            views = [pane.view for pane in screen.query(Pane)]
+            assert len(views) == panes, f"{len(views)} panes, wanted {panes}"
+            prompt = screen.query_one(PromptInput)
+            prompt.insert("Write a long answer with headings, lists and code.")
+            await pilot.pause(0.5)  # as a person types: the new panes are drawn before Enter
+            done = asyncio.Event()
+            lags: list[float] = []
+            keys: list[float] = []
+
+            async def probe_keys() -> None:
+                # a press every 250 ms, each in its own task (pilot.press also waits for the screen to
+                # settle, which must not be counted); keys are handled in order: ping i answers press i
+                sent: list[float] = []
+                presses = []
+                await asyncio.sleep(0.1)
+                while not done.is_set():
+                    sent.append(perf_counter())
+                    presses.append(asyncio.create_task(pilot.press("f12")))
+                    await asyncio.sleep(0.25)
+                await asyncio.gather(*presses)
+                for _ in range(500):
+                    if len(app.pings) >= len(sent):
+                        break
+                    await asyncio.sleep(0.01)
+                keys.extend(ping - start for ping, start in zip(app.pings, sent))
+
+            gc_before = [s["collections"] for s in gc.get_stats()]
+            probes = [asyncio.create_task(probe_lag(lags, done)), asyncio.create_task(probe_keys())]
+            start = perf_counter()
+            await pilot.press("enter")
+            limit = start + tokens / (rate if case == "paced" else 1000) + 60
+            panes_now = list(screen.query(Pane))
+            while perf_counter() < limit:
+                if all(p.run is not None and not p.busy for p in panes_now) and all(v.settled for v in views):
+                    break
+                await asyncio.sleep(0.005)
+            elapsed = perf_counter() - start
+            done.set()
+            await asyncio.gather(*probes)
+            gc_after = [s["collections"] for s in gc.get_stats()]
+            for pane in panes_now:
+                assert pane.run is not None and pane.state == "done", f"{pane.endpoint}: {pane.state}"
+                assert pane.run.completion_tokens == tokens, f"{pane.endpoint}: {pane.run.completion_tokens} tokens"
+                assert pane.view.finished and pane.view.lines, "not rendered"
+            total = sum(p.run.completion_tokens for p in panes_now if p.run)
+        await ws.aclose()
+    return {
+        "wall": elapsed,
+        "tokens": total,
+        "tps": total / elapsed,
+        "lag_p50": pct(lags, 0.5) * 1000,
+        "lag_p99": pct(lags, 0.99) * 1000,
+        "lag_max": max(lags) * 1000,
+        "key_p50": pct(keys, 0.5) * 1000,
+        "key_p99": pct(keys, 0.99) * 1000,
+        "keys": len(keys),
+        "gc2": gc_after[2] - gc_before[2],
+        "lines": sum(len(view.lines) for view in views),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--case", choices=("paced", "burst", "both"), default="both")
+    parser.add_argument("--panes", type=int, default=8, choices=range(2, 9), metavar="2..8")
+    parser.add_argument("--tokens", type=int, default=2000, help="tokens per pane (default 2000)")
+    parser.add_argument("--rate", type=float, default=100.0, help="tokens/s per pane when paced (default 100)")
+    parser.add_argument("--runs", type=int, default=1)
+    args = parser.parse_args()
+    cases = ("paced", "burst") if args.case == "both" else (args.case,)
+    header = (
+        f"{'case':<6} {'run':>3} {'panes':>5} {'tokens':>6} {'wall s':>7} {'tok/s':>7} {'lag p50':>7} "
+        f"{'lag p99':>7} {'lag max':>7} {'key p50':>7} {'key p99':>7} {'keys':>4} {'gc2':>4} {'lines':>6}"
+    )
+    print("times in ms unless noted")
+    print(header)
+    print("-" * len(header))
+    with simulator_process() as base:
+        for case in cases:
+            for run in range(1, args.runs + 1):
+                r = asyncio.run(run_case(base, case, args.panes, args.tokens, args.rate))
+                print(
+                    f"{case:<6} {run:>3} {args.panes:>5} {r['tokens']:>6.0f} {r['wall']:>7.2f} {r['tps']:>7.0f} "
+                    f"{r['lag_p50']:>7.1f} {r['lag_p99']:>7.1f} {r['lag_max']:>7.1f} {r['key_p50']:>7.1f} "
+                    f"{r['key_p99']:>7.1f} {r['keys']:>4.0f} {r['gc2']:>4.0f} {r['lines']:>6.0f}",
+                    flush=True,
+                )
+    print("targets: paced wall <= 21 s, lag p99 <= 50 ms, key p50 <= 30 ms; burst >= 10,000 tok/s, lag p99 <= 100 ms")
+
+
+if __name__ == "__main__":
+    main()

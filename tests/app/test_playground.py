@@ -11,6 +11,7 @@ from textual import events
 from textual.widgets import Input
 
 from tests.app.conftest import AppFactory, wait_until
+from tui.app.demo import populate
 from tui.screens.playground import PlaygroundScreen
 from tui.widgets.pane import Pane
 from tui.widgets.prompt import PromptInput
@@ -252,9 +253,21 @@ async def test_empty_workspace_explains_what_to_do(make_app: AppFactory) -> None
     async with make_app(demo=False, populate_workspace=False) as (app, pilot):
         await pilot.pause(0.3)
         bar = str(app.screen.query_one("#endpoint-bar").render())
-        assert "No endpoints in this workspace yet" in bar and "--demo" in bar
+        guide = app.screen.query_one("#panes-empty")
+        assert "No endpoints in this workspace yet" in bar and guide.display
+        assert "switchboard --demo" in str(guide.render()) and "serving-endpoints create" in str(guide.render())
         await send(app, pilot, "hello")
         assert panes(app) == []
+
+
+async def test_endpoints_created_meanwhile_appear_when_coming_back(make_app: AppFactory, simulator: Any) -> None:
+    async with make_app(demo=False, populate_workspace=False) as (app, pilot):
+        await pilot.pause(0.3)
+        await pilot.press("f3")
+        await populate(app.workspace, simulator.base_url)  # as if created from a shell meanwhile
+        await pilot.press("f2")
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        assert not app.screen.query_one("#panes-empty").display
 
 
 async def test_typed_text_just_before_enter_is_all_sent(make_app: AppFactory) -> None:

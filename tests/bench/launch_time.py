@@ -48,7 +48,9 @@ CTRL_Q = b"\x11"
 TARGET_S = 0.5
 
 # CSI sequences, OSC strings (ended by BEL or ST), DCS strings, and other two-byte escapes
-_ESCAPES = re.compile(rb"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP.*?\x1b\\|\x1b[@-Z\\-_]", re.S)
+_ESCAPES = re.compile(
+    rb"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP.*?\x1b\\|\x1b[@-Z\\-_]", re.S
+)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class Case:
     name: str
     args: tuple[str, ...]
     marker: str
-    count: int  # how many times the marker must be on screen
+    count: int  # how many times the marker must have been drawn (both demo panes are mounted together)
 
 
 @dataclass(frozen=True)
@@ -115,6 +117,8 @@ def read_chunk(master: int, timeout: float) -> bytes | None:
         return b""
     try:
         return os.read(master, 65536) or None
+    except BlockingIOError:
+        return b""
     except OSError:  # EIO: every slave fd is closed
         return None
 
@@ -162,14 +166,13 @@ def stop(proc: subprocess.Popen[bytes], master: int) -> bool:
 def launch_once(case: Case, env: dict[str, str]) -> Run:
     start = time.perf_counter()
     proc, master = spawn([switchboard_command(), *case.args], env)
-    forced = True
     try:
-        seconds = wait_for_marker(master, case, start)
-    finally:
         try:
-            forced = stop(proc, master)
+            seconds = wait_for_marker(master, case, start)
         finally:
-            os.close(master)
+            forced = stop(proc, master)
+    finally:
+        os.close(master)
     return Run(seconds, forced)
 
 

@@ -39,6 +39,19 @@ PLACEHOLDERS = {
     "llm/v1/embeddings": "One input per line — Enter embeds them on every pane",
 }
 
+NO_ENDPOINTS = """[b]No endpoints in this workspace yet.[/b]
+
+Try the app with simulated endpoints, no keys needed:   [b]switchboard --demo[/b]
+
+Or set up a real one from the shell:
+  1. store the provider's key     [b]switchboard secrets create-scope my_scope[/b]
+                                  [b]switchboard secrets put-secret my_scope openai_key[/b]   (asks for it, hidden)
+  2. create the endpoint          [b]switchboard serving-endpoints create --json @endpoint.json[/b]
+     (README shows an endpoint.json; it refers to the key as {{secrets/my_scope/openai_key}})
+  3. come back here: it lists what you created.
+
+F1 lists every key · F3 shows endpoints · ctrl+q quits"""
+
 
 class PlaygroundScreen(Screen[None]):
     CSS_PATH = "playground.tcss"
@@ -62,11 +75,12 @@ class PlaygroundScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="endpoint-bar")
+        yield Static("", id="panes-empty", classes="empty-state")
         yield Container(id="panes")
         yield Static("", id="summary")
         defaults = {k: v for k, v in self._defaults().items() if v is not None}
         yield ParamsBar(defaults, id="params")
-        yield PromptInput(id="prompt", placeholder="Pick endpoints first: ctrl+o")
+        yield PromptInput(id="prompt", placeholder="")
         yield Footer()
 
     @property
@@ -87,6 +101,11 @@ class PlaygroundScreen(Screen[None]):
         self.query_one("#summary").display = False
         self.set_interval(1 / 8, self._tick)
         self.load_endpoints()
+
+    def on_screen_resume(self) -> None:
+        """Back from another place or a dialog: endpoints may have been added, changed or deleted
+        meanwhile. Pick two on its own only if there were none before (the first ones just created)."""
+        self.load_endpoints(preselect=not self.choices and not self.panes)
 
     @property
     def panes(self) -> list[Pane]:
@@ -110,21 +129,24 @@ class PlaygroundScreen(Screen[None]):
             last = await asyncio.to_thread(self.history.list, "", 1)
             await self.use_endpoints(default_selection(list(self.choices.values()), list(last[0].endpoints) if last else []))
         else:
-            self._show_empty_state()
+            self._show_selection()
 
-    def _show_empty_state(self) -> None:
+    def _show_selection(self) -> None:
+        """The bar naming the panes, or, with no panes, what to do to get some."""
         bar = self.query_one("#endpoint-bar", Static)
-        if self.panes:
-            names = " · ".join(p.endpoint for p in self.panes)
+        empty = self.query_one("#panes-empty", Static)
+        panes = self.panes
+        empty.display = not panes
+        self.query_one("#panes").display = bool(panes)
+        if panes:
+            names = " · ".join(p.endpoint for p in panes)
             bar.update(f"[b]{TASK_NAMES.get(self.pane_task or '', '')}[/b]  {names}   [dim]ctrl+o change · ctrl+l layout · F1 keys[/dim]")
-            return
-        if not self.choices:
-            bar.update(
-                "No endpoints in this workspace yet. Create one with `switchboard serving-endpoints create`, "
-                "or run `switchboard --demo` to try simulated ones."
-            )
+        elif not self.choices:
+            bar.update("No endpoints in this workspace yet")
+            empty.update(NO_ENDPOINTS)
         else:
-            bar.update("Pick 2–8 endpoints to compare: press [b]ctrl+o[/b]")
+            bar.update("No endpoints picked")
+            empty.update("Pick 2–8 endpoints to compare: press [b]ctrl+o[/b].")
 
     async def use_endpoints(self, names: list[str]) -> None:
         container = self.query_one("#panes")
@@ -138,8 +160,8 @@ class PlaygroundScreen(Screen[None]):
         self.query_one("#summary").display = False
         self.query_one("#params").display = self.pane_task != "llm/v1/embeddings"
         prompt = self.query_one(PromptInput)
-        prompt.placeholder = PLACEHOLDERS.get(self.pane_task or "", "Pick endpoints first: ctrl+o")
-        self._show_empty_state()
+        prompt.placeholder = PLACEHOLDERS.get(self.pane_task or "", "Pick endpoints first: ctrl+o" if self.choices else "No endpoints yet: see above")
+        self._show_selection()
         self.refresh_limits()
         prompt.focus()
 

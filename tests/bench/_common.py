@@ -1,4 +1,4 @@
-"""Helpers shared by the hand-run benchmarks: a simulator in its own process, percentiles, lag probe."""
+"""Helpers shared by the hand-run benchmarks: a simulator in its own process, percentiles, lag and key probes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from time import perf_counter
+from typing import Any
 
 SIM_KEY = "sim-key"
 
@@ -56,3 +57,24 @@ async def probe_lag(lags: list[float], done: asyncio.Event) -> None:
         start = perf_counter()
         await asyncio.sleep(0.010)
         lags.append(perf_counter() - start - 0.010)
+
+
+async def probe_keys(pilot: Any, key: str, pings: list[float], keys: list[float], done: asyncio.Event) -> None:
+    """Key latency: press ``key`` every 250 ms until ``done``; its action appends to ``pings``.
+
+    Each press runs in its own task (``pilot.press`` also waits for the screen to settle, which must not
+    be counted or serialise the presses); keys are handled in order, so ping i answers press i.
+    """
+    sent: list[float] = []
+    presses = []
+    await asyncio.sleep(0.1)
+    while not done.is_set():
+        sent.append(perf_counter())
+        presses.append(asyncio.create_task(pilot.press(key)))
+        await asyncio.sleep(0.25)
+    await asyncio.gather(*presses)
+    for _ in range(500):
+        if len(pings) >= len(sent):
+            break
+        await asyncio.sleep(0.01)
+    keys.extend(ping - start for ping, start in zip(pings, sent))

@@ -47,9 +47,9 @@ QUIT_TIMEOUT_S = 5.0
 CTRL_Q = b"\x11"
 TARGET_S = 0.5
 
-# CSI sequences, OSC strings (ended by BEL or ST), DCS strings, and other two-byte escapes
+# CSI sequences, OSC strings (ended by BEL or ST), DCS strings, and the other escapes (ESC, intermediates, a final)
 _ESCAPES = re.compile(
-    rb"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP.*?\x1b\\|\x1b[@-Z\\-_]", re.S
+    rb"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1bP.*?\x1b\\|\x1b[ -/]*[0-~]", re.S
 )
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from _common import SIM_KEY, pct, probe_lag, simulator_process
+from _common import SIM_KEY, pct, probe_keys, probe_lag, simulator_process
 from textual.binding import Binding
 
 import tui.app.app as app_module
@@ -108,25 +108,11 @@ async def run_case(base: str, case: str, panes: int, tokens: int, rate: float) -
             lags: list[float] = []
             keys: list[float] = []
 
-            async def probe_keys() -> None:
-                # a press every 250 ms, each in its own task (pilot.press also waits for the screen to
-                # settle, which must not be counted); keys are handled in order: ping i answers press i
-                sent: list[float] = []
-                presses = []
-                await asyncio.sleep(0.1)
-                while not done.is_set():
-                    sent.append(perf_counter())
-                    presses.append(asyncio.create_task(pilot.press("f12")))
-                    await asyncio.sleep(0.25)
-                await asyncio.gather(*presses)
-                for _ in range(500):
-                    if len(app.pings) >= len(sent):
-                        break
-                    await asyncio.sleep(0.01)
-                keys.extend(ping - start for ping, start in zip(app.pings, sent))
-
             gc_before = [s["collections"] for s in gc.get_stats()]
-            probes = [asyncio.create_task(probe_lag(lags, done)), asyncio.create_task(probe_keys())]
+            probes = [
+                asyncio.create_task(probe_lag(lags, done)),
+                asyncio.create_task(probe_keys(pilot, "f12", app.pings, keys, done)),
+            ]
             start = perf_counter()
             await pilot.press("enter")
             limit = start + tokens / (rate if case == "paced" else 1000) + 60

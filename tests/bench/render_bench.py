@@ -35,7 +35,7 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 from textual.containers import Horizontal  # noqa: E402
 
-from _common import pct, probe_lag  # noqa: E402
+from _common import pct, probe_keys, probe_lag  # noqa: E402
 from tui.widgets.render_ticker import RenderTicker, install_gc_policy, uninstall_gc_policy  # noqa: E402
 from tui.widgets.stream_view import StreamView  # noqa: E402
 
@@ -154,22 +154,6 @@ async def run_case(
         lags: list[float] = []
         keys: list[float] = []
 
-        async def probe_keys() -> None:
-            # A press every 250 ms, each in its own task (pilot.press also waits for the screen to settle,
-            # which we do not want to count or to serialise on); keys are handled in order, so the i-th
-            # ping answers the i-th press.
-            sent: list[float] = []
-            presses = []
-            await asyncio.sleep(0.1)
-            while not done.is_set():
-                sent.append(perf_counter())
-                presses.append(asyncio.create_task(pilot.press("x")))
-                await asyncio.sleep(0.25)
-            await asyncio.gather(*presses)
-            while len(app.pings) < len(sent):
-                await asyncio.sleep(0.01)
-            keys.extend(ping - start for ping, start in zip(app.pings, sent))
-
         async def feed(view: StreamView, tokens: list[str], start: float) -> None:
             if case == "paced":
                 for index, token in enumerate(tokens):
@@ -185,7 +169,10 @@ async def run_case(
 
         gc_before = [s["collections"] for s in gc.get_stats()]
         busy_before, ticks_before = ticker.busy_seconds, ticker.ticks
-        probes = [asyncio.create_task(probe_lag(lags, done)), asyncio.create_task(probe_keys())]
+        probes = [
+            asyncio.create_task(probe_lag(lags, done)),
+            asyncio.create_task(probe_keys(pilot, "x", app.pings, keys, done)),
+        ]
         start = perf_counter()
         await asyncio.gather(*(feed(view, tokens, start) for view, tokens in zip(views, streams)))
         fed = perf_counter() - start

@@ -305,3 +305,18 @@ async def test_conversation_alternates_after_errors_and_cancels(make_app: AppFac
         for p in panes(app):
             roles = [m["role"] for m in p.conversation]
             assert roles == ["user", "assistant"] * (len(roles) // 2), p.endpoint
+
+
+async def test_n_choices_all_show_and_the_first_continues_the_chat(make_app: AppFactory, simulator: Any) -> None:
+    async with make_app() as (app, pilot):
+        await app.screen.use_endpoints(["gpt-4o-mini", "claude-haiku"])
+        app.screen.query_one("#param-n", Input).value = "2"
+        await send(app, pilot, "two takes please")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        gpt, claude = pane(app, "gpt-4o-mini"), pane(app, "claude-haiku")
+        assert gpt.run is not None and len(gpt.run.choices) == 2
+        assert "Choice 2" in gpt.view.text and gpt.run.choices[1] in gpt.view.text
+        assert gpt.conversation[-1] == {"role": "assistant", "content": gpt.run.choices[0]}
+        assert [r.body.get("n") for r in simulator.requests if "/chat/completions" in r.path] == [2]
+        # Anthropic has no n: its pane says so (n_strategy fan_out would split it in calls), the other goes on
+        assert claude.state == "error" and "n_strategy" in str(claude.query_one(".pane-error").render())

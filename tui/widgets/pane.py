@@ -179,6 +179,8 @@ class Pane(Vertical):
                             if piece:
                                 view.append(piece)
                 self.metrics.finish(clock.now())
+                if (request.get("n") or 1) > 1:
+                    self._append_other_choices()
                 view.finish()
         except asyncio.CancelledError:
             self.metrics.cancel(clock.now())
@@ -193,6 +195,11 @@ class Pane(Vertical):
             self._end("error")
             return
         self._end("done")
+
+    def _append_other_choices(self) -> None:
+        """With ``n`` > 1 the pane streams choice 1 live; the others follow it once the answer is in."""
+        for number, text in enumerate(self.metrics.snapshot(clock.now()).choices[1:], start=2):
+            self.view.append(f"\n\n---\n\n**Choice {number}**\n\n{text}")
 
     def _show_error(self, err: SwitchboardError) -> None:
         self._show_error_text(err.error_code, err.message, err.retry_after)

@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from tui.app.app import SwitchboardApp
-from tui.app.demo import DEMO_KEY, SIMULATED_TAG, populate
+from tui.app.demo import DEMO_KEY, populate
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
+from tui.domain.simulated import SIMULATED_TAG
 from tui.playground import clock
 from tui.screens.playground import PlaygroundScreen
 from tui.settings import Settings

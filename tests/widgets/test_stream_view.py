@@ -15,7 +15,8 @@ from textual.selection import Selection
 
 from tui.widgets import render_ticker
 from tui.widgets.render_ticker import RenderTicker
-from tui.widgets.stream_view import StreamView, _RenderContext
+from tui.widgets.markdown_render import RenderContext
+from tui.widgets.stream_view import StreamView
 
 DOC = """# Release notes
 
@@ -139,13 +140,13 @@ async def test_an_open_fence_stays_the_tail_and_only_new_code_is_rendered(monkey
     pieces = tokens(code + "\n", seed=3)
     assert len(pieces) >= 200
     rendered_sizes: list[int] = []
-    original = _RenderContext.code_lines
+    original = RenderContext.code_lines
 
-    def spy(self: _RenderContext, source: str, lexer: str):  # type: ignore[no-untyped-def]
+    def spy(self: RenderContext, source: str, lexer: str):  # type: ignore[no-untyped-def]
         rendered_sizes.append(source.count("\n") + 1)
         return original(self, source, lexer)
 
-    monkeypatch.setattr(_RenderContext, "code_lines", spy)
+    monkeypatch.setattr(RenderContext, "code_lines", spy)
     app = ViewApp()
     async with app.run_test(size=(100, 80)) as pilot:
         view = app.query_one(StreamView)
@@ -181,13 +182,13 @@ async def test_finished_blocks_are_rendered_once_and_only_the_tail_again(monkeyp
     paragraphs = [f"Paragraph {n}: " + " ".join(f"w{n}_{k}" for k in range(30)) for n in range(30)]
     text = "\n\n".join(paragraphs) + "\n"
     sources: list[str] = []
-    original = _RenderContext.markdown
+    original = RenderContext.markdown
 
-    def spy(self: _RenderContext, source: str):  # type: ignore[no-untyped-def]
+    def spy(self: RenderContext, source: str):  # type: ignore[no-untyped-def]
         sources.append(source)
         return original(self, source)
 
-    monkeypatch.setattr(_RenderContext, "markdown", spy)
+    monkeypatch.setattr(RenderContext, "markdown", spy)
     app = ViewApp()
     async with app.run_test(size=(80, 30)):
         view = app.query_one(StreamView)

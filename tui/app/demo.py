@@ -15,11 +15,11 @@ from typing import Any
 
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
+from tui.domain.simulated import SIMULATED_TAG
 from tui.simulator import Simulator
 from tui.workspace.local.workspace import LocalWorkspace
 
 DEMO_KEY = "sim-key"
-SIMULATED_TAG = {"key": "simulated", "value": "true"}
 
 
 def _openai(base: str, model: str, task: str) -> dict[str, Any]:
@@ -83,7 +83,3 @@ def demo_environment() -> Iterator[tuple[Path, Simulator]]:
             yield folder / "demo.db", sim
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def is_simulated(tags: list[Any] | None) -> bool:
-    return any(getattr(t, "key", None) == "simulated" for t in tags or [])

@@ -31,7 +31,7 @@ def is_user_input(info: ValidationInfo) -> bool:
 class DatabricksModel(BaseModel):
     """Keeps unknown fields from a server, rejects them from a user."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    model_config = ConfigDict(extra="allow", populate_by_name=True, defer_build=True)
 
     @model_validator(mode="before")
     @classmethod

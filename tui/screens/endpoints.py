@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from tui.app.demo import is_simulated
+from tui.domain.simulated import is_simulated
 from tui.domain.endpoints import ServingEndpointDetailed
 from tui.domain.errors import SwitchboardError
 

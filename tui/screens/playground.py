@@ -19,7 +19,7 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from tui.app.demo import is_simulated
+from tui.domain.simulated import is_simulated
 from tui.domain.errors import SwitchboardError
 from tui.playground import clock
 from tui.playground.compare import summarize, summary_lines

@@ -38,19 +38,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from time import perf_counter
-from typing import ClassVar, NamedTuple
+from types import ModuleType
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
-from markdown_it import MarkdownIt
-from pygments.lexer import Lexer
-from pygments.lexers import get_lexer_by_name
-from pygments.lexers.special import TextLexer
-from pygments.util import ClassNotFound
 from rich.cells import cell_len
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.markdown import CodeBlock, Markdown
 from rich.segment import Segment
 from rich.style import Style
-from rich.syntax import Syntax, SyntaxTheme
 from rich.theme import Theme
 from textual import events
 from textual.geometry import Size
@@ -62,13 +55,17 @@ from textual.widget import Widget
 
 from tui.widgets.render_ticker import RenderTicker
 
-Row = list[Segment]
-"""One rendered line."""
+if TYPE_CHECKING:
+    from tui.widgets.markdown_render import RenderContext, Row
 
-# The parser configuration rich's Markdown uses, so block boundaries agree with what rich renders.
-_PARSER = MarkdownIt().enable("strikethrough").enable("table")
 
-_CONTAINERS = frozenset({"bullet_list_open", "ordered_list_open", "blockquote_open", "table_open"})
+def _render() -> ModuleType:
+    """The markdown renderer (markdown-it, pygments, rich's Markdown), imported on first use so the app
+    paints its first screen without loading it."""
+    from tui.widgets import markdown_render
+
+    return markdown_render
+
 _FENCE_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 _ATX_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
 
@@ -87,99 +84,6 @@ def _fence_closes(line: str, char: str, length: int) -> bool:
 
 def _lexer_name(info: str) -> str:
     return info.strip().partition(" ")[0] or "text"
-
-
-_LEXERS: dict[str, Lexer] = {}
-
-
-def _get_lexer(name: str) -> Lexer:
-    lexer = _LEXERS.get(name)
-    if lexer is None:
-        try:
-            lexer = get_lexer_by_name(name, stripnl=False, ensurenl=True, tabsize=4)
-        except ClassNotFound:
-            lexer = TextLexer()
-        _LEXERS[name] = lexer
-    return lexer
-
-
-class _RenderContext:
-    """Everything needed to render at one width with one set of styles."""
-
-    def __init__(self, console: Console, width: int, theme: Theme, code_theme: str, fence_bg: str | None) -> None:
-        self.console = console
-        self.width = width
-        self.theme = theme
-        self.syntax_theme: SyntaxTheme = Syntax.get_theme(code_theme)
-        self.fence_bg = fence_bg
-        self.options: ConsoleOptions = console.options.update(width=width, height=None, highlight=False, markup=False)
-        pad_style = Style(bgcolor=fence_bg) if fence_bg else Style()
-        self.fence_pad: Row = [Segment(" " * width, pad_style)]
-
-    def syntax(self, code: str, lexer: str, padding: int | tuple[int, int]) -> Syntax:
-        return Syntax(
-            code,
-            _get_lexer(lexer),
-            theme=self.syntax_theme,
-            word_wrap=True,
-            padding=padding,
-            background_color=self.fence_bg,
-        )
-
-    def code_lines(self, code: str, lexer: str) -> list[Row]:
-        """Code lines without the fence's top/bottom padding lines."""
-        return self.console.render_lines(self.syntax(code, lexer, (0, 1)), self.options, pad=True)
-
-    def fence(self, code: str, lexer: str) -> list[Row]:
-        """A whole code fence: the same lines rich's Markdown renders for it."""
-        return [self.fence_pad, *self.code_lines(code.rstrip(), lexer), self.fence_pad]
-
-    def markdown(self, source: str) -> tuple[list[Row], bool, bool]:
-        """Render markdown. Returns the lines, whether they start with a blank line of their own, and
-        whether a blank line goes between them and the next block.
-
-        rich puts a blank line before a top-level element when the element closed last (at any depth)
-        asks for one: so always before a list, quote or table (their items close first), before other
-        blocks unless nothing or a rule (which draws its own blank line) precedes them.
-        """
-        document = _Markdown(source, self)
-        with self.console.use_theme(self.theme):
-            rows = self.console.render_lines(document, self.options, pad=True)
-        tops = [token for token in document.parsed if token.level == 0 and token.nesting >= 0]
-        lead_own = bool(tops) and tops[0].type in _CONTAINERS
-        sep_after = not tops or tops[-1].type != "hr"
-        return rows, lead_own, sep_after
-
-
-class _FenceCodeBlock(CodeBlock):
-    """rich's code block, with the view's syntax theme and theme-derived background."""
-
-    ctx: _RenderContext
-
-    @classmethod
-    def create(cls, markdown: Markdown, token) -> CodeBlock:  # type: ignore[no-untyped-def]
-        block = super().create(markdown, token)
-        block.ctx = markdown.ctx  # type: ignore[attr-defined]
-        return block
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.ctx.syntax(str(self.text).rstrip(), self.lexer_name, 1)
-
-
-class _Markdown(Markdown):
-    elements: ClassVar = {**Markdown.elements, "fence": _FenceCodeBlock, "code_block": _FenceCodeBlock}
-
-    def __init__(self, source: str, ctx: _RenderContext) -> None:
-        # Markdown.__init__ builds a new parser per document; reuse one (same configuration).
-        self.markup = source
-        self.parsed = _PARSER.parse(source)
-        self.code_theme = "ansi_dark"
-        self.justify = None
-        self.style = "none"
-        self.hyperlinks = False
-        self.inline_code_lexer = None
-        self.inline_code_theme = "ansi_dark"
-        self.ctx = ctx
 
 
 class _Block:
@@ -309,7 +213,7 @@ class StreamView(ScrollView, can_focus=True):
         self._width = 0
         self._gen = 0
         self._style_signature: object = None
-        self._ctx: _RenderContext | None = None
+        self._ctx: RenderContext | None = None
         self._reset()
         if markdown:
             self.set_text(markdown)
@@ -368,7 +272,7 @@ class StreamView(ScrollView, can_focus=True):
     def code_blocks(self) -> list[str]:
         """The contents of the fenced code blocks, in order (without the fences)."""
         blocks = []
-        for token in _PARSER.parse(self.text):
+        for token in _render().PARSER.parse(self.text):
             if token.type == "fence":
                 content = token.content
                 blocks.append(content[:-1] if content.endswith("\n") else content)
@@ -604,7 +508,7 @@ class StreamView(ScrollView, can_focus=True):
         names = sorted(self.COMPONENT_CLASSES)
         return (tuple(get(name, partial=True) for name in names), get("stream-view--fence"), get("stream-view--code"), self.app.current_theme.dark)
 
-    def _get_render_context(self) -> _RenderContext:
+    def _get_render_context(self) -> RenderContext:
         ctx = self._ctx
         if ctx is not None and ctx.width == self._width:
             return ctx
@@ -642,7 +546,7 @@ class StreamView(ScrollView, can_focus=True):
         )
         code_theme = "ansi_dark" if self.app.current_theme.dark else "ansi_light"
         fence_bg = fence.bgcolor.name if fence.bgcolor is not None else None
-        self._ctx = ctx = _RenderContext(self.app.console, self._width, theme, code_theme, fence_bg)
+        self._ctx = ctx = _render().RenderContext(self.app.console, self._width, theme, code_theme, fence_bg)
         return ctx
 
     # ------------------------------------------------------------------ internals: splitting
@@ -767,7 +671,7 @@ class StreamView(ScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ internals: rendering blocks
 
-    def _render_block(self, block: _Block, ctx: _RenderContext) -> None:
+    def _render_block(self, block: _Block, ctx: RenderContext) -> None:
         if block.kind == "fence":
             progress = block.chunks
             if progress is not None and progress.width == ctx.width and progress.gen == self._gen:
@@ -792,7 +696,7 @@ class StreamView(ScrollView, can_focus=True):
         block.width = ctx.width
         block.gen = self._gen
 
-    def _render_tail(self, ctx: _RenderContext) -> None:
+    def _render_tail(self, ctx: RenderContext) -> None:
         self._tail_changed = False
         self._tail_width = ctx.width
         tail = self._tail
@@ -805,7 +709,7 @@ class StreamView(ScrollView, can_focus=True):
         else:
             self._tail_strips, self._tail_lead_own, _ = ctx.markdown(tail)
 
-    def _render_open_fence(self, ctx: _RenderContext, tail: str, st: _Scan) -> list[Row]:
+    def _render_open_fence(self, ctx: RenderContext, tail: str, st: _Scan) -> list[Row]:
         lexer = _lexer_name(st.fence_info)
         progress = self._fence
         if progress is None or progress.width != ctx.width or progress.gen != self._gen:
@@ -822,7 +726,7 @@ class StreamView(ScrollView, can_focus=True):
         strips.append(ctx.fence_pad)
         return strips
 
-    def _refresh_stale(self, ctx: _RenderContext, deadline: float, worked: bool) -> int | None:
+    def _refresh_stale(self, ctx: RenderContext, deadline: float, worked: bool) -> int | None:
         """Re-render blocks rendered at another width/style or from chunks: visible ones first."""
         blocks = self._blocks
         count = self._first_unrendered
@@ -852,7 +756,7 @@ class StreamView(ScrollView, can_focus=True):
         offsets = [0]
         for line in lines:
             offsets.append(offsets[-1] + len(line))
-        tops = [t for t in _PARSER.parse(text) if t.level == 0 and t.nesting >= 0 and t.map]
+        tops = [t for t in _render().PARSER.parse(text) if t.level == 0 and t.nesting >= 0 and t.map]
         covered = [False] * len(lines)
         for token in tops:
             for index in range(token.map[0], token.map[1]):
@@ -872,7 +776,7 @@ class StreamView(ScrollView, can_focus=True):
                 specs.append(_Spec(start, end, "md", source, ""))
         return specs
 
-    def _run_final(self, ctx: _RenderContext, deadline: float, worked: bool) -> bool:
+    def _run_final(self, ctx: RenderContext, deadline: float, worked: bool) -> bool:
         """Advance the final pass; swap it in when complete. Returns True when swapped."""
         job = self._final
         if job is None or job.width != ctx.width or job.gen != self._gen or job.length != self._length:

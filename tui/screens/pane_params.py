@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label
+from textual.widgets import Button, Input, Label
 
 from tui.widgets.params_bar import ParamError, ParamsBar
 
@@ -30,10 +30,21 @@ class PaneParamsScreen(ModalScreen[dict[str, Any] | None]):
                 yield Button("Apply", variant="primary", id="params-apply")
                 yield Button("Clear overrides", id="params-clear")
 
+    def on_mount(self) -> None:
+        self.query_one("#param-temperature").focus()
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "params-clear":
             self.dismiss({})
-            return
+        else:
+            self._apply()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in any field applies, as the Apply button does."""
+        event.stop()
+        self._apply()
+
+    def _apply(self) -> None:
         try:
             self.dismiss(self.query_one(ParamsBar).values())
         except ParamError as err:

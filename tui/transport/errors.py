@@ -86,7 +86,7 @@ def error_from_response(
     provider: str, status: int, headers: Mapping[str, str], body: bytes | str | Any
 ) -> ProviderError:
     """The typed error for an HTTP error answer from ``provider`` (its display name)."""
-    message = provider_message(body)
+    message = provider_message(body).rstrip(". ")  # our own sentence follows: no "..", no ". ."
     common: dict[str, Any] = {"provider": provider, "provider_status": status, "provider_request_id": request_id(headers)}
     if status in (401, 403):
         what = "refused the API key" if status == 401 else "denied access"

@@ -188,10 +188,11 @@ class Pane(Vertical):
             self._end("cancelled")
             raise
         except SwitchboardError as err:
-            incomplete = isinstance(err, StreamInterrupted) or self.metrics.snapshot(clock.now()).completion_tokens > 0
+            partial = bool(self.metrics.snapshot(clock.now()).text)
+            incomplete = isinstance(err, StreamInterrupted) or partial
             self.metrics.fail(err.message, err.error_code, err.retry_after, clock.now(), incomplete=incomplete)
             view.finish()
-            self._show_error(err)
+            self._show_error_text(err.error_code, err.message, err.retry_after, partial)
             self._end("error")
             return
         self._end("done")
@@ -201,12 +202,9 @@ class Pane(Vertical):
         for number, text in enumerate(self.metrics.snapshot(clock.now()).choices[1:], start=2):
             self.view.append(f"\n\n---\n\n**Choice {number}**\n\n{text}")
 
-    def _show_error(self, err: SwitchboardError) -> None:
-        self._show_error_text(err.error_code, err.message, err.retry_after)
-
-    def _show_error_text(self, code: str | None, message: str, retry_after: float | None) -> None:
+    def _show_error_text(self, code: str | None, message: str, retry_after: float | None, partial: bool) -> None:
         retry = f"  Retry in {math.ceil(retry_after)} s." if retry_after else ""
-        kept = "  The text received before it is kept above." if self.view.text and self.pane_task != "llm/v1/embeddings" else ""
+        kept = "  The text received before it is kept above." if partial else ""
         self._error_box.update(Content.assemble((code or "ERROR", "bold"), f": {message}{retry}{kept}"))
         self._error_box.display = True
 
@@ -237,7 +235,7 @@ class Pane(Vertical):
             self.conversation = [dict(turn) for turn in turns]
             self._close_turn()
         if run.error_message:
-            self._show_error_text(run.error_code, run.error_message, None)
+            self._show_error_text(run.error_code, run.error_message, None, bool(run.text))
         else:
             self._error_box.display = False
         self.tick(clock.now())

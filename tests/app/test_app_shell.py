@@ -81,6 +81,7 @@ async def test_palette_offers_the_screen_actions(make_app: AppFactory) -> None:
         provider = SwitchboardCommands(app.screen)
         titles = [title for title, _, _ in provider._commands()]
         assert "Cancel all" in titles and "Endpoints" in titles and "Export" in titles
+        assert "Cursor up" not in titles, "the prompt's editing keys are not actions"
 
 
 def test_launch_with_an_unusable_workspace_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

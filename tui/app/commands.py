@@ -1,4 +1,4 @@
-"""Command palette: every key binding that is active right now, as a command.
+"""Command palette: every action key binding (one with an id) that is active right now, as a command.
 
 Because it reads the screen's active bindings, it follows context on its own: the playground's
 commands appear on the playground, a pane's commands when a pane is focused, and so on.
@@ -18,8 +18,8 @@ class SwitchboardCommands(Provider):
         screen = self.screen
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not binding.description or not active.enabled:
-                continue
+            if not binding.id or not binding.description or not active.enabled:
+                continue  # no id: a widget's own editing key (cursor moves and the like), not an action
             title = binding.tooltip or binding.description
             if title in seen:
                 continue

@@ -144,9 +144,9 @@ async def test_copy_answer_and_code_block(make_app: AppFactory, monkeypatch: pyt
         await wait_until(pilot, lambda: finished(app), seconds=20)
         first = panes(app)[0]
         first.view.focus()
-        await pilot.press("ctrl+y")
+        await pilot.press("y")
         assert copied == [first.run.choices[0]]
-        await pilot.press("ctrl+b")
+        await pilot.press("c")
         blocks = first.view.code_blocks()
         assert blocks
         if len(blocks) > 1:

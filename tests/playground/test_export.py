@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui.playground.export import code_span, default_export_path, fence, slugify, to_json, to_markdown
+from tui.playground.export import code_span, default_export_path, fence, slugify, to_json, to_markdown, write_exports
 from tui.playground.model import Comparison, PaneRun
 
 TRICKY = "Here is code:\n\n```python\nprint('hi')\n```\n\nand a ```` run, a `tick` and | pipes |"
@@ -171,3 +171,31 @@ def test_default_export_path_is_safe_and_never_overwrites(tmp_path: Path) -> Non
     assert path.with_suffix(".json").name == f"switchboard-{stamp}-what-is-etc-passwd.json"
     path.write_text("taken")
     assert default_export_path(comparison, tmp_path, "md").name == f"switchboard-{stamp}-what-is-etc-passwd-2.md"
+
+
+def test_exports_never_overwrite_and_never_leave_half_a_pair(tmp_path: Path) -> None:
+    comparison = Comparison.new(task="llm/v1/completions", prompt="hello export", now=1_790_000_000.0)
+    first_md = default_export_path(comparison, tmp_path, ".md", ".json")
+    first_md.with_suffix(".json").write_text("someone else's file")  # only the .json name is taken
+    md, js = write_exports(comparison, tmp_path)
+    assert md.stem == js.stem == first_md.stem + "-2"
+    assert first_md.with_suffix(".json").read_text() == "someone else's file"
+    assert json.loads(js.read_text())["title"] == "hello export" and "hello export" in md.read_text()
+    (tmp_path / f"{first_md.stem}-3.json").mkdir()  # the JSON cannot be created as a file ...
+    (tmp_path / f"{first_md.stem}-3.md").write_text("x")  # ... nor the first free Markdown name
+    before = sorted(p.name for p in tmp_path.glob("switchboard-*"))
+    md, js = write_exports(comparison, tmp_path)
+    assert md.stem == first_md.stem + "-4"
+    assert sorted(p.name for p in tmp_path.glob("switchboard-*")) == sorted([*before, md.name, js.name])
+
+
+def test_a_failed_json_write_removes_the_markdown(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    comparison = Comparison.new(task="llm/v1/completions", prompt="half a pair", now=1_790_000_000.0)
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("tui.playground.export.json.dump", broken)
+    with pytest.raises(OSError):
+        write_exports(comparison, tmp_path)
+    assert list(tmp_path.glob("switchboard-*")) == []

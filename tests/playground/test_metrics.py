@@ -120,9 +120,16 @@ def test_completions_chunks_use_text() -> None:
 def test_unusable_pieces_are_ignored() -> None:
     m = started()
     m.on_chunk({"choices": [{"index": 10_000, "delta": {"content": "far"}}]}, T0 + 0.1)
-    m.on_chunk({"choices": [{"index": 0, "delta": {"content": [{"type": "text", "text": "x"}]}}]}, T0 + 0.2)
     m.on_chunk({"choices": None}, T0 + 0.3)
+    m.on_chunk({"choices": [None, "x", {"delta": "x"}, {"text": 5}], "usage": [1]}, T0 + 0.4)  # type: ignore[list-item]
     assert m.texts() == [] and m.completion_tokens == 0 and m.state == "streaming"
+
+
+def test_content_given_as_text_parts_is_read() -> None:
+    """Some OpenAI-compatible servers stream ``delta.content`` as a list of parts."""
+    m = started()
+    m.on_chunk({"choices": [{"index": 0, "delta": {"content": [{"type": "text", "text": "x"}, {"type": "image"}]}}]}, T0 + 0.2)
+    assert m.texts() == ["x"]
 
 
 def test_an_error_keeps_the_partial_text_and_marks_it_incomplete() -> None:

@@ -96,7 +96,7 @@ class SwitchboardApp(App[None]):
     def on_mount(self) -> None:
         self._apply_keymap()
         for note in self._notes:
-            self.notify(note, severity="warning", timeout=8)
+            self.notify(note, severity="warning", timeout=8, markup=False)
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(self._after_first_paint)
 
@@ -129,12 +129,15 @@ class SwitchboardApp(App[None]):
             save_setting("theme", name)
             self.settings = self.settings.model_copy(update={"theme": name})
         except SettingsError as err:
-            self.notify(f"Theme not remembered: {err}", severity="warning")
+            self.notify(f"Theme not remembered: {err}", severity="warning", markup=False)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        if isinstance(self.screen, HelpScreen):  # F1 again closes it
+            self.screen.dismiss()
+        else:
+            self.push_screen(HelpScreen())
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

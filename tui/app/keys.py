@@ -8,7 +8,13 @@ from textual.binding import Binding
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     """(place, bindings with ids) for every screen and widget that has its own keys."""
     from tui.app.app import SwitchboardApp
+    from tui.screens.code_blocks import CodeBlockPicker
     from tui.screens.endpoints import EndpointsScreen
+    from tui.screens.help import HelpScreen
+    from tui.screens.history import HistoryScreen
+    from tui.screens.json_view import JsonViewScreen
+    from tui.screens.pane_params import PaneParamsScreen
+    from tui.screens.picker import EndpointPicker
     from tui.screens.playground import PlaygroundScreen
     from tui.screens.rate_limits import RateLimitsScreen
     from tui.screens.secrets import SecretsScreen
@@ -23,6 +29,12 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
         ("Endpoints", EndpointsScreen),
         ("Secrets", SecretsScreen),
         ("Rate limits", RateLimitsScreen),
+        ("Endpoint picker (ctrl+o)", EndpointPicker),
+        ("History (ctrl+r)", HistoryScreen),
+        ("Pane parameters (F7)", PaneParamsScreen),
+        ("Code blocks (c)", CodeBlockPicker),
+        ("JSON view", JsonViewScreen),
+        ("This help", HelpScreen),
     ]
     groups = []
     for title, source in sources:

@@ -221,14 +221,37 @@ def slugify(text: str, max_length: int = SLUG_MAX) -> str:
     return slug.strip("-") or "comparison"
 
 
-def default_export_path(comparison: Comparison, directory: Path | str, suffix: str = ".md") -> Path:
-    """``directory/switchboard-2026-11-26T2301-<slug><suffix>``, numbered (``-2``, ``-3``...) if it exists."""
-    suffix = suffix if suffix.startswith(".") or not suffix else "." + suffix
+def default_export_path(comparison: Comparison, directory: Path | str, suffix: str = ".md", *also: str) -> Path:
+    """``directory/switchboard-2026-11-26T2301-<slug><suffix>``, numbered (``-2``, ``-3``...) while it,
+    or the same name with any of the ``also`` suffixes, exists."""
+    suffixes = [s if s.startswith(".") or not s else "." + s for s in (suffix, *also)]
     stem = f"switchboard-{local_time(comparison.created, '%Y-%m-%dT%H%M')}-{slugify(comparison.title)}"
     folder = Path(directory)
-    path = folder / f"{stem}{suffix}"
-    number = 2
-    while path.exists():
-        path = folder / f"{stem}-{number}{suffix}"
+    name, number = stem, 2
+    while any((folder / f"{name}{s}").exists() for s in suffixes):
+        name = f"{stem}-{number}"
         number += 1
-    return path
+    return folder / f"{name}{suffixes[0]}"
+
+
+def write_exports(comparison: Comparison, directory: Path | str) -> tuple[Path, Path]:
+    """Write the comparison as Markdown and JSON side by side, under one name free for both.
+
+    Never overwrites a file (both are created exclusively) and never leaves half a pair: if the JSON
+    cannot be written, it and the Markdown written just before are removed. Raises OSError.
+    """
+    md = default_export_path(comparison, directory, ".md", ".json")
+    js = md.with_suffix(".json")
+    with open(md, "x", encoding="utf-8") as out:
+        out.write(to_markdown(comparison))
+    created_json = False
+    try:
+        with open(js, "x", encoding="utf-8") as out:
+            created_json = True
+            json.dump(to_json(comparison), out, indent=2)
+    except BaseException:
+        md.unlink(missing_ok=True)
+        if created_json:
+            js.unlink(missing_ok=True)
+        raise
+    return md, js

@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import sys
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from tui.playground.model import PaneRun, content_text, is_embeddings, scrub
@@ -83,19 +83,13 @@ class StreamMetrics:
         model = chunk.get("model")
         if model:
             self._model = model
-        choices = chunk.get("choices")
-        if choices:
-            for choice in choices:
-                index = choice.get("index") or 0
-                delta = choice.get("delta")
-                piece = delta.get("content") if delta else choice.get("text")
-                if piece and isinstance(piece, str) and self._slot(index):
-                    self._add_piece(index, piece, now)
-                reason = choice.get("finish_reason")
-                if reason and self._slot(index):
-                    self._finish[index] = reason
+        for index, piece, reason in chunk_parts(chunk):
+            if piece and self._slot(index):
+                self._add_piece(index, piece, now)
+            if reason and self._slot(index):
+                self._finish[index] = reason
         usage = chunk.get("usage")
-        if usage:
+        if isinstance(usage, Mapping):
             self._take_usage(usage)
 
     def on_response(self, response: Mapping[str, Any], now: float) -> None:
@@ -305,6 +299,29 @@ class StreamMetrics:
         """A new :class:`PaneRun` of the answer as it stands at ``now``."""
         run = PaneRun(endpoint=self.endpoint, provider=self.provider, task=self.task, request=self.request)
         return self.apply_to(run, now)
+
+
+def chunk_parts(chunk: Mapping[str, Any]) -> Iterator[tuple[int, str, str | None]]:
+    """(choice index, new text, finish reason) of each choice in a streamed chunk.
+
+    Reads chat (``delta.content``, a string or a list of text parts) and completions (``text``) chunks
+    and skips what is not shaped like either, since OpenAI-compatible servers vary.
+    """
+    choices = chunk.get("choices")
+    if not isinstance(choices, list):
+        return
+    for choice in choices:
+        if not isinstance(choice, Mapping):
+            continue
+        index = choice.get("index")
+        delta = choice.get("delta")
+        if isinstance(delta, Mapping):
+            piece = content_text(delta.get("content"))
+        else:
+            text = choice.get("text")
+            piece = text if isinstance(text, str) else ""
+        reason = choice.get("finish_reason")
+        yield (index if isinstance(index, int) and index >= 0 else 0), piece, (reason if isinstance(reason, str) else None)
 
 
 def embeddings_of(response: Mapping[str, Any]) -> list[list[float]]:

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tui.domain.simulated import is_simulated
 from tui.domain.endpoints import ServingEndpointDetailed
 from tui.domain.errors import SwitchboardError
+from tui.widgets.tables import refill
 
 EMPTY = (
     "No endpoints yet.\n\n"
@@ -55,11 +56,10 @@ class EndpointsScreen(Screen[None]):
         try:
             endpoints = await self.app.workspace.list_endpoints()  # type: ignore[attr-defined]
         except SwitchboardError as err:
-            self.notify(err.message, severity="error")
+            self.notify(err.message, severity="error", markup=False)
             return
         self._endpoints = {e.name: e for e in endpoints}
-        table = self.query_one(DataTable)
-        table.clear()
+        rows = []
         for e in endpoints:
             entities = e.config.served_entities if e.config else []
             models = [s.external_model for s in entities if s.external_model]
@@ -68,7 +68,9 @@ class EndpointsScreen(Screen[None]):
             state = e.state.ready if e.state and e.state.ready else "-"
             tags = ", ".join(f"{t.key}={t.value}" if t.value else t.key for t in e.tags or [])
             name = f"{e.name} (simulated)" if is_simulated(e.tags) else e.name
-            table.add_row(name, provider, model, e.task or "-", state, describe_limits(e), tags, key=e.name)
+            rows.append((e.name, (name, provider, model, e.task or "-", state, describe_limits(e), tags)))
+        table = self.query_one(DataTable)
+        refill(table, rows)
         table.display = bool(endpoints)
         self.query_one("#endpoints-empty").display = not endpoints
 

@@ -18,7 +18,7 @@ class JsonViewScreen(ModalScreen[None]):
     CSS_PATH = "json_view.tcss"
     BINDINGS = [
         Binding("escape,q", "dismiss", "Close", id="close-json"),
-        Binding("ctrl+y", "copy", "Copy JSON", id="copy-json"),
+        Binding("ctrl+y", "copy", "Copy JSON", id="copy-json", priority=True),  # over the text area's redo
     ]
 
     def __init__(self, title: str, data: Any) -> None:
@@ -33,4 +33,4 @@ class JsonViewScreen(ModalScreen[None]):
 
     def action_copy(self) -> None:
         result = copy_text(self._text, app=self.app)
-        self.notify(result.message, severity=result.severity)
+        self.notify(result.message, severity=result.severity, markup=False)

@@ -48,4 +48,4 @@ class PaneParamsScreen(ModalScreen[dict[str, Any] | None]):
         try:
             self.dismiss(self.query_one(ParamsBar).values())
         except ParamError as err:
-            self.notify(str(err), severity="error")
+            self.notify(str(err), severity="error", markup=False)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
@@ -25,7 +26,7 @@ class EndpointChoice:
     @property
     def label(self) -> str:
         sim = "  [reverse] simulated [/]" if self.simulated else ""
-        return f"{self.name}  [dim]{self.provider} · {self.model.split('@')[0]} · {self.task.split('/')[-1]}[/dim]{sim}"
+        return f"{escape(self.name)}  [dim]{escape(self.provider)} · {escape(self.model.split('@')[0])} · {self.task.split('/')[-1]}[/dim]{sim}"
 
 
 class EndpointPicker(ModalScreen[list[str] | None]):
@@ -44,7 +45,7 @@ class EndpointPicker(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
-            yield Label(f"Pick 2–{self._max} endpoints to compare: type to filter, Enter or Down to the list, Space ticks, ctrl+o uses them", classes="section-title")
+            yield Label(f"Pick up to {self._max} endpoints to compare: type to filter, Enter or Down to the list, Space ticks, ctrl+o uses them", classes="section-title")
             yield Input(placeholder="type to filter by name, provider, model or task", id="picker-filter")
             yield SelectionList[str](id="picker-list")
             yield Label("", id="picker-note")
@@ -112,7 +113,7 @@ class EndpointPicker(ModalScreen[list[str] | None]):
     def action_use(self) -> None:
         problem = self._problem()
         if problem:
-            self.notify(problem, severity="warning")
+            self.notify(problem, severity="warning", markup=False)
             return
         known = {c.name for c in self._choices}
         self.dismiss([name for name in self._selected if name in known])

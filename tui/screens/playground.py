@@ -8,7 +8,6 @@ history and refreshes the rate-limit notes.
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from tui.domain.simulated import is_simulated
 from tui.domain.errors import SwitchboardError
 from tui.playground import clock
 from tui.playground.compare import summarize, summary_lines
-from tui.playground.export import default_export_path, to_json, to_markdown
+from tui.playground.export import write_exports
 from tui.playground.history import HistoryRepo
 from tui.playground.model import Comparison
 from tui.screens.picker import EndpointChoice, EndpointPicker, default_selection
@@ -55,6 +54,7 @@ F1 lists every key · F3 shows endpoints · ctrl+q quits"""
 
 class PlaygroundScreen(Screen[None]):
     CSS_PATH = "playground.tcss"
+    ESCAPE_TO_MINIMIZE = False  # Esc cancels the focused pane; F11 / z restore a maximised one
     BINDINGS = [
         Binding("ctrl+o", "pick", "Pick", id="pick-endpoints", tooltip="Pick endpoints to compare"),
         Binding("ctrl+k", "cancel_all", "Cancel all", id="cancel-all", priority=True),
@@ -117,7 +117,7 @@ class PlaygroundScreen(Screen[None]):
         try:
             endpoints = await self.app.workspace.list_endpoints()  # type: ignore[attr-defined]
         except SwitchboardError as err:
-            self.notify(err.message, severity="error")
+            self.notify(err.message, severity="error", markup=False)
             return
         self.choices = {}
         for e in endpoints:
@@ -146,12 +146,13 @@ class PlaygroundScreen(Screen[None]):
             empty.update(NO_ENDPOINTS)
         else:
             bar.update("No endpoints picked")
-            empty.update("Pick 2–8 endpoints to compare: press [b]ctrl+o[/b].")
+            empty.update("Pick the endpoints to compare (up to 8): press [b]ctrl+o[/b].")
 
     async def use_endpoints(self, names: list[str]) -> None:
+        chosen = [self.choices[n] for n in names if n in self.choices][: self._settings.playground.max_panes]
+        self.minimize()  # a maximised pane is about to go
         container = self.query_one("#panes")
         await container.remove_children()
-        chosen = [self.choices[n] for n in names if n in self.choices][: self._settings.playground.max_panes]
         self.pane_task = chosen[0].task if chosen else None
         await container.mount_all(
             Pane(c.name, task=c.task, provider=c.provider, model=c.model, simulated=c.simulated) for c in chosen
@@ -198,15 +199,15 @@ class PlaygroundScreen(Screen[None]):
     def send(self, text: str) -> None:
         panes = self.panes
         if not panes:
-            self.notify("Pick endpoints first (ctrl+o)", severity="warning")
+            self.notify("Pick endpoints first (ctrl+o)", severity="warning", markup=False)
             return
         if any(p.busy for p in panes):
-            self.notify("Answers are still arriving: wait, or cancel them with ctrl+k", severity="warning")
+            self.notify("Answers are still arriving: wait, or cancel them with ctrl+k", severity="warning", markup=False)
             return
         try:
             shared = self.query_one(ParamsBar).values() if self.pane_task != "llm/v1/embeddings" else {}
         except ParamError as err:
-            self.notify(str(err), severity="error")
+            self.notify(str(err), severity="error", markup=False)
             return
         self._prompt_text = text
         self.query_one("#summary").display = False
@@ -216,7 +217,8 @@ class PlaygroundScreen(Screen[None]):
         self.comparison = Comparison.new(
             task=self.pane_task or "",
             system=shared.get("system"),
-            turns=list(panes[0].conversation) if self.pane_task == "llm/v1/chat" else [],
+            # the user turns every pane got (each pane's own answers are in its run's request)
+            turns=[t for t in panes[0].conversation if t["role"] == "user"] if self.pane_task == "llm/v1/chat" else [],
             prompt=text,
             params={k: v for k, v in shared.items() if k != "system"},
             overrides={p.endpoint: dict(p.overrides) for p in panes if p.overrides},
@@ -261,7 +263,7 @@ class PlaygroundScreen(Screen[None]):
         try:
             await asyncio.to_thread(save)
         except Exception as err:  # history is a convenience: never lose the answer over it
-            self.notify(f"Could not save to history: {err}", severity="warning")
+            self.notify(f"Could not save to history: {err}", severity="warning", markup=False)
 
     def on_pane_params_requested(self, event: Pane.ParamsRequested) -> None:
         from tui.screens.pane_params import PaneParamsScreen
@@ -278,7 +280,7 @@ class PlaygroundScreen(Screen[None]):
     # -- other actions -------------------------------------------------------------------------------
     def action_cancel_all(self) -> None:
         cancelled = [p.endpoint for p in self.panes if p.cancel_run()]
-        self.notify(f"Cancelled {', '.join(cancelled)}" if cancelled else "Nothing is running")
+        self.notify(f"Cancelled {', '.join(cancelled)}" if cancelled else "Nothing is running", markup=False)
 
     def action_toggle_layout(self) -> None:
         container = self.query_one("#panes")
@@ -292,11 +294,12 @@ class PlaygroundScreen(Screen[None]):
         self.query_one(PromptInput).focus()
 
     async def action_new_conversation(self) -> None:
+        self.minimize()
         self.comparison = None  # so answers cancelled here are not summarised or saved
         for pane in self.panes:
             await pane.reset()
         self.query_one("#summary").display = False
-        self.notify("New conversation: every pane starts fresh")
+        self.notify("New conversation: every pane starts fresh", markup=False)
 
     def action_history(self) -> None:
         from tui.screens.history import HistoryScreen
@@ -310,36 +313,37 @@ class PlaygroundScreen(Screen[None]):
     async def reopen(self, entry_id: str) -> None:
         try:
             comparison = await asyncio.to_thread(self.history.get, entry_id)
+            existing = {e.name for e in await self.app.workspace.list_endpoints()}  # type: ignore[attr-defined]
         except SwitchboardError as err:
-            self.notify(err.message, severity="error")
+            self.notify(err.message, severity="error", markup=False)
             return
-        missing = [r.endpoint for r in comparison.panes if r.endpoint not in self.choices]
+        missing = [r.endpoint for r in comparison.panes if r.endpoint not in existing]
         known = {c: self.choices[c] for c in self.choices}
         for run in comparison.panes:  # reopen even if an endpoint is gone: it is history
             known.setdefault(run.endpoint, EndpointChoice(run.endpoint, comparison.task, run.provider, run.model or "", False))
         self.choices = known
         await self.use_endpoints([r.endpoint for r in comparison.panes])
-        for pane, run in zip(self.panes, comparison.panes):
-            pane.show_run(run, comparison.turns)
+        runs = {run.endpoint: run for run in comparison.panes}
+        for pane in self.panes:
+            if pane.endpoint in runs:
+                pane.show_run(runs[pane.endpoint])
         self.comparison = comparison
         summary = self.query_one("#summary", Static)
         summary.update("\n".join(summary_lines(summarize(comparison))))
         summary.display = True
         note = f" ({', '.join(missing)} no longer exist)" if missing else ""
-        self.notify(f"Reopened '{comparison.title}'{note}")
+        self.notify(f"Reopened '{comparison.title}'{note}", markup=False)
 
     def action_export(self) -> None:
         comparison = self.comparison
         if comparison is None or not comparison.panes:
-            self.notify("Nothing to export yet: send a prompt and let the answers finish", severity="warning")
+            self.notify("Nothing to export yet: send a prompt and let the answers finish", severity="warning", markup=False)
             return
-        folder = Path.cwd()
         try:
-            md = default_export_path(comparison, folder, ".md")
-            md.write_text(to_markdown(comparison), encoding="utf-8")
-            js = md.with_suffix(".json")
-            js.write_text(json.dumps(to_json(comparison), indent=2), encoding="utf-8")
+            folder = Path.cwd()
+            md, js = write_exports(comparison, folder)
         except OSError as err:
-            self.notify(f"Export failed: {err.strerror} ({folder})", severity="error")
+            where = f" ({err.filename})" if err.filename else ""
+            self.notify(f"Export failed: {err.strerror or err}{where}", severity="error", markup=False)
             return
-        self.notify(f"Exported {md.name} and {js.name} to {folder}")
+        self.notify(f"Exported {md.name} and {js.name} to {folder}", markup=False)

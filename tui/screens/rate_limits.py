@@ -9,6 +9,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.domain.errors import SwitchboardError
+from tui.widgets.tables import refill
 
 EMPTY = (
     "No rate limits set.\n\n"
@@ -52,11 +53,13 @@ class RateLimitsScreen(Screen[None]):
                 for status in await ws.rate_limit_status(endpoint.name):
                     rows.append((endpoint.name, status))
         except SwitchboardError as err:
-            self.notify(err.message, severity="error")
+            self.notify(err.message, severity="error", markup=False)
             return
+        cells = [
+            (f"{name}/{index}", (name, s["label"], meter(s["calls"], s["calls_limit"]), meter(s["tokens"], s["tokens_limit"])))
+            for index, (name, s) in enumerate(rows)
+        ]
         table = self.query_one(DataTable)
-        table.clear()
-        for name, s in rows:
-            table.add_row(name, s["label"], meter(s["calls"], s["calls_limit"]), meter(s["tokens"], s["tokens_limit"]))
+        refill(table, cells)
         table.display = bool(rows)
         self.query_one("#limits-empty").display = not rows

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.domain.errors import SwitchboardError
+from tui.widgets.tables import refill
 
 EMPTY = (
     "No secret scopes yet.\n\n"
@@ -51,16 +52,13 @@ class SecretsScreen(Screen[None]):
         try:
             scopes = await self.app.workspace.list_scopes()  # type: ignore[attr-defined]
         except SwitchboardError as err:
-            self.notify(err.message, severity="error")
+            self.notify(err.message, severity="error", markup=False)
             return
-        table = self.query_one("#scopes", DataTable)
-        table.clear()
-        for scope in scopes:
-            table.add_row(scope.name, scope.backend_type or "-", key=scope.name)
+        current = refill(self.query_one("#scopes", DataTable), [(sc.name, (sc.name, sc.backend_type or "-")) for sc in scopes])
         self.query_one("#secrets-body").display = bool(scopes)
         self.query_one("#secrets-empty").display = not scopes
-        if scopes:
-            self.show_keys(scopes[0].name)
+        if current is not None:
+            self.show_keys(current)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "scopes" and event.row_key.value:
@@ -71,11 +69,11 @@ class SecretsScreen(Screen[None]):
         try:
             secrets = await self.app.workspace.list_secrets(scope)  # type: ignore[attr-defined]
         except SwitchboardError as err:
-            self.notify(err.message, severity="error")
+            self.notify(err.message, severity="error", markup=False)
             return
-        table = self.query_one("#keys", DataTable)
-        table.clear()
+        rows = []
         for secret in secrets:
             stamp = secret.last_updated_timestamp
             when = dt.datetime.fromtimestamp(stamp / 1000).strftime("%Y-%m-%d %H:%M") if stamp else "-"
-            table.add_row(secret.key, when)
+            rows.append((secret.key, (secret.key, when)))
+        refill(self.query_one("#keys", DataTable), rows)

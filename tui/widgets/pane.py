@@ -16,16 +16,17 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.content import Content
+from textual.markup import escape
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
-from textual.content import Content
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui.domain.errors import StreamInterrupted, SwitchboardError
 from tui.playground import clock
 from tui.playground.compare import format_rate, format_seconds
-from tui.playground.metrics import StreamMetrics
+from tui.playground.metrics import StreamMetrics, chunk_parts
 from tui.playground.model import PaneRun
 from tui.widgets.stream_view import StreamView
 
@@ -37,9 +38,11 @@ class Pane(Vertical):
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel pane", id="cancel-pane"),
-        Binding("ctrl+y", "copy_answer", "Copy answer", id="copy-answer"),
-        Binding("ctrl+b", "copy_code", "Copy code block", id="copy-code"),
-        Binding("f11", "toggle_maximize", "Maximise", id="maximize-pane"),
+        # plain letters work here (a pane is not a text field) and reach the app in every terminal;
+        # ctrl+b is tmux's prefix and F11 is often the terminal's full screen, so they are only extras
+        Binding("y,ctrl+y", "copy_answer", "Copy answer", id="copy-answer"),
+        Binding("c,ctrl+b", "copy_code", "Copy code block", id="copy-code"),
+        Binding("z,f11", "toggle_maximize", "Maximise", id="maximize-pane"),
         Binding("f7", "edit_params", "Pane params", id="pane-params"),
         Binding("plus,equals_sign", "grow", "Wider", id="grow-pane", show=False),
         Binding("minus", "shrink", "Narrower", id="shrink-pane", show=False),
@@ -93,11 +96,11 @@ class Pane(Vertical):
         if self.simulated:
             marks.append("[reverse] simulated [/]")
         if self.overrides:
-            marks.append("⚙ " + " ".join(f"{k}={v}" for k, v in self.overrides.items()))
+            marks.append(escape("⚙ " + " ".join(f"{k}={v}" for k, v in self.overrides.items())))
         if self.limit_note:
             marks.append(self.limit_note)
         model = self.model.split("@")[0]
-        return f"[b]{self.endpoint}[/b]  [dim]{self.provider} · {model}[/dim]  " + "  ".join(marks)
+        return f"[b]{escape(self.endpoint)}[/b]  [dim]{escape(self.provider)} · {escape(model)}[/dim]  " + "  ".join(marks)
 
     def refresh_title(self) -> None:
         self._title_bar.update(self._title(), layout=False)
@@ -172,12 +175,9 @@ class Pane(Vertical):
                     if self.state == "waiting":
                         self.state = "streaming"
                     self.metrics.on_chunk(chunk, clock.now())
-                    for choice in chunk.get("choices") or ():
-                        if choice.get("index", 0) == 0:
-                            delta = choice.get("delta")
-                            piece = delta.get("content") if delta else choice.get("text")
-                            if piece:
-                                view.append(piece)
+                    for index, piece, _ in chunk_parts(chunk):
+                        if index == 0 and piece:
+                            view.append(piece)
                 self.metrics.finish(clock.now())
                 if (request.get("n") or 1) > 1:
                     self._append_other_choices()
@@ -193,6 +193,13 @@ class Pane(Vertical):
             self.metrics.fail(err.message, err.error_code, err.retry_after, clock.now(), incomplete=incomplete)
             view.finish()
             self._show_error_text(err.error_code, err.message, err.retry_after, partial)
+            self._end("error")
+            return
+        except Exception as err:  # an answer we could not read must not leave the pane busy forever
+            message = f"Could not read the answer: {type(err).__name__}: {err}"
+            self.metrics.fail(message, "INTERNAL_ERROR", None, clock.now(), incomplete=True)
+            view.finish()
+            self._show_error_text("INTERNAL_ERROR", message, None, bool(view.text))
             self._end("error")
             return
         self._end("done")
@@ -221,9 +228,9 @@ class Pane(Vertical):
         self._error_box.display = False
         self.tick(clock.now())
 
-    def show_run(self, run: PaneRun, turns: list[dict[str, Any]]) -> None:
-        """Show a finished run from history, as it was: text, numbers, error; ``turns`` is the
-        conversation up to the user turn it answered."""
+    def show_run(self, run: PaneRun) -> None:
+        """Show a finished run from history, as it was: text, numbers, error, and (chat) this pane's
+        own conversation, from the messages its request sent."""
         self.run = run
         self.state = run.state
         if self.pane_task == "llm/v1/embeddings" and run.embeddings:
@@ -232,7 +239,8 @@ class Pane(Vertical):
         else:
             self.view.set_text(run.text)
         if self.pane_task == "llm/v1/chat":
-            self.conversation = [dict(turn) for turn in turns]
+            messages = run.request.get("messages") or []
+            self.conversation = [dict(m) for m in messages if isinstance(m, dict) and m.get("role") != "system"]
             self._close_turn()
         if run.error_message:
             self._show_error_text(run.error_code, run.error_message, None, bool(run.text))
@@ -261,15 +269,19 @@ class Pane(Vertical):
             self.conversation.pop()
 
     def cancel_run(self) -> bool:
-        if self._worker is not None and self.busy:
+        if not self.busy:
+            return False
+        if self._worker is not None and self._worker.is_running:
             self._worker.cancel()
-            return True
-        return False
+        else:  # its worker is gone without saying how it ended
+            self.metrics.cancel(clock.now())
+            self._end("cancelled")
+        return True
 
     # -- actions ---------------------------------------------------------------------------------
     def action_cancel(self) -> None:
         if not self.cancel_run():
-            self.notify(f"{self.endpoint}: nothing to cancel")
+            self.notify(f"{self.endpoint}: nothing to cancel", markup=False)
 
     def action_copy_answer(self) -> None:
         text = self.run.choices[0] if self.run and self.run.choices else self.view.text
@@ -278,7 +290,7 @@ class Pane(Vertical):
     def action_copy_code(self) -> None:
         blocks = self.view.code_blocks()
         if not blocks:
-            self.notify(f"{self.endpoint}: no code block in this answer", severity="warning")
+            self.notify(f"{self.endpoint}: no code block in this answer", severity="warning", markup=False)
             return
         if len(blocks) == 1:
             self._copy(blocks[0], "code block")
@@ -293,19 +305,19 @@ class Pane(Vertical):
 
     def _copy(self, text: str, what: str) -> None:
         if not text:
-            self.notify("Nothing to copy yet", severity="warning")
+            self.notify("Nothing to copy yet", severity="warning", markup=False)
             return
         from tui.clipboard import copy_text
 
         result = copy_text(text, app=self.app, settings=getattr(self.app, "settings", None))
-        self.notify(f"{self.endpoint} {what}: {result.message}", severity=result.severity)
+        self.notify(f"{self.endpoint} {what}: {result.message}", severity=result.severity, markup=False)
 
     def action_toggle_maximize(self) -> None:
         if self.screen.maximized is not None:
             self.screen.minimize()
         else:
             self.screen.maximize(self, container=False)
-            self.notify(f"{self.endpoint} fills the screen: F11 restores the panes", timeout=3)
+            self.notify(f"{self.endpoint} fills the screen: z restores the panes", timeout=3, markup=False)
 
     def action_edit_params(self) -> None:
         self.post_message(self.ParamsRequested(self))

@@ -431,6 +431,11 @@ async def test_gc_policy_freezes_once_the_last_stream_has_finished(monkeypatch: 
             assert calls == []  # the other pane still streams
             second.finish()
             await settle(pilot, second)
+            assert calls == [], "not on the frame that shows the finished answers"
+            for _ in range(40):  # bounded: IDLE_COLLECT_DELAY is 0.5 s
+                if calls:
+                    break
+                await pilot.pause(0.05)
             assert calls == ["collect", "freeze"]
     finally:
         render_ticker.uninstall_gc_policy()

@@ -106,8 +106,12 @@ class SwitchboardApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="warm-up")
     def _warm_up(self) -> None:
-        """Load the provider path off the event loop once the first screen is up."""
+        """Load the provider path and the markdown renderer off the event loop once the first screen
+        is up, so the first answer neither freezes the screen nor waits for imports."""
+        from tui.widgets.stream_view import preload_renderer
+
         self.workspace.warm_up()
+        preload_renderer()
 
     def _apply_keymap(self) -> None:
         keymap = dict(self.settings.keymap)

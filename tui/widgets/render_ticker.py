@@ -21,9 +21,9 @@ GC policy
     generation. (20,000, 5, 10) kept gen-0 under ~15 ms and gen-1 around 10-30 ms, lag p99 21-23 ms.
     `install_gc_policy()` (call it once at app start) sets these thresholds and freezes the start-up heap
     (modules, classes: `gc.freeze()`), so full collections walk only what was created since.
-    When the last streaming view has finished its final render, `streams_idle()` runs one full collection
-    of the unfrozen objects (so no garbage gets frozen) and then freezes what survived: the finished
-    answers are never walked again. Objects frozen while alive that later become cyclic garbage stay until
+    Half a second after the last streaming view has finished its final render (if no stream started
+    meanwhile), `streams_idle()` runs one full collection of the unfrozen objects (so no garbage gets
+    frozen) and then freezes what survived: the finished answers are never walked again. Objects frozen while alive that later become cyclic garbage stay until
     `collect_now()` (a full collection of everything; call it at a quiet moment, e.g. when the playground
     closes). Nothing here changes the collector unless `install_gc_policy()` was called.
 """
@@ -44,6 +44,7 @@ FPS = 30
 """Maximum refresh rate of streaming views."""
 
 FRAME_BUDGET = 0.012
+IDLE_COLLECT_DELAY = 0.5  # seconds after the last stream's final render before the GC policy runs
 """Seconds of rendering work allowed per tick, shared by all views (a tick is 1/FPS = 33 ms)."""
 
 VIEWS_PER_TICK = 4
@@ -92,6 +93,7 @@ class RenderTicker:
         self._timer: Timer | None = None
         self._running = False
         self._streaming: weakref.WeakSet[Renderable] = weakref.WeakSet()
+        self._idle_timer: Timer | None = None
         # Statistics, for benchmarks and tests.
         self.ticks = 0
         self.busy_seconds = 0.0
@@ -157,9 +159,19 @@ class RenderTicker:
         self._streaming.add(view)
 
     def stream_finished(self, view: Renderable) -> None:
-        """`view` finished its final render; when no stream is left, apply the GC policy."""
+        """`view` finished its final render; when no stream is left, apply the GC policy a moment later
+        (its one full collection, tens of milliseconds, then falls while the reader reads rather than
+        on the frame that shows the finished answers)."""
         self._streaming.discard(view)
-        if not self._streaming:
+        app = self._app()
+        if not self._streaming and app is not None:
+            if self._idle_timer is not None:
+                self._idle_timer.stop()
+            self._idle_timer = app.set_timer(IDLE_COLLECT_DELAY, self._collect_if_idle, name="stream-gc")
+
+    def _collect_if_idle(self) -> None:
+        self._idle_timer = None
+        if not self._streaming and self.idle:
             streams_idle()
 
     def stream_abandoned(self, view: Renderable) -> None:

@@ -59,6 +59,11 @@ if TYPE_CHECKING:
     from tui.widgets.markdown_render import RenderContext, Row
 
 
+def preload_renderer() -> None:
+    """Import the markdown renderer now (the app does it in a thread after its first paint)."""
+    _render()
+
+
 def _render() -> ModuleType:
     """The markdown renderer (markdown-it, pygments, rich's Markdown), imported on first use so the app
     paints its first screen without loading it."""

@@ -52,3 +52,21 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], seconds: float =
             return
         await pilot.pause(0.05)
     raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def copied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What the app copied, in order, instead of reaching a clipboard."""
+    texts: list[str] = []
+
+    class Result:
+        message = "Copied"
+        severity = "information"
+
+    def fake_copy(text: str, **kwargs: Any) -> Result:
+        texts.append(text)
+        return Result()
+
+    monkeypatch.setattr("tui.clipboard.copy_text", fake_copy)
+    monkeypatch.setattr("tui.screens.json_view.copy_text", fake_copy)
+    return texts

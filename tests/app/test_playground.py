@@ -130,14 +130,7 @@ async def test_rate_limit_error_shows_when_to_retry(make_app: AppFactory) -> Non
         assert "calls left" in str(pane(app, "gpt-4o-mini").query_one(".pane-title").render())
 
 
-async def test_copy_answer_and_code_block(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    copied: list[str] = []
-
-    class Result:
-        message = "Copied"
-        severity = "information"
-
-    monkeypatch.setattr("tui.clipboard.copy_text", lambda text, **kw: copied.append(text) or Result())
+async def test_copy_answer_and_code_block(make_app: AppFactory, copied: list[str]) -> None:
     async with make_app() as (app, pilot):
         await wait_until(pilot, lambda: len(panes(app)) == 2)
         await send(app, pilot)

@@ -114,14 +114,7 @@ async def test_maximised_pane_esc_cancels_and_new_endpoints_restore_the_layout(m
         assert all(p.region.width > 0 for p in panes(app))
 
 
-async def test_popup_keys_work_and_can_be_remapped(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    copied: list[str] = []
-
-    class Result:
-        message = "Copied"
-        severity = "information"
-
-    monkeypatch.setattr("tui.screens.json_view.copy_text", lambda text, **kw: copied.append(text) or Result())
+async def test_popup_keys_work_and_can_be_remapped(make_app: AppFactory, copied: list[str]) -> None:
     async with make_app(keymap={"close-help": "f9"}) as (app, pilot):
         assert not [n for n in app._notifications if "no binding has the id" in n.message]
         await pilot.press("f3")

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.app.conftest import wait_until
 from tui.app.app import SwitchboardApp
 from tui.app.demo import DEMO_KEY, populate
 from tui.domain.base import parse_user_input
@@ -88,14 +89,6 @@ def demo_app(tmp_path: Path, simulator: Simulator, monkeypatch: pytest.MonkeyPat
     return make
 
 
-async def _until(pilot: Any, condition: Callable[[], bool], seconds: float = 20.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
-
-
 def _panes(pilot: Any) -> list[Pane]:
     return list(pilot.app.screen.query(Pane))
 
@@ -109,7 +102,7 @@ async def _send(pilot: Any, text: str) -> None:
 
 async def _settle(pilot: Any) -> None:
     """Every pane's text drawn, its scroll position final, and the prompt's cursor steady (not blinking)."""
-    await _until(pilot, lambda: all(p.view.settled for p in _panes(pilot)))
+    await wait_until(pilot, lambda: all(p.view.settled for p in _panes(pilot)))
     pilot.app.screen.query_one(PromptInput).cursor_blink = False
     await pilot.pause(0.3)
 
@@ -118,14 +111,14 @@ async def _finish(pilot: Any, endpoints: list[str], text: str) -> None:
     await pilot.app.screen.use_endpoints(endpoints)
     await _send(pilot, text)
     screen = pilot.app.screen
-    await _until(pilot, lambda: all(p.run for p in _panes(pilot)) and screen.query_one("#summary").display)
-    await _until(pilot, lambda: "19/20" in str(screen.query_one(".pane-title").render()) or "gpt-4o-mini" not in endpoints)
+    await wait_until(pilot, lambda: all(p.run for p in _panes(pilot)) and screen.query_one("#summary").display)
+    await wait_until(pilot, lambda: "19/20" in str(screen.query_one(".pane-title").render()) or "gpt-4o-mini" not in endpoints)
     await _settle(pilot)
 
 
 def test_playground_idle(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
     async def ready(pilot: Any) -> None:
-        await _until(pilot, lambda: len(_panes(pilot)) == 2)
+        await wait_until(pilot, lambda: len(_panes(pilot)) == 2)
         await _settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=ready)
@@ -133,10 +126,10 @@ def test_playground_idle(snap_compare: Any, demo_app: Callable[[], SwitchboardAp
 
 def test_playground_streaming(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
     async def streaming(pilot: Any) -> None:
-        await _until(pilot, lambda: len(_panes(pilot)) == 2)
+        await wait_until(pilot, lambda: len(_panes(pilot)) == 2)
         await pilot.app.screen.use_endpoints(list(STALL_AFTER))
         await _send(pilot, "Explain rate limits")
-        await _until(pilot, lambda: all(p.metrics.snapshot(0).completion_tokens == STALL_AFTER[p.endpoint] for p in _panes(pilot)))
+        await wait_until(pilot, lambda: all(p.metrics.snapshot(0).completion_tokens == STALL_AFTER[p.endpoint] for p in _panes(pilot)))
         await _settle(pilot)
         for pane in _panes(pilot):
             assert pane.state == "streaming"
@@ -147,7 +140,7 @@ def test_playground_streaming(snap_compare: Any, demo_app: Callable[[], Switchbo
 
 def test_playground_done(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
     async def done(pilot: Any) -> None:
-        await _until(pilot, lambda: len(_panes(pilot)) == 2)
+        await wait_until(pilot, lambda: len(_panes(pilot)) == 2)
         await _finish(pilot, ["gpt-4o-mini", "claude-haiku"], "Explain rate limits")
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=done)
@@ -155,7 +148,7 @@ def test_playground_done(snap_compare: Any, demo_app: Callable[[], SwitchboardAp
 
 def test_playground_error_pane(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
     async def error(pilot: Any) -> None:
-        await _until(pilot, lambda: len(_panes(pilot)) == 2)
+        await wait_until(pilot, lambda: len(_panes(pilot)) == 2)
         await _finish(pilot, ["gpt-4o-mini", "flaky-gpt"], "Explain rate limits")
         assert [p.state for p in _panes(pilot)] == ["done", "error"]
 

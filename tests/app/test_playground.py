@@ -313,3 +313,28 @@ async def test_n_choices_all_show_and_the_first_continues_the_chat(make_app: App
         assert [r.body.get("n") for r in simulator.requests if "/chat/completions" in r.path] == [2]
         # Anthropic has no n: its pane says so (n_strategy fan_out would split it in calls), the other goes on
         assert claude.state == "error" and "n_strategy" in str(claude.query_one(".pane-error").render())
+
+
+async def test_dragging_the_splitter_resizes_the_neighbouring_panes(make_app: AppFactory) -> None:
+    from tui.widgets.splitter import Splitter
+
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        left, right = panes(app)
+        splitter = app.screen.query_one(Splitter)
+        before = (left.outer_size.width, right.outer_size.width)
+        assert abs(before[0] - before[1]) <= 1
+
+        async def drag(cells: int) -> None:
+            x, y = splitter.region.x, splitter.region.y + 5
+            await pilot.mouse_down(None, offset=(x, y))
+            await pilot.hover(None, offset=(max(0, x + cells), y))  # captured: moves reach the splitter
+            await pilot.mouse_up(None, offset=(max(0, x + cells), y))
+            await pilot.pause(0.2)
+
+        await drag(20)
+        after = (left.outer_size.width, right.outer_size.width)
+        assert 18 <= after[0] - before[0] <= 22 and abs(sum(after) - sum(before)) <= 1
+        await drag(-200)  # far past the edge: the pane keeps a minimum width
+        assert left.outer_size.width >= 12
+        assert not splitter.has_class("-dragging")

@@ -28,8 +28,11 @@ from tui.playground.model import Comparison
 from tui.screens.picker import EndpointChoice, EndpointPicker, default_selection
 from tui.settings import Settings
 from tui.widgets.pane import Pane
+from tui.widgets.splitter import Splitter
 from tui.widgets.params_bar import ParamError, ParamsBar
 from tui.widgets.prompt import PromptInput
+
+MIN_PANE_CELLS = 12  # dragging a splitter never makes a pane narrower (or shorter) than this
 
 TASK_NAMES = {"llm/v1/chat": "chat", "llm/v1/completions": "completions", "llm/v1/embeddings": "embeddings"}
 PLACEHOLDERS = {
@@ -154,9 +157,12 @@ class PlaygroundScreen(Screen[None]):
         container = self.query_one("#panes")
         await container.remove_children()
         self.pane_task = chosen[0].task if chosen else None
-        await container.mount_all(
-            Pane(c.name, task=c.task, provider=c.provider, model=c.model, simulated=c.simulated) for c in chosen
-        )
+        widgets: list[Pane | Splitter] = []
+        for c in chosen:
+            if widgets:
+                widgets.append(Splitter())
+            widgets.append(Pane(c.name, task=c.task, provider=c.provider, model=c.model, simulated=c.simulated))
+        await container.mount_all(widgets)
         self.comparison = None
         self.query_one("#summary").display = False
         self.query_one("#params").display = self.pane_task != "llm/v1/embeddings"
@@ -288,7 +294,26 @@ class PlaygroundScreen(Screen[None]):
         for pane in self.panes:
             pane.styles.width = None
             pane.styles.height = None
-            pane.size_fr = 1
+            pane.size_fr = 1.0
+
+    def on_splitter_dragged(self, event: Splitter.Dragged) -> None:
+        """Move the border between the two panes around the splitter by the cells dragged."""
+        container = self.query_one("#panes")
+        children = list(container.children)
+        index = children.index(event.splitter)
+        before, after = children[index - 1], children[index + 1]
+        if not isinstance(before, Pane) or not isinstance(after, Pane):
+            return
+        vertical = container.has_class("vertical")
+        size_before = before.outer_size.height if vertical else before.outer_size.width
+        size_after = after.outer_size.height if vertical else after.outer_size.width
+        total = size_before + size_after
+        if total <= 0:
+            return
+        cells = max(MIN_PANE_CELLS, min(total - MIN_PANE_CELLS, size_before + event.cells))
+        shares = before.size_fr + after.size_fr
+        before.set_share(shares * cells / total)
+        after.set_share(shares - before.size_fr)
 
     def action_focus_prompt(self) -> None:
         self.query_one(PromptInput).focus()

@@ -30,6 +30,8 @@ from tui.playground.metrics import StreamMetrics, chunk_parts
 from tui.playground.model import PaneRun
 from tui.widgets.stream_view import StreamView
 
+MIN_SHARE, MAX_SHARE = 0.2, 10.0  # fr: a pane never shrinks to nothing nor takes everything
+
 STATE_ICONS = {"waiting": "○", "streaming": "●", "done": "✓", "error": "✗", "cancelled": "■", "idle": "·"}
 
 
@@ -73,7 +75,7 @@ class Pane(Vertical):
         self.metrics = StreamMetrics()
         self.run: PaneRun | None = None
         self.limit_note = ""
-        self.size_fr = 1
+        self.size_fr = 1.0
         self._worker: Worker[None] | None = None
         # Held rather than queried: a worker may update a pane that is being removed.
         self._title_bar = Static(self._title(), classes="pane-title")
@@ -322,13 +324,17 @@ class Pane(Vertical):
     def action_edit_params(self) -> None:
         self.post_message(self.ParamsRequested(self))
 
-    def _resize(self, step: int) -> None:
-        self.size_fr = max(1, min(6, self.size_fr + step))
+    def set_share(self, share: float) -> None:
+        """This pane's share of the row (side by side) or column (stacked), in fr units."""
+        self.size_fr = max(MIN_SHARE, min(MAX_SHARE, share))
         horizontal = self.parent is not None and not self.parent.has_class("vertical")
         if horizontal:
-            self.styles.width = f"{self.size_fr}fr"
+            self.styles.width = f"{self.size_fr:g}fr"
         else:
-            self.styles.height = f"{self.size_fr}fr"
+            self.styles.height = f"{self.size_fr:g}fr"
+
+    def _resize(self, step: int) -> None:
+        self.set_share(self.size_fr + step)
 
     def action_grow(self) -> None:
         self._resize(1)

@@ -2,20 +2,51 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Markdown
+from textual.widgets import Static
 
 from tui.app.keys import binding_groups
 
-INTRO = """\
-# Switchboard keys
+INTRO = (
+    "[b]Switchboard keys[/b]\n\n"
+    "Every action is also in the command palette ([b]ctrl+p[/b]). Keys can be remapped in config.toml "
+    "([b]switchboard locate config[/b]) under [b]\\[keymap][/b], by the ids below, e.g. "
+    '[b]send = "ctrl+j"[/b]. Esc, q or F1 closes this.'
+)
 
-Every action is also in the command palette (**ctrl+p**). Keys can be remapped in `config.toml`
-(`switchboard locate config`) under `[keymap]`, by the ids below, e.g. `send = "ctrl+j"`.
-"""
+KeyRow = tuple[str, str, str]
+
+
+def key_rows(remapped: Mapping[str, str]) -> list[tuple[str, list[KeyRow]]]:
+    """(place, [(keys, action, binding id)]) for every place with keys, remapped keys as remapped."""
+    groups = []
+    for title, bindings in binding_groups():
+        rows = []
+        for binding in bindings:
+            keys = remapped.get(binding.id or "", binding.key)
+            shown = ", ".join(k.strip() for k in keys.split(","))
+            rows.append((shown, binding.tooltip or binding.description, binding.id or ""))
+        if rows:
+            groups.append((title, rows))
+    return groups
+
+
+def _table(rows: list[KeyRow]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD, expand=True, show_edge=False, pad_edge=False)
+    table.add_column("keys", style="bold", ratio=2)
+    table.add_column("action", ratio=4)
+    table.add_column("id", style="dim", ratio=3)
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
 
 
 class HelpScreen(ModalScreen[None]):
@@ -23,19 +54,10 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="close-help")]
 
     def compose(self) -> ComposeResult:
+        settings = getattr(self.app, "settings", None)
+        groups = key_rows(dict(settings.keymap) if settings else {})
         with VerticalScroll(id="help-body"):
-            yield Markdown(self._text())
-
-    def _text(self) -> str:
-        keymap = getattr(self.app, "settings", None)
-        remapped = dict(keymap.keymap) if keymap else {}
-        parts = [INTRO]
-        for title, bindings in binding_groups():
-            if not bindings:
-                continue
-            parts.append(f"\n## {title}\n\n| keys | action | id |\n|---|---|---|")
-            for binding in bindings:
-                keys = remapped.get(binding.id or "", binding.key)
-                shown = ", ".join(k.strip() for k in keys.split(","))
-                parts.append(f"| `{shown}` | {binding.tooltip or binding.description} | `{binding.id}` |")
-        return "\n".join(parts)
+            yield Static(INTRO, id="help-intro")
+            for title, rows in groups:
+                yield Static(title, classes="section-title")
+                yield Static(_table(rows), classes="help-table")

@@ -107,7 +107,11 @@ class PlaygroundSettings(_Section):
     default_temperature: _Float | None = Field(None, ge=0, le=2)
     """``temperature`` pre-filled for new prompts (0 to 2); unset leaves it to each endpoint."""
 
-    @field_validator("default_max_tokens", "default_temperature", mode="before")
+    export_dir: str | None = None
+    """Where F6 writes a comparison's Markdown and JSON (``~`` is expanded); unset writes to the directory
+    Switchboard was started from."""
+
+    @field_validator("default_max_tokens", "default_temperature", "export_dir", mode="before")
     @classmethod
     def _words_mean_unset(cls, value: Any) -> Any:
         return _none_from_words(value)

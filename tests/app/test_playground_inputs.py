@@ -115,3 +115,18 @@ async def test_clicking_a_pane_focuses_it_for_its_keys(make_app: AppFactory) -> 
         await wait_until(pilot, lambda: pane(app, "llama-slow").state == "cancelled")
         assert pane(app, "gpt-4o-mini").state in ("waiting", "streaming", "done")
         assert not app.screen.query(Button)  # no stray dialog left behind
+
+
+async def test_export_goes_to_the_configured_folder_or_says_why_not(make_app: AppFactory, tmp_path: Any) -> None:
+    target = tmp_path / "exports"
+    target.mkdir()
+    async with make_app(playground={"export_dir": str(target)}) as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await send(app, pilot, "keep this one")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        await pilot.press("f6")
+        assert sorted(p.suffix for p in target.glob("switchboard-*")) == [".json", ".md"]
+        app.settings.playground.export_dir = str(tmp_path / "missing")
+        await pilot.press("f6")
+        assert any(n.message.startswith("Export failed: No such file or directory") for n in app._notifications)
+        assert not (tmp_path / "missing").exists()

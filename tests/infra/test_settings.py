@@ -301,7 +301,7 @@ def test_every_field_is_documented() -> None:
         return [(f"{model.__name__}.{name}", info.description) for name, info in model.model_fields.items()]
 
     every = [f for m in (Settings, TimeoutSettings, PlaygroundSettings, ClipboardSettings) for f in fields(m)]
-    assert len(every) == 16
+    assert len(every) == 17
     assert [name for name, doc in every if not doc] == []
 
 

@@ -364,8 +364,9 @@ class PlaygroundScreen(Screen[None]):
         if comparison is None or not comparison.panes:
             self.notify("Nothing to export yet: send a prompt and let the answers finish", severity="warning", markup=False)
             return
+        configured = self._settings.playground.export_dir
         try:
-            folder = Path.cwd()
+            folder = Path(configured).expanduser() if configured else Path.cwd()
             md, js = write_exports(comparison, folder)
         except OSError as err:
             where = f" ({err.filename})" if err.filename else ""

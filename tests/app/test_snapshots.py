@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.app.conftest import wait_until
+from tests.app.test_playground import finished, panes, send
 from tui.app.app import SwitchboardApp
 from tui.app.demo import DEMO_KEY, populate
 from tui.domain.base import parse_user_input
@@ -27,7 +28,6 @@ from tui.settings import Settings
 from tui.simulator import Simulator
 from tui.themes import load_themes
 from tui.transport.timeouts import Timeouts
-from tui.widgets.pane import Pane
 from tui.widgets.prompt import PromptInput
 from tui.workspace.local.workspace import LocalWorkspace
 
@@ -89,36 +89,25 @@ def demo_app(tmp_path: Path, simulator: Simulator, monkeypatch: pytest.MonkeyPat
     return make
 
 
-def _panes(pilot: Any) -> list[Pane]:
-    return list(pilot.app.screen.query(Pane))
-
-
-async def _send(pilot: Any, text: str) -> None:
-    prompt = pilot.app.screen.query_one(PromptInput)
-    prompt.focus()
-    prompt.insert(text)
-    await pilot.press("enter")
-
-
 async def _settle(pilot: Any) -> None:
     """Every pane's text drawn, its scroll position final, and the prompt's cursor steady (not blinking)."""
-    await wait_until(pilot, lambda: all(p.view.settled for p in _panes(pilot)))
+    await wait_until(pilot, lambda: all(p.view.settled for p in panes(pilot.app)))
     pilot.app.screen.query_one(PromptInput).cursor_blink = False
     await pilot.pause(0.3)
 
 
 async def _finish(pilot: Any, endpoints: list[str], text: str) -> None:
     await pilot.app.screen.use_endpoints(endpoints)
-    await _send(pilot, text)
+    await send(pilot.app, pilot, text)
     screen = pilot.app.screen
-    await wait_until(pilot, lambda: all(p.run for p in _panes(pilot)) and screen.query_one("#summary").display)
+    await wait_until(pilot, lambda: finished(pilot.app))
     await wait_until(pilot, lambda: "19/20" in str(screen.query_one(".pane-title").render()) or "gpt-4o-mini" not in endpoints)
     await _settle(pilot)
 
 
 def test_playground_idle(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
     async def ready(pilot: Any) -> None:
-        await wait_until(pilot, lambda: len(_panes(pilot)) == 2)
+        await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
         await _settle(pilot)
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=ready)
@@ -126,12 +115,12 @@ def test_playground_idle(snap_compare: Any, demo_app: Callable[[], SwitchboardAp
 
 def test_playground_streaming(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
     async def streaming(pilot: Any) -> None:
-        await wait_until(pilot, lambda: len(_panes(pilot)) == 2)
+        await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
         await pilot.app.screen.use_endpoints(list(STALL_AFTER))
-        await _send(pilot, "Explain rate limits")
-        await wait_until(pilot, lambda: all(p.metrics.snapshot(0).completion_tokens == STALL_AFTER[p.endpoint] for p in _panes(pilot)))
+        await send(pilot.app, pilot, "Explain rate limits")
+        await wait_until(pilot, lambda: all(p.metrics.snapshot(0).completion_tokens == STALL_AFTER[p.endpoint] for p in panes(pilot.app)))
         await _settle(pilot)
-        for pane in _panes(pilot):
+        for pane in panes(pilot.app):
             assert pane.state == "streaming"
             pane.tick(1002.0)
 
@@ -140,7 +129,7 @@ def test_playground_streaming(snap_compare: Any, demo_app: Callable[[], Switchbo
 
 def test_playground_done(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
     async def done(pilot: Any) -> None:
-        await wait_until(pilot, lambda: len(_panes(pilot)) == 2)
+        await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
         await _finish(pilot, ["gpt-4o-mini", "claude-haiku"], "Explain rate limits")
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=done)
@@ -148,8 +137,8 @@ def test_playground_done(snap_compare: Any, demo_app: Callable[[], SwitchboardAp
 
 def test_playground_error_pane(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
     async def error(pilot: Any) -> None:
-        await wait_until(pilot, lambda: len(_panes(pilot)) == 2)
+        await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
         await _finish(pilot, ["gpt-4o-mini", "flaky-gpt"], "Explain rate limits")
-        assert [p.state for p in _panes(pilot)] == ["done", "error"]
+        assert [p.state for p in panes(pilot.app)] == ["done", "error"]
 
     assert snap_compare(demo_app(), terminal_size=SIZE, run_before=error)

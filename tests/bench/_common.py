@@ -78,3 +78,15 @@ async def probe_keys(pilot: Any, key: str, pings: list[float], keys: list[float]
             break
         await asyncio.sleep(0.01)
     keys.extend(ping - start for ping, start in zip(pings, sent))
+
+
+def latency_figures(lags: list[float], keys: list[float]) -> dict[str, float]:
+    """Event-loop lag and key latency (seconds) as the milliseconds the benchmarks print."""
+    return {
+        "lag_p50": pct(lags, 0.5) * 1000,
+        "lag_p99": pct(lags, 0.99) * 1000,
+        "lag_max": max(lags) * 1000,
+        "key_p50": pct(keys, 0.5) * 1000,
+        "key_p99": pct(keys, 0.99) * 1000,
+        "keys": len(keys),
+    }

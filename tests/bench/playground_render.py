@@ -33,7 +33,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from _common import SIM_KEY, pct, probe_keys, probe_lag, simulator_process
+from _common import SIM_KEY, latency_figures, probe_keys, probe_lag, simulator_process
 from textual.binding import Binding
 
 import tui.app.app as app_module
@@ -135,12 +135,7 @@ async def run_case(base: str, case: str, panes: int, tokens: int, rate: float) -
         "wall": elapsed,
         "tokens": total,
         "tps": total / elapsed,
-        "lag_p50": pct(lags, 0.5) * 1000,
-        "lag_p99": pct(lags, 0.99) * 1000,
-        "lag_max": max(lags) * 1000,
-        "key_p50": pct(keys, 0.5) * 1000,
-        "key_p99": pct(keys, 0.99) * 1000,
-        "keys": len(keys),
+        **latency_figures(lags, keys),
         "gc2": gc_after[2] - gc_before[2],
         "lines": sum(len(view.lines) for view in views),
     }

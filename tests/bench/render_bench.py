@@ -35,7 +35,7 @@ from textual.app import App, ComposeResult  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 from textual.containers import Horizontal  # noqa: E402
 
-from _common import pct, probe_keys, probe_lag  # noqa: E402
+from _common import latency_figures, probe_keys, probe_lag  # noqa: E402
 from tui.widgets.render_ticker import RenderTicker, install_gc_policy, uninstall_gc_policy  # noqa: E402
 from tui.widgets.stream_view import StreamView  # noqa: E402
 
@@ -191,12 +191,7 @@ async def run_case(
             "fed": fed,
             "tokens": total,
             "tps": total / elapsed,
-            "lag_p50": pct(lags, 0.5) * 1000,
-            "lag_p99": pct(lags, 0.99) * 1000,
-            "lag_max": max(lags) * 1000,
-            "key_p50": pct(keys, 0.5) * 1000,
-            "key_p99": pct(keys, 0.99) * 1000,
-            "keys": len(keys),
+            **latency_figures(lags, keys),
             "busy": (ticker.busy_seconds - busy_before) / elapsed * 100,
             "ticks": ticker.ticks - ticks_before,
             "gc2": gc_after[2] - gc_before[2],

@@ -75,22 +75,27 @@ class StreamMetrics:
         """The request leaves now: TTFT and elapsed count from here."""
         self._started_at = now
 
-    def on_chunk(self, chunk: Mapping[str, Any], now: float) -> None:
-        """One streamed chat (``delta.content``) or completions (``text``) chunk."""
+    def on_chunk(self, chunk: Mapping[str, Any], now: float) -> str:
+        """One streamed chat (``delta.content``) or completions (``text``) chunk; returns the text it adds
+        to the first choice (the one a pane shows as it streams)."""
         if self._started_at is None:
             self._started_at = now
         self._last_event_at = now
         model = chunk.get("model")
         if model:
             self._model = model
+        first = ""
         for index, piece, reason in chunk_parts(chunk):
             if piece and self._slot(index):
                 self._add_piece(index, piece, now)
+                if index == 0:
+                    first += piece
             if reason and self._slot(index):
                 self._finish[index] = reason
         usage = chunk.get("usage")
         if isinstance(usage, Mapping):
             self._take_usage(usage)
+        return first
 
     def on_response(self, response: Mapping[str, Any], now: float) -> None:
         """A whole (non-streamed) chat, completions or embeddings answer; the run is then done.

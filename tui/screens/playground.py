@@ -103,11 +103,11 @@ class PlaygroundScreen(Screen[None]):
             self.query_one("#panes").add_class("vertical")
         self.query_one("#summary").display = False
         self.set_interval(1 / 8, self._tick)
-        self.load_endpoints()
 
     def on_screen_resume(self) -> None:
-        """Back from another place or a dialog: endpoints may have been added, changed or deleted
-        meanwhile. Pick two on its own only if there were none before (the first ones just created)."""
+        """Shown (first or again, back from another place or a dialog): load the endpoints, which may have
+        been added, changed or deleted meanwhile. Pick some on its own only while it has none (at first,
+        or when the first ones were just created)."""
         self.load_endpoints(preselect=not self.choices and not self.panes)
 
     @property

@@ -26,7 +26,7 @@ from textual.worker import Worker, WorkerCancelled, WorkerFailed
 from tui.domain.errors import StreamInterrupted, SwitchboardError
 from tui.playground import clock
 from tui.playground.compare import format_rate, format_seconds
-from tui.playground.metrics import StreamMetrics, chunk_parts
+from tui.playground.metrics import StreamMetrics
 from tui.playground.model import PaneRun
 from tui.widgets.stream_view import StreamView
 
@@ -176,10 +176,9 @@ class Pane(Vertical):
                 async for chunk in workspace.stream(self.endpoint, {**request, "stream": True}):
                     if self.state == "waiting":
                         self.state = "streaming"
-                    self.metrics.on_chunk(chunk, clock.now())
-                    for index, piece, _ in chunk_parts(chunk):
-                        if index == 0 and piece:
-                            view.append(piece)
+                    piece = self.metrics.on_chunk(chunk, clock.now())
+                    if piece:
+                        view.append(piece)
                 self.metrics.finish(clock.now())
                 if (request.get("n") or 1) > 1:
                     self._append_other_choices()

@@ -73,7 +73,6 @@ class PlaygroundScreen(Screen[None]):
         self.choices: dict[str, EndpointChoice] = {}
         self.pane_task: str | None = None
         self.comparison: Comparison | None = None
-        self._prompt_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -215,7 +214,6 @@ class PlaygroundScreen(Screen[None]):
         except ParamError as err:
             self.notify(str(err), severity="error", markup=False)
             return
-        self._prompt_text = text
         self.query_one("#summary").display = False
         for pane in panes:
             params = {**shared, **pane.overrides}

@@ -23,9 +23,10 @@ GC policy
     (modules, classes: `gc.freeze()`), so full collections walk only what was created since.
     Half a second after the last streaming view has finished its final render (if no stream started
     meanwhile), `streams_idle()` runs one full collection of the unfrozen objects (so no garbage gets
-    frozen) and then freezes what survived: the finished answers are never walked again. Objects frozen while alive that later become cyclic garbage stay until
-    `collect_now()` (a full collection of everything; call it at a quiet moment, e.g. when the playground
-    closes). Nothing here changes the collector unless `install_gc_policy()` was called.
+    frozen) and then freezes what survived: the finished answers are never walked again. Objects frozen
+    while alive that later become cyclic garbage stay for the session (answers hold no cycles worth
+    that: a few kilobytes each). Nothing here changes the collector unless `install_gc_policy()` was
+    called.
 """
 
 from __future__ import annotations
@@ -212,12 +213,4 @@ def streams_idle() -> None:
     collections of the next streams never walk these answers again."""
     if _policy_installed:
         gc.collect()
-        gc.freeze()
-
-
-def collect_now() -> None:
-    """A full collection including frozen objects (slow: call only when nothing streams), then re-freeze."""
-    gc.unfreeze()
-    gc.collect()
-    if _policy_installed:
         gc.freeze()

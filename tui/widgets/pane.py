@@ -261,7 +261,7 @@ class Pane(Vertical):
         """Keep the conversation alternating after every answer, however it ended: the answer (or the
         part of it that arrived) becomes the assistant turn; a turn that got no text at all is
         withdrawn, so the next prompt does not send two user turns in a row (Anthropic refuses that)."""
-        answer = self.run.choices[0] if self.run and self.run.choices else ""
+        answer = self.run.text if self.run else ""
         if not self.conversation or self.conversation[-1].get("role") != "user":
             return
         if answer:

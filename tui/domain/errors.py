@@ -6,17 +6,32 @@ into ``{"error_code", "message"}`` bodies. Messages are written for a person, no
 
 from __future__ import annotations
 
+from tui.domain.text import printable
+
 
 class SwitchboardError(Exception):
-    """Base of every error Switchboard reports to a user."""
+    """Base of every error Switchboard reports to a user.
+
+    Its message often quotes what came from outside (a provider's error body, a name someone typed),
+    so it is made printable whenever it is set: no error can carry an escape sequence to a terminal.
+    """
 
     error_code: str = "INTERNAL_ERROR"
     http_status: int = 500
 
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
+        super().__init__()
         self.message = message
         self.retry_after = retry_after
+
+    @property
+    def message(self) -> str:
+        return self._message
+
+    @message.setter
+    def message(self, value: str) -> None:
+        self._message = printable(value)
+        self.args = (self._message,)
 
     def to_json(self) -> dict[str, str]:
         return {"error_code": self.error_code, "message": self.message}

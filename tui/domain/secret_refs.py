@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 _REF_RE = re.compile(r"\{\{\s*secrets/([^/{}\s]+)/([^/{}\s]+)\s*\}\}")
@@ -41,24 +42,32 @@ def secret_ref_problem(text: str, field: str) -> str | None:
     )
 
 
+def _leaves(data: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    """``(field name, value)`` for every value of ``data`` that is not an object or a list."""
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield from _leaves(v, str(k))
+    elif isinstance(data, list):
+        for v in data:
+            yield from _leaves(v, key)
+    else:
+        yield key, data
+
+
 def secret_refs_in(data: Any) -> list[SecretRef]:
     """Every reference found in string values of ``data`` (plaintext fields are skipped), sorted."""
-    found: set[SecretRef] = set()
+    refs = (
+        parse_secret_ref(value)
+        for key, value in _leaves(data)
+        if isinstance(value, str) and not key.endswith("_plaintext")
+    )
+    return sorted({ref for ref in refs if ref is not None})
 
-    def walk(node: Any, key: str = "") -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, str(k))
-        elif isinstance(node, list):
-            for v in node:
-                walk(v, key)
-        elif isinstance(node, str) and not key.endswith("_plaintext"):
-            ref = parse_secret_ref(node)
-            if ref is not None:
-                found.add(ref)
 
-    walk(data)
-    return sorted(found)
+def plaintext_credentials(data: Any) -> list[str]:
+    """Every value of a ``*_plaintext`` field, at any depth (``custom_provider_config.bearer_token_auth``
+    nests them): the credentials a redactor must know besides the resolved secret references."""
+    return [str(value) for key, value in _leaves(data) if key.endswith("_plaintext") and value not in (None, "")]
 
 
 def resolve_secret_refs(data: Any, lookup: Any, _key: str = "") -> Any:

@@ -25,7 +25,7 @@ from tui.domain.errors import (
     StreamInterrupted,
 )
 from tui.transport.errors import error_from_response
-from tui.transport.redact import Redactor
+from tui.transport.redact import Redactor, credentials_in
 from tui.transport.sse import SseEvent, aiter_sse
 from tui.transport.timeouts import Timeouts
 
@@ -115,7 +115,8 @@ class Transport:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    def _build(self, req: HttpRequest) -> httpx.Request:
+    def _build(self, req: HttpRequest, provider: str) -> httpx.Request:
+        _check_url(req.url, provider)
         if req.form is not None:
             return self._client.build_request(req.method, req.url, headers=req.headers, data=req.form, params=req.params)
         content = None if req.json is None else json.dumps(req.json, separators=(",", ":")).encode()
@@ -149,11 +150,11 @@ class Transport:
             ) from None
 
     async def send(self, req: HttpRequest, *, provider: str, redact: Redactor | None = None) -> HttpResponse:
-        """Send and read a JSON answer; HTTP errors raise typed errors."""
-        redact = redact or Redactor()
+        """Send and read a JSON answer (credentials blanked out of it); HTTP errors raise typed errors."""
+        redact = _for_request(redact, req)
         with self._mapped(provider, req.url, redact):
             try:
-                resp = await self._client.send(self._build(req))
+                resp = await self._client.send(self._build(req, provider))
             except httpx.RemoteProtocolError as err:
                 raise ProviderProtocolError(
                     f"{provider} closed the connection before the whole answer arrived ({_reason(err)})",
@@ -162,7 +163,7 @@ class Transport:
             if resp.status_code >= 400:
                 raise error_from_response(provider, resp.status_code, resp.headers, resp.content)
             try:
-                body = resp.json()
+                body = json.loads(redact(resp.text)) if redact else resp.json()
             except ValueError:
                 kind = resp.headers.get("content-type", "no content type")
                 raise ProviderProtocolError(
@@ -175,11 +176,11 @@ class Transport:
     async def stream_sse(
         self, req: HttpRequest, *, provider: str, redact: Redactor | None = None
     ) -> AsyncIterator[SseEvent]:
-        """Send and yield the server-sent events of the answer as they arrive."""
-        redact = redact or Redactor()
+        """Send and yield the server-sent events of the answer as they arrive, credentials blanked out."""
+        redact = _for_request(redact, req)
         events = 0
         with self._mapped(provider, req.url, redact):
-            resp = await self._client.send(self._build(req), stream=True)
+            resp = await self._client.send(self._build(req, provider), stream=True)
             try:
                 if resp.status_code >= 400:
                     body = await resp.aread()
@@ -197,6 +198,8 @@ class Transport:
                             watchdog.waiting = False
                             watchdog.touch()
                         events += 1
+                        if redact:
+                            event.data = redact(event.data)
                         yield event
                 except asyncio.CancelledError:
                     if watchdog.fired:
@@ -215,6 +218,33 @@ class Transport:
                     watchdog.stop()
             finally:
                 await resp.aclose()
+
+
+def _for_request(redact: Redactor | None, req: HttpRequest) -> Redactor:
+    """The call's redactor plus the credentials this request carries in headers, parameters or form."""
+    return (redact or Redactor()).extended(credentials_in(req.headers, req.params, req.form))
+
+
+def _check_url(url: str, provider: str) -> None:
+    """Refuses a URL no connection can be made to with a clear error (httpx would raise an
+    ``OverflowError`` inside an exception group for a port of 99999)."""
+    problem = _url_problem(url)
+    if problem:
+        raise ProviderUnreachable(f"Cannot reach {provider} at '{url[:200]}': {problem}", provider=provider)
+
+
+def _url_problem(url: str) -> str | None:
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as err:
+        return str(err)
+    if parsed.scheme not in ("http", "https"):
+        return f"the scheme must be http or https, not '{parsed.scheme}'"
+    if not parsed.host:
+        return "it has no host"
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        return f"port {parsed.port} is out of range (1-65535)"
+    return None
 
 
 def _origin(url: str) -> str:

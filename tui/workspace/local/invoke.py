@@ -28,9 +28,8 @@ from tui.domain.errors import (
     RequestLimitExceeded,
     SwitchboardError,
 )
-from tui.domain.provider_configs import PLAINTEXT_SUFFIX
 from tui.domain.schemas import ChatRequest, CompletionsRequest, EmbeddingsRequest
-from tui.domain.secret_refs import resolve_secret_refs, secret_refs_in
+from tui.domain.secret_refs import SecretRef, plaintext_credentials, resolve_secret_refs, secret_refs_in
 from tui.providers import get_provider, provider_key
 from tui.providers.base import Call, Chunk, Provider
 from tui.transport.client import Transport
@@ -139,13 +138,22 @@ class Invoker:
         config = model.provider_config()
         if config is None:
             raise InvalidParameterValue(f"Served entity '{entity.effective_name}' has no {model.config_key}")
-        values = {ref: self._secrets.read_value(ref).decode("utf-8") for ref in secret_refs_in(config.to_json())}
-        resolved = parse_stored(type(config), resolve_secret_refs(config.to_json(), lambda ref: values[ref]))
-        plaintexts = [str(v) for k, v in config.to_json().items() if k.endswith(PLAINTEXT_SUFFIX)]
-        redact = Redactor([*values.values(), *plaintexts])
+        stored = config.to_json()
+        values = {ref: self._secret_text(ref) for ref in secret_refs_in(stored)}
+        resolved = parse_stored(type(config), resolve_secret_refs(stored, lambda ref: values[ref]))
+        redact = Redactor([*values.values(), *plaintext_credentials(stored)])
         provider = get_provider(provider_key(model.provider, config))
         call = Call(plan.task, request or plan.request, stream, model.name, resolved, self.transport, redact)
         return _Target(entity, provider, call)
+
+    def _secret_text(self, ref: SecretRef) -> str:
+        try:
+            return self._secrets.read_value(ref).decode("utf-8")
+        except UnicodeDecodeError:
+            raise InvalidParameterValue(
+                f"Secret {ref} holds bytes that are not UTF-8 text, so it cannot be sent as a key; "
+                "store the key as text (put-secret --string-value or standard input)"
+            ) from None
 
     # -- one call --------------------------------------------------------------------------------
     async def _send(self, target: _Target) -> dict[str, Any]:

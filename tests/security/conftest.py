@@ -1,0 +1,83 @@
+"""Canary credentials, the hostile provider and a CLI runner that keeps everything it printed."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.security.hostile import HostileServer, hostile_server
+from tui.cli.main import main
+
+SECRET_CANARY = "canary-secret-3b8d41f2e7"
+PLAIN_CANARY = "canary-plain-9c2e77a1d4"
+CANARIES = (SECRET_CANARY, PLAIN_CANARY)
+SECRET_REF = "{{secrets/canary/key}}"
+
+
+class RecordingCli:
+    """Runs ``switchboard`` in-process on one workspace and keeps every byte it wrote."""
+
+    def __init__(self, workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+        self.workspace = workspace
+        self.capsys = capsys
+        self.monkeypatch = monkeypatch
+        self.transcript: list[str] = []
+
+    def __call__(self, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+        if stdin is not None:
+            self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        code = main(["--workspace", str(self.workspace), *args])
+        out, err = self.capsys.readouterr()
+        self.transcript += [out, err]
+        return code, out, err
+
+    def create(self, body: dict[str, Any]) -> None:
+        code, _out, err = self("serving-endpoints", "create", "--json", json.dumps(body))
+        assert code == 0, err
+
+
+@pytest.fixture
+def cli(workspace_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RecordingCli:
+    # short timeouts: the hostile server and the simulator's stall faults must not hold a test for long
+    monkeypatch.setenv("SWITCHBOARD_TIMEOUTS__READ", "3")
+    monkeypatch.setenv("SWITCHBOARD_TIMEOUTS__IDLE", "0.5")
+    return RecordingCli(workspace_file, capsys, monkeypatch)
+
+
+@pytest.fixture
+def hostile() -> Iterator[HostileServer]:
+    with hostile_server() as server:
+        yield server
+
+
+def stored_canary_places(db: Path) -> set[str]:
+    """``table.column`` of every stored value that holds a canary."""
+    places = set()
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        for table in tables:
+            columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            for row in conn.execute(f"SELECT * FROM {table}"):
+                for column, value in zip(columns, row):
+                    text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+                    if any(c in text for c in CANARIES):
+                        places.add(f"{table}.{column}")
+    return places
+
+
+def files_with_canaries(root: Path, *, skip: Path) -> list[str]:
+    """Every file under ``root`` (but the workspace store) that holds a canary."""
+    found = []
+    for path in root.rglob("*"):
+        if path.is_file() and not path.name.startswith(skip.name):
+            data = path.read_bytes()
+            if any(c.encode() in data for c in CANARIES):
+                found.append(str(path))
+    return found

@@ -1203,7 +1203,7 @@ def test_tag_key_required() -> None:
 
 
 def test_tag_too_long_rejected() -> None:
-    expect_invalid(PatchTagsRequest, {"add_tags": [{"key": "k" * 256}]}, "add_tags[0]", "limited to 255 characters", what="tags")
+    expect_invalid(PatchTagsRequest, {"add_tags": [{"key": "k" * 256}]}, "add_tags[0].key", "the limit is 255", what="tags")
 
 
 def test_patch_tags_request_parses() -> None:

@@ -4,7 +4,8 @@ One set of models serves two readers:
 
 * data **from a user** (CLI ``--json``, the app's editor, a request to ``switchboard serve``) is
   parsed with :func:`parse_user_input`: unknown fields are typos and are rejected (with a
-  "did you mean" hint), enum values and cross-field rules are checked;
+  "did you mean" hint), enum values and cross-field rules are checked, text must be valid and of a
+  bounded length (:mod:`tui.domain.checks`), a number field takes no ``true``/``false``;
 * data **from a server or our own store** is parsed with :func:`parse_stored`: unknown fields are
   kept (``extra="allow"``) and values are taken as they are, so a newer server never breaks us.
 """
@@ -12,10 +13,29 @@ One set of models serves two readers:
 from __future__ import annotations
 
 import difflib
-from typing import Annotated, Any, TypeVar
+import functools
+import types
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
+from tui.domain.checks import (
+    TEXT_MAX,
+    json_text_problem,
+    number_problem,
+    plain_text_problem,
+    text_problem,
+    url_problem,
+)
 from tui.domain.errors import InvalidParameterValue
 
 USER_INPUT: dict[str, bool] = {"user_input": True}
@@ -43,9 +63,35 @@ class DatabricksModel(BaseModel):
                 raise ValueError("; ".join(_unknown_field_message(k, known) for k in unknown))
         return data
 
+    @field_validator("*", mode="before")
+    @classmethod
+    def _refuse_bool_as_number_from_user(cls, value: Any, info: ValidationInfo) -> Any:
+        """``"calls": true`` is not 1: a number field takes a number (a string of digits, as Databricks does)."""
+        if is_user_input(info) and info.field_name and _is_number_type(cls.model_fields[info.field_name].annotation):
+            if problem := number_problem(value, strings_allowed=True):
+                raise ValueError(problem)
+        return value
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _limit_text_from_user(cls, value: Any, info: ValidationInfo) -> Any:
+        """Any string field without a tighter limit of its own (those are checked first) holds at most TEXT_MAX."""
+        if is_user_input(info) and isinstance(value, str) and (problem := text_problem(value, TEXT_MAX)):
+            raise ValueError(problem)
+        return value
+
     def to_json(self) -> dict[str, Any]:
         """The JSON object as Databricks spells it: fields left unset are omitted."""
         return self.model_dump(mode="json", exclude_none=True)
+
+
+@functools.cache
+def _is_number_type(annotation: Any) -> bool:
+    """int or float, alone or in an Optional/Union without bool."""
+    if annotation in (int, float):
+        return True
+    args = get_args(annotation)
+    return get_origin(annotation) in (Union, types.UnionType) and bool not in args and any(map(_is_number_type, args))
 
 
 def _unknown_field_message(field: str, known: set[str]) -> str:
@@ -54,20 +100,36 @@ def _unknown_field_message(field: str, known: set[str]) -> str:
     return f"unknown field '{field}'{hint}"
 
 
-def choice(*allowed: str, case_insensitive: bool = False) -> Any:
-    """A string that, from a user, must be one of ``allowed``; from a server, anything goes."""
-    folded = {a.lower(): a for a in allowed}
+def user_rule(problem: Callable[[str], str | None]) -> AfterValidator:
+    """A string check that applies to what a person typed; a server's value passes as it is."""
 
     def check(value: str, info: ValidationInfo) -> str:
-        if not is_user_input(info):
-            return value
-        if value in allowed:
-            return value
-        if case_insensitive and value.lower() in folded:
-            return value
-        raise ValueError(f"must be one of {', '.join(repr(a) for a in allowed)}, not {value!r}")
+        if is_user_input(info) and (found := problem(value)):
+            raise ValueError(found)
+        return value
 
-    return Annotated[str, AfterValidator(check)]
+    return AfterValidator(check)
+
+
+def choice(*allowed: str, case_insensitive: bool = False) -> Any:
+    """A string that, from a user, must be one of ``allowed``; from a server, anything goes."""
+    folded = {a.lower() if case_insensitive else a for a in allowed}
+
+    def problem(value: str) -> str | None:
+        if (value.lower() if case_insensitive else value) in folded:
+            return None
+        return f"must be one of {', '.join(repr(a) for a in allowed)}, not {value!r}"
+
+    return Annotated[str, user_rule(problem)]
+
+
+def plain_text(limit: int) -> Any:
+    """A string that, from a user, is printable text (no control character) of at most ``limit`` characters."""
+    return Annotated[str, user_rule(functools.partial(plain_text_problem, limit=limit))]
+
+
+Url = Annotated[str, user_rule(url_problem)]
+"""A URL field of user input: http(s) only, with a host and a valid port (see :func:`url_problem`)."""
 
 
 def format_validation_error(err: ValidationError, what: str) -> str:
@@ -105,6 +167,8 @@ def parse_user_input(model: type[M], data: Any, what: str) -> M:
     """Validate data a person gave; any problem becomes INVALID_PARAMETER_VALUE."""
     if not isinstance(data, dict):
         raise InvalidParameterValue(f"Invalid {what}: expected a JSON object, got {type(data).__name__}")
+    if problem := json_text_problem(data):
+        raise InvalidParameterValue(f"Invalid {what}: {problem}")
     try:
         return model.model_validate(data, context=USER_INPUT)
     except ValidationError as err:

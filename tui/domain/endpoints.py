@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, ValidationInfo, model_validator
+from pydantic import ValidationInfo, model_validator
 
-from tui.domain.base import DatabricksModel, choice, is_user_input
+from tui.domain.base import DatabricksModel, choice, is_user_input, plain_text, user_rule
+from tui.domain.checks import MODEL_NAME_MAX
 from tui.domain.gateway import AiGatewayConfig, RateLimit, Tag
 from tui.domain.names import default_served_entity_name, endpoint_name_problem
 from tui.domain.provider_configs import (
@@ -37,7 +38,7 @@ MAX_SERVED_ENTITIES = 10
 
 
 class ExternalModel(DatabricksModel):
-    name: str
+    name: plain_text(MODEL_NAME_MAX)  # type: ignore[valid-type]
     provider: choice(*PROVIDERS)  # type: ignore[valid-type]
     task: choice(*TASKS)  # type: ignore[valid-type]
     openai_config: OpenAIConfig | None = None
@@ -243,16 +244,10 @@ def even_split(names: list[str]) -> list[Route]:
     return [Route(served_entity_name=n, traffic_percentage=share + (1 if i < rest else 0)) for i, n in enumerate(names)]
 
 
-def _check_endpoint_name(name: str, info: ValidationInfo) -> str:
-    if is_user_input(info) and (problem := endpoint_name_problem(name)):
-        raise ValueError(problem)
-    return name
-
-
 class CreateServingEndpoint(DatabricksModel):
     """Body of POST /api/2.0/serving-endpoints."""
 
-    name: Annotated[str, AfterValidator(_check_endpoint_name)]
+    name: Annotated[str, user_rule(endpoint_name_problem)]
     config: EndpointCoreConfigInput | None = None
     rate_limits: list[RateLimit] | None = None
     ai_gateway: AiGatewayConfig | None = None

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import ValidationInfo, model_validator
 
-from tui.domain.base import DatabricksModel, choice, is_user_input
+from tui.domain.base import DatabricksModel, choice, is_user_input, plain_text
+from tui.domain.checks import TAG_MAX
 
 RATE_LIMIT_KEYS = ("user", "endpoint", "user_group", "service_principal")
 
@@ -113,17 +114,17 @@ class RateLimitsRequest(DatabricksModel):
     rate_limits: list[RateLimit] = []
 
 
+TagText = plain_text(TAG_MAX)
+
+
 class Tag(DatabricksModel):
-    key: str
-    value: str | None = None
+    key: TagText  # type: ignore[valid-type]
+    value: TagText | None = None  # type: ignore[valid-type]
 
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> Tag:
-        if is_user_input(info):
-            if not self.key.strip():
-                raise ValueError("tag 'key' must not be empty")
-            if len(self.key) > 255 or len(self.value or "") > 255:
-                raise ValueError("tag keys and values are limited to 255 characters")
+        if is_user_input(info) and not self.key.strip():
+            raise ValueError("tag 'key' must not be empty")
         return self
 
 
@@ -131,4 +132,4 @@ class PatchTagsRequest(DatabricksModel):
     """Body of PATCH .../tags."""
 
     add_tags: list[Tag] | None = None
-    delete_tags: list[str] | None = None
+    delete_tags: list[TagText] | None = None  # type: ignore[valid-type]

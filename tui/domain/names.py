@@ -1,9 +1,14 @@
-"""Name rules for scopes, secret keys, endpoints and served entities (Databricks' rules)."""
+"""Name rules for scopes, secret keys, endpoints and served entities.
+
+Databricks' rules, plus one of ours: a name must not start with '-', which a command line (ours or
+the Databricks CLI) would read as an option, so the name could never be given as an argument.
+"""
 
 from __future__ import annotations
 
 import re
 
+from tui.domain.checks import text_problem
 from tui.domain.errors import InvalidParameterValue
 
 SCOPE_NAME_MAX = 128
@@ -21,12 +26,17 @@ _ENDPOINT_RE = re.compile(r"[A-Za-z0-9_-]+")
 def _problem(kind: str, value: str, pattern: re.Pattern[str], max_len: int, allowed: str) -> str | None:
     if not value:
         return f"{kind} must not be empty"
-    if len(value) > max_len:
-        return f"{kind} '{value[:40]}...' is {len(value)} characters long; the limit is {max_len}"
+    if problem := text_problem(value, max_len):
+        return f"{kind} {problem}"
     if not pattern.fullmatch(value):
         bad = sorted({c for c in value if not pattern.fullmatch(c)})
         shown = ", ".join(repr(c) for c in bad)
         return f"{kind} '{value}' contains {shown}; only {allowed} are allowed"
+    if value.startswith("-"):
+        return (
+            f"{kind} '{value}' starts with '-', so a command line would take it for an option; "
+            "start it with a letter or digit"
+        )
     return None
 
 

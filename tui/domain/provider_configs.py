@@ -4,6 +4,7 @@ Credentials come in pairs: ``<field>`` holds a secret reference ``{{secrets/scop
 ``<field>_plaintext`` holds the value itself (write-only, discouraged). Exactly one of each required
 pair must be given. Fields marked local-only (``LOCAL_ONLY``) are Switchboard extensions, e.g. a
 base-URL override for every provider so any provider can be pointed at a proxy or the simulator.
+Every URL field is typed :data:`~tui.domain.base.Url`: from a user, only http(s) with a host.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import ClassVar
 
 from pydantic import ValidationInfo, model_validator
 
-from tui.domain.base import DatabricksModel, choice, is_user_input
+from tui.domain.base import DatabricksModel, Url, choice, is_user_input
 from tui.domain.secret_refs import secret_ref_problem
 
 PLAINTEXT_SUFFIX = "_plaintext"
@@ -82,7 +83,7 @@ class OpenAIConfig(ProviderConfig):
     openai_api_key: str | None = None
     openai_api_key_plaintext: str | None = None
     openai_api_type: choice("openai", "azure", "azuread", case_insensitive=True) | None = None  # type: ignore[valid-type]
-    openai_api_base: str | None = None
+    openai_api_base: Url | None = None
     openai_api_version: str | None = None
     openai_deployment_name: str | None = None
     openai_organization: str | None = None
@@ -90,7 +91,7 @@ class OpenAIConfig(ProviderConfig):
     microsoft_entra_client_secret: str | None = None
     microsoft_entra_client_secret_plaintext: str | None = None
     microsoft_entra_tenant_id: str | None = None
-    microsoft_entra_authority: str | None = None
+    microsoft_entra_authority: Url | None = None
 
     API_BASE: ClassVar[str | None] = "openai_api_base"
     LOCAL_ONLY: ClassVar[tuple[str, ...]] = ("microsoft_entra_authority",)
@@ -127,7 +128,7 @@ class OpenAIConfig(ProviderConfig):
 class AnthropicConfig(ProviderConfig):
     anthropic_api_key: str | None = None
     anthropic_api_key_plaintext: str | None = None
-    anthropic_api_base: str | None = None
+    anthropic_api_base: Url | None = None
     anthropic_version: str | None = None
 
     KEY_PAIRS: ClassVar[tuple[str, ...]] = ("anthropic_api_key",)
@@ -138,7 +139,7 @@ class AnthropicConfig(ProviderConfig):
 class CohereConfig(ProviderConfig):
     cohere_api_key: str | None = None
     cohere_api_key_plaintext: str | None = None
-    cohere_api_base: str | None = None
+    cohere_api_base: Url | None = None
 
     KEY_PAIRS: ClassVar[tuple[str, ...]] = ("cohere_api_key",)
     API_BASE: ClassVar[str | None] = "cohere_api_base"
@@ -153,7 +154,7 @@ class AmazonBedrockConfig(ProviderConfig):
     aws_secret_access_key_plaintext: str | None = None
     instance_profile_arn: str | None = None
     uc_service_credential_name: str | None = None
-    bedrock_api_base: str | None = None
+    bedrock_api_base: Url | None = None
 
     REQUIRED: ClassVar[tuple[str, ...]] = ("aws_region", "bedrock_provider")
     API_BASE: ClassVar[str | None] = "bedrock_api_base"
@@ -199,8 +200,8 @@ class GoogleCloudVertexAiConfig(ProviderConfig):
     region: str | None = None
     private_key: str | None = None
     private_key_plaintext: str | None = None
-    vertex_api_base: str | None = None
-    vertex_token_uri: str | None = None
+    vertex_api_base: Url | None = None
+    vertex_token_uri: Url | None = None
 
     REQUIRED: ClassVar[tuple[str, ...]] = ("project_id", "region")
     KEY_PAIRS: ClassVar[tuple[str, ...]] = ("private_key",)
@@ -211,7 +212,7 @@ class GoogleCloudVertexAiConfig(ProviderConfig):
 class AI21LabsConfig(ProviderConfig):
     ai21labs_api_key: str | None = None
     ai21labs_api_key_plaintext: str | None = None
-    ai21labs_api_base: str | None = None
+    ai21labs_api_base: Url | None = None
 
     KEY_PAIRS: ClassVar[tuple[str, ...]] = ("ai21labs_api_key",)
     API_BASE: ClassVar[str | None] = "ai21labs_api_base"
@@ -221,7 +222,7 @@ class AI21LabsConfig(ProviderConfig):
 class PaLMConfig(ProviderConfig):
     palm_api_key: str | None = None
     palm_api_key_plaintext: str | None = None
-    palm_api_base: str | None = None
+    palm_api_base: Url | None = None
 
     KEY_PAIRS: ClassVar[tuple[str, ...]] = ("palm_api_key",)
     API_BASE: ClassVar[str | None] = "palm_api_base"
@@ -229,7 +230,7 @@ class PaLMConfig(ProviderConfig):
 
 
 class DatabricksModelServingConfig(ProviderConfig):
-    databricks_workspace_url: str | None = None
+    databricks_workspace_url: Url | None = None
     databricks_api_token: str | None = None
     databricks_api_token_plaintext: str | None = None
 
@@ -261,7 +262,7 @@ class BearerTokenAuth(ProviderConfig):
 class CustomProviderConfig(ProviderConfig):
     """Any OpenAI-compatible server (vLLM, llama.cpp, Ollama, LM Studio) at ``custom_provider_url``."""
 
-    custom_provider_url: str | None = None
+    custom_provider_url: Url | None = None
     api_key_auth: ApiKeyAuth | None = None
     bearer_token_auth: BearerTokenAuth | None = None
 
@@ -290,7 +291,7 @@ class GeminiConfig(ProviderConfig):
 
     gemini_api_key: str | None = None
     gemini_api_key_plaintext: str | None = None
-    gemini_api_base: str | None = None
+    gemini_api_base: Url | None = None
 
     KEY_PAIRS: ClassVar[tuple[str, ...]] = ("gemini_api_key",)
     API_BASE: ClassVar[str | None] = "gemini_api_base"
@@ -301,7 +302,7 @@ class MistralConfig(ProviderConfig):
 
     mistral_api_key: str | None = None
     mistral_api_key_plaintext: str | None = None
-    mistral_api_base: str | None = None
+    mistral_api_base: Url | None = None
 
     KEY_PAIRS: ClassVar[tuple[str, ...]] = ("mistral_api_key",)
     API_BASE: ClassVar[str | None] = "mistral_api_base"

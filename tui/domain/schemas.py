@@ -1,14 +1,48 @@
 """The standard (OpenAI-shaped) request, response and stream-chunk schemas of an endpoint query.
 
 Requests allow extra keys (MLflow does too): provider-specific knobs such as ``top_k`` travel in
-them. Responses keep unknown fields so nothing a provider adds is lost on the way to the user.
+them. The standard knobs are checked as a strict JSON reader would: ``stream`` is ``true`` or
+``false``, a number is a JSON number (not ``true`` and not ``"2"``) within :data:`KNOB_RANGES`.
+Responses keep unknown fields so nothing a provider adds is lost on the way to the user.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
+
+from tui.domain.checks import number_problem
+
+MAX_TOKENS_MAX = 1_000_000
+"""The most tokens a request may ask for; no model writes more in one answer."""
+N_MAX = 5
+"""The most choices one request may ask for (Databricks answers 1 to 5)."""
+KNOB_RANGES: dict[str, tuple[float, float]] = {
+    "temperature": (0, 2),
+    "top_p": (0, 1),
+    "presence_penalty": (-2, 2),
+    "frequency_penalty": (-2, 2),
+    "max_tokens": (1, MAX_TOKENS_MAX),
+    "max_completion_tokens": (1, MAX_TOKENS_MAX),
+    "n": (1, N_MAX),
+}
+"""Inclusive (lowest, highest) of each numeric knob of a chat or completions request."""
+
+
+def _json_number(value: Any) -> Any:
+    if problem := number_problem(value, strings_allowed=False):
+        raise ValueError(problem)
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_json_number)]
+WholeNumber = Annotated[int, BeforeValidator(_json_number)]
+
+
+def _knob(name: str) -> Any:
+    low, high = KNOB_RANGES[name]
+    return Field(default=None, ge=low, le=high)
 
 
 class _Open(BaseModel):
@@ -35,12 +69,15 @@ class ChatMessage(_Open):
 
 
 class _Knobs(_Open):
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    max_tokens: int | None = Field(default=None, ge=1)
-    top_p: float | None = Field(default=None, ge=0, le=1)
-    n: int | None = Field(default=None, ge=1)
+    temperature: Number | None = _knob("temperature")
+    max_tokens: WholeNumber | None = _knob("max_tokens")
+    max_completion_tokens: WholeNumber | None = _knob("max_completion_tokens")
+    top_p: Number | None = _knob("top_p")
+    presence_penalty: Number | None = _knob("presence_penalty")
+    frequency_penalty: Number | None = _knob("frequency_penalty")
+    n: WholeNumber | None = _knob("n")
     stop: list[str] | str | None = None
-    stream: bool | None = None
+    stream: StrictBool | None = None
     extra_params: dict[str, Any] | None = None
 
     def stop_list(self) -> list[str] | None:
@@ -56,7 +93,7 @@ class CompletionsRequest(_Knobs):
 
 
 class EmbeddingsRequest(_Open):
-    input: str | list[str] | list[int] | list[list[int]]
+    input: str | list[str] | list[WholeNumber] | list[list[WholeNumber]]
 
 
 class Usage(_Open):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from tui.domain.text import printable
 from tui.settings import ClipboardSettings, Settings
 
 if TYPE_CHECKING:
@@ -141,7 +142,7 @@ def copy_text(
     """Copy ``text`` by every enabled route; never raises.
 
     Args:
-        text: What to copy.
+        text: What to copy (made printable: control characters become visible stand-ins).
         app: The running app, if any: OSC 52 goes through its driver (it owns the terminal), and the
             app's own clipboard (``App.clipboard``, used for pasting inside the app) is set too.
         settings: The clipboard settings, or the whole settings (default: both routes on).
@@ -154,6 +155,7 @@ def copy_text(
     if isinstance(settings, Settings):
         settings = settings.clipboard
     settings = settings or ClipboardSettings()
+    text = printable(text)  # pasted into a terminal later, an answer's escape sequences would run there
     tried: list[str] = []
     worked: list[str] = []
     osc52_via: str | None = None

@@ -7,10 +7,10 @@ import math
 import pytest
 from textual.content import Content
 
+from tui.domain.text import markup_literal
 from tui.playground.compare import (
     MAX_SIMILARITY_INPUTS,
     cosine_similarity,
-    escape_markup,
     format_rate,
     format_seconds,
     format_similarity,
@@ -185,8 +185,8 @@ def test_summary_lines_are_safe_markup() -> None:
 
 
 @pytest.mark.parametrize("text", ["plain", "a [/] b", "x\\[b]y", "ends with \\", "[[nested]]", "\\\\[i]"])
-def test_escape_markup_round_trips_through_textual(text: str) -> None:
-    assert Content.from_markup(escape_markup(text)).plain == text
+def test_markup_literal_round_trips_through_textual(text: str) -> None:
+    assert Content.from_markup(markup_literal(text)).plain == text
 
 
 def test_l2_norm() -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.app.conftest import make_app, simulator  # noqa: F401 (the app fixtures, for the app injection tests)
 from tests.security.hostile import HostileServer, hostile_server
 from tui.cli.main import main
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterable
+from typing import Any
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -15,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.app.commands import SwitchboardCommands
+from tui.domain.text import printable
 from tui.settings import Settings, SettingsError, save_setting
 from tui.themes import LoadedThemes, register_themes
 from tui.widgets.render_ticker import install_gc_policy
@@ -80,7 +82,7 @@ class SwitchboardApp(App[None]):
         self._notes = list(notes)
         host = self.settings.hostname or socket.gethostname().split(".")[0]
         where = "demo workspace · simulated endpoints" if demo else workspace.label
-        self.sub_title = f"{where} · {workspace.user}@{host}"
+        self.sub_title = printable(f"{where} · {workspace.user}@{host}")
         self._choose_theme()  # before the first styling, so the stylesheet is not parsed twice
 
     def _choose_theme(self) -> None:
@@ -90,8 +92,16 @@ class SwitchboardApp(App[None]):
                 self._notes.append(f"Theme file {path} was not loaded: {reason}")
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        else:
-            self._notes.append(f"Theme '{self.settings.theme}' is not installed; using {self.theme}.")
+            return
+        default = Settings.model_fields["theme"].default
+        if default in self.available_themes:
+            self.theme = default
+        self._notes.append(f"Theme '{self.settings.theme}' is not installed; using {self.theme}.")
+
+    def notify(self, message: str, *, title: str = "", **kwargs: Any) -> None:
+        """Every notification, from every screen: its text is made printable first (it often quotes a
+        provider's message, a name or a path)."""
+        super().notify(printable(message), title=printable(title), **kwargs)
 
     def on_mount(self) -> None:
         self._apply_keymap()

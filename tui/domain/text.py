@@ -41,3 +41,13 @@ def printable(text: str) -> str:
 def has_control(text: str) -> bool:
     """True when ``text`` holds a character :func:`printable` would replace."""
     return _UNSAFE.search(text) is not None
+
+
+def markup_literal(text: str) -> str:
+    """``text`` made printable and literal inside Textual content markup (``[/INST]`` is shown, not read).
+
+    Textual reads a backslash before '[' as "this bracket is literal" and keeps any backslashes before
+    that one, so one backslash before every '[' is enough. Escaped text must not end right before a
+    tag: a trailing backslash of its own would escape the tag.
+    """
+    return printable(text).replace("[", "\\[")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from tui.domain.text import markup_literal, printable
 from tui.playground.model import Comparison, PaneRun, is_embeddings, task_kind
 
 BEST = "★"
@@ -271,23 +272,13 @@ def summarize_embeddings(runs: Mapping[str, PaneRun]) -> EmbeddingSummary:
 
 
 # -- text rendering ----------------------------------------------------------------------------------
-def escape_markup(text: str) -> str:
-    """``text`` made literal for Textual content markup (a stray '[/]' in an error would not render).
-
-    Textual reads a backslash before '[' as "this bracket is literal" and keeps any backslashes before
-    that one, so one backslash before every '[' is enough. Escaped text must not end right before a
-    tag: a trailing backslash of its own would escape the tag.
-    """
-    return text.replace("[", "\\[")
-
-
 def summary_lines(summary: Summary, *, markup: bool = True) -> list[str]:
     """Short lines for a status area: a headline, one line per metric, errors, cosine similarities.
 
     With ``markup`` (the default, for a Textual ``Static``) labels are bold and every name and message
     is escaped; without it the lines are plain text.
     """
-    esc: Callable[[str], str] = escape_markup if markup else (lambda s: s)
+    esc: Callable[[str], str] = markup_literal if markup else printable
     bold: Callable[[str], str] = (lambda s: f"[b]{s}[/b]") if markup else (lambda s: s)
     head = bold(f"Comparison · {task_kind(summary.task) or '?'} · {len(summary.labels)} panes")
     if summary.fastest and summary.slowest:

@@ -14,6 +14,7 @@ import unicodedata
 from pathlib import Path
 from typing import Any
 
+from tui.domain.text import printable
 from tui.playground.compare import (
     EmbeddingSummary,
     Summary,
@@ -203,7 +204,7 @@ def to_markdown(comparison: Comparison) -> str:
     for number, run in enumerate(comparison.panes, 1):
         lines += _pane_section(number, run, comparison.task)
     lines += _summary_section(summarize(comparison))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def to_json(comparison: Comparison) -> dict[str, Any]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList
+
+from tui.domain.text import markup_literal
 
 
 class CodeBlockPicker(ModalScreen[int | None]):
@@ -24,7 +25,7 @@ class CodeBlockPicker(ModalScreen[int | None]):
             items = []
             for i, block in enumerate(self._blocks):
                 lines = block.strip().splitlines() or [""]
-                items.append(f"{i + 1}. {escape(lines[0][:70])}  [dim]({len(lines)} lines)[/dim]")
+                items.append(f"{i + 1}. {markup_literal(lines[0][:70])}  [dim]({len(lines)} lines)[/dim]")
             yield OptionList(*items, id="code-list")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

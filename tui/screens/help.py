@@ -14,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tui.app.keys import binding_groups
+from tui.domain.text import printable
 
 INTRO = (
     "[b]Switchboard keys[/b]\n\n"
@@ -45,7 +46,7 @@ def _table(rows: list[KeyRow]) -> Table:
     table.add_column("action", ratio=4)
     table.add_column("id", style="dim", ratio=3)
     for row in rows:
-        table.add_row(*(Text(cell) for cell in row))
+        table.add_row(*(Text(printable(cell)) for cell in row))
     return table
 
 

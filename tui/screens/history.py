@@ -9,11 +9,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tui.domain.text import markup_literal
 from tui.playground.history import HistoryRepo
 
 
@@ -52,7 +52,7 @@ class HistoryScreen(ModalScreen[str | None]):
         options.clear_options()
         for entry in entries:
             when = dt.datetime.fromtimestamp(entry.created).strftime("%Y-%m-%d %H:%M")
-            label = f"{when}  [b]{escape(entry.title)}[/b]  [dim]{entry.task.split('/')[-1]} · {escape(', '.join(entry.endpoints))}[/dim]"
+            label = f"{when}  [b]{markup_literal(entry.title)}[/b]  [dim]{entry.task.split('/')[-1]} · {markup_literal(', '.join(entry.endpoints))}[/dim]"
             options.add_option(Option(label, id=entry.id))
         note = "" if entries else ("No run matches." if needle else "No runs yet: send a prompt in the playground.")
         self.query_one("#history-note", Label).update(note)

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.markup import escape
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
+
+from tui.domain.text import markup_literal
 
 MAX_PANES = 8
 
@@ -26,7 +27,7 @@ class EndpointChoice:
     @property
     def label(self) -> str:
         sim = "  [reverse] simulated [/]" if self.simulated else ""
-        return f"{escape(self.name)}  [dim]{escape(self.provider)} · {escape(self.model.split('@')[0])} · {self.task.split('/')[-1]}[/dim]{sim}"
+        return f"{markup_literal(self.name)}  [dim]{markup_literal(self.provider)} · {markup_literal(self.model.split('@')[0])} · {self.task.split('/')[-1]}[/dim]{sim}"
 
 
 class EndpointPicker(ModalScreen[list[str] | None]):

@@ -17,13 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.markup import escape
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui.domain.errors import StreamInterrupted, SwitchboardError
+from tui.domain.text import markup_literal, printable
 from tui.playground import clock
 from tui.playground.compare import format_rate, format_seconds
 from tui.playground.metrics import StreamMetrics
@@ -98,11 +98,11 @@ class Pane(Vertical):
         if self.simulated:
             marks.append("[reverse] simulated [/]")
         if self.overrides:
-            marks.append(escape("⚙ " + " ".join(f"{k}={v}" for k, v in self.overrides.items())))
+            marks.append(markup_literal("⚙ " + " ".join(f"{k}={v}" for k, v in self.overrides.items())))
         if self.limit_note:
             marks.append(self.limit_note)
         model = self.model.split("@")[0]
-        return f"[b]{escape(self.endpoint)}[/b]  [dim]{escape(self.provider)} · {escape(model)}[/dim]  " + "  ".join(marks)
+        return f"[b]{markup_literal(self.endpoint)}[/b]  [dim]{markup_literal(self.provider)} · {markup_literal(model)}[/dim]  " + "  ".join(marks)
 
     def refresh_title(self) -> None:
         self._title_bar.update(self._title(), layout=False)
@@ -213,7 +213,7 @@ class Pane(Vertical):
     def _show_error_text(self, code: str | None, message: str, retry_after: float | None, partial: bool) -> None:
         retry = f"  Retry in {math.ceil(retry_after)} s." if retry_after else ""
         kept = "  The text received before it is kept above." if partial else ""
-        self._error_box.update(Content.assemble((code or "ERROR", "bold"), f": {message}{retry}{kept}"))
+        self._error_box.update(Content.assemble((printable(code or "ERROR"), "bold"), f": {printable(message)}{retry}{kept}"))
         self._error_box.display = True
 
     async def reset(self) -> None:

@@ -53,6 +53,7 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.widget import Widget
 
+from tui.domain.text import printable
 from tui.widgets.render_ticker import RenderTicker
 
 if TYPE_CHECKING:
@@ -229,6 +230,7 @@ class StreamView(ScrollView, can_focus=True):
         """Add streamed text. Cheap: buffers it and asks for a render turn; renders nothing itself."""
         if not text:
             return
+        text = printable(text)  # an answer may carry escape sequences; they are shown, never sent
         if self._finishing or self._finished:
             self._reopen()
         if not self._streaming:

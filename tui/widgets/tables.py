@@ -7,11 +7,14 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
+from tui.domain.text import printable
+
 
 def refill(table: DataTable[Text], rows: Sequence[tuple[str, Sequence[str]]]) -> str | None:
     """Replace the rows with ``rows`` (key, cells); return the key the cursor is on afterwards.
 
-    Cells are plain text (a ``[`` in a model name or tag is shown, never read as markup). The cursor
+    Cells are plain, printable text (a ``[`` in a model name or tag is shown, never read as markup; a
+    control character is made visible). The cursor
     stays on the row it was on (by key), or at the same position when that row is gone, and the
     scroll position is kept.
     """
@@ -23,7 +26,7 @@ def refill(table: DataTable[Text], rows: Sequence[tuple[str, Sequence[str]]]) ->
     table.clear()
     keys = []
     for key, cells in rows:
-        table.add_row(*(Text(cell) for cell in cells), key=key)
+        table.add_row(*(Text(printable(cell)) for cell in cells), key=key)
         keys.append(key)
     if not keys:
         return None

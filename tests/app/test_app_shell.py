@@ -92,3 +92,9 @@ def test_launch_with_an_unusable_workspace_is_a_clear_error(tmp_path: Path, caps
     blocker.write_text("x")
     assert launch_app(workspace=str(blocker / "sub" / "w.db")) == 1
     assert capsys.readouterr().err.startswith("Error: Cannot create the workspace")
+
+
+async def test_a_theme_that_is_not_installed_falls_back_to_the_default(make_app: AppFactory) -> None:
+    async with make_app(theme="no-such-theme") as (app, pilot):
+        assert app.theme == "switchboard-dark"
+        assert any("Theme 'no-such-theme' is not installed; using switchboard-dark" in n.message for n in app._notifications)

@@ -11,6 +11,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Label
 
+from tui.domain.schemas import KNOB_RANGES
+
 FIELDS: list[tuple[str, str, str]] = [
     ("temperature", "temp", "0–2"),
     ("max_tokens", "max tok", "e.g. 512"),
@@ -41,9 +43,9 @@ def parse_params(raw: dict[str, str]) -> dict[str, Any]:
             value: float = int(text) if key in ("max_tokens", "n") else float(text)
         except ValueError:
             raise ParamError(f"{key} must be a number, not {text!r}") from None
-        limits = {"temperature": (0, 2), "top_p": (0, 1), "max_tokens": (1, 1_000_000), "n": (1, 16)}[key]
-        if not limits[0] <= value <= limits[1]:
-            raise ParamError(f"{key} must be between {limits[0]} and {limits[1]}, not {text}")
+        low, high = KNOB_RANGES[key]
+        if not low <= value <= high:
+            raise ParamError(f"{key} must be between {low:g} and {high:g}, not {text}")
         out[key] = value
     return out
 

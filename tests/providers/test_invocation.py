@@ -3,6 +3,7 @@ traffic split, usage records, request checks."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 from typing import Any
@@ -39,6 +40,16 @@ async def test_legacy_rate_limit_per_user(rig: Rig) -> None:
     await rig.ws.query(name, CHAT, caller=Caller("someone-else"))  # another user has their own quota
     status = await rig.ws.rate_limit_status(name)
     assert status == [{"label": "2 calls/minute per user", "calls": 2, "calls_limit": 2, "tokens": status[0]["tokens"], "tokens_limit": None}]
+
+
+async def test_a_limit_holds_exactly_under_100_concurrent_queries(rig: Rig) -> None:
+    name = await rig.endpoint("openai", "chat", model="gpt-4o-mini@tokens=3")
+    await rig.ws.put_rate_limits(name, [RateLimit(calls=20, key="endpoint")])
+    results = await asyncio.gather(*(rig.ws.query(name, CHAT) for _ in range(100)), return_exceptions=True)
+    refused = [r for r in results if isinstance(r, RequestLimitExceeded)]
+    answered = [r for r in results if isinstance(r, dict)]
+    assert (len(answered), len(refused)) == (20, 80)
+    assert len(rig.sim.requests) == 20  # the provider saw exactly the admitted calls
 
 
 async def test_gateway_token_limit_counts_real_usage(rig: Rig) -> None:

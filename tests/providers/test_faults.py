@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.providers.conftest import Rig, endpoint_body
-from tui.domain.base import parse_user_input
+from tui.domain.base import parse_stored, parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.errors import (
     ProviderAuthError,
@@ -201,3 +201,27 @@ async def test_connection_refused(impatient: LocalWorkspace, flavour: str) -> No
     name = await add(impatient, endpoint_body(closed, flavour, "chat", name="refused"))
     with pytest.raises(ProviderUnreachable, match=r"Cannot reach .* at http://127.0.0.1:\d+: connection refused"):
         await impatient.query(name, CHAT)
+
+
+@pytest.mark.parametrize(
+    ("base", "reason"),
+    [
+        ("http://127.0.0.1:99999", "port 99999 is out of range"),
+        ("http://127.0.0.1:-1", "port -1 is out of range"),
+        ("ftp://127.0.0.1", "the scheme must be http or https, not 'ftp'"),
+        ("http://", "it has no host"),
+    ],
+)
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_stored_url_no_connection_can_reach_is_a_clear_error(rig: Rig, base: str, reason: str, stream: bool) -> None:
+    """Stored before URLs were checked (or by a server): the call fails with a reason, never a traceback."""
+    body = endpoint_body(base, "custom", "chat", name="unreachable")
+    await rig.ws.create_endpoint(parse_stored(CreateServingEndpoint, body))
+    request = {"messages": [{"role": "user", "content": "hi"}]}
+    with pytest.raises(ProviderUnreachable) as caught:
+        if stream:
+            async for _ in rig.ws.stream("unreachable", request):
+                pass
+        else:
+            await rig.ws.query("unreachable", request)
+    assert reason in caught.value.message and caught.value.error_code == "TEMPORARILY_UNAVAILABLE"

@@ -130,6 +130,19 @@ async def test_rate_limit_error_shows_when_to_retry(make_app: AppFactory) -> Non
         assert "calls left" in str(pane(app, "gpt-4o-mini").query_one(".pane-title").render())
 
 
+async def test_a_refused_call_says_when_to_retry_once(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        from tui.domain.gateway import RateLimit
+
+        await app.workspace.put_rate_limits("claude-haiku", [RateLimit(calls=1, key="user")])
+        await app.screen.use_endpoints(["claude-haiku"])
+        for prompt in ("first", "second"):
+            await send(app, pilot, prompt)
+            await wait_until(pilot, lambda: finished(app), seconds=20)
+        error = str(pane(app, "claude-haiku").query_one(".pane-error").render())
+        assert "REQUEST_LIMIT_EXCEEDED" in error and error.count("Retry in") == 1, error
+
+
 async def test_copy_answer_and_code_block(make_app: AppFactory, copied: list[str]) -> None:
     async with make_app() as (app, pilot):
         await wait_until(pilot, lambda: len(panes(app)) == 2)

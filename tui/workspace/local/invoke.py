@@ -112,9 +112,9 @@ class Invoker:
         decision = await self._run(self._limiter.reserve, limits) if limits else Decision(admitted=True)
         if not decision.admitted:
             limit = decision.refused_by
-            when = f" Retry in {decision.retry_after:.1f} s." if decision.retry_after else ""
+            # when to retry travels as retry_after: each face says it once, its own way
             raise RequestLimitExceeded(
-                f"Rate limit reached on endpoint '{name}': {limit.label if limit else 'limit'}.{when}",
+                f"Rate limit reached on endpoint '{name}': {limit.label if limit else 'limit'}.",
                 retry_after=decision.retry_after,
             )
         return _Plan(endpoint, task, request, order, fallback, decision, caller)

@@ -53,6 +53,9 @@ ENV_NESTED_DELIMITER = "__"
 NOT_SETTINGS_ENV = frozenset({locations.WORKSPACE_ENV})
 """``SWITCHBOARD_*`` variables that mean something else and are neither settings nor typos."""
 
+ENV_JSON_LEVELS = 4
+"""The deepest nesting of a section given as JSON in a variable (a real one nests one level)."""
+
 _NONE_WORDS = frozenset({"", "none", "null"})
 
 
@@ -179,6 +182,26 @@ class SettingsError(Exception):
     """:func:`save_setting` could not save: the message says why, and nothing was written."""
 
 
+class TomlError(ValueError):
+    """Text that is not TOML Python can read; the message says why."""
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """``tomllib.loads``, with every problem of the text a :class:`TomlError`.
+
+    tomllib raises its TOMLDecodeError for bad syntax, but lets out a RecursionError for arrays or
+    tables nested deeper than Python recurses and a ValueError for an integer longer than Python reads.
+    """
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise TomlError(str(err)) from None
+    except RecursionError:
+        raise TomlError("arrays or tables nested too deeply") from None
+    except ValueError:
+        raise TomlError(f"a number with more than {sys.get_int_max_str_digits()} digits") from None
+
+
 # --------------------------------------------------------------------------------------------------
 # Loading
 
@@ -236,10 +259,10 @@ def _file_layer(path: Path, warnings: list[str]) -> _Layer:
         raw = None
     if raw is not None:
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            data = parse_toml(raw.decode("utf-8"))
         except UnicodeDecodeError:
             warnings.append(f"{path} is not UTF-8 text; ignoring it and using the default settings.")
-        except tomllib.TOMLDecodeError as err:
+        except TomlError as err:
             warnings.append(f"{path} is not valid TOML ({err}); ignoring it and using the default settings.")
     return _Layer(data, f"{path}: ", _dotted)
 
@@ -281,8 +304,23 @@ def _env_layer(env: Mapping[str, str], warnings: list[str]) -> _Layer:
             except json.JSONDecodeError as err:
                 warnings.append(f"{name}: not valid JSON ({err.msg} at column {err.colno}); ignored.")
                 continue
+            except (RecursionError, ValueError):  # nested deeper than Python recurses; a too long integer
+                warnings.append(f"{name}: JSON nested too deeply or with a number too long to read; ignored.")
+                continue
+            if _deeper_than(parsed, ENV_JSON_LEVELS):  # deeper values would only fail, after costly copies
+                warnings.append(f"{name}: JSON nested more than {ENV_JSON_LEVELS} levels deep; ignored.")
+                continue
         _set_path(data, keys, parsed)
     return _Layer(data, "", _env_name)
+
+
+def _deeper_than(value: Any, levels: int) -> bool:
+    """Whether ``value`` nests arrays or objects more than ``levels`` deep (it looks no deeper)."""
+    if not isinstance(value, (dict, list)):
+        return False
+    if levels == 0:
+        return True
+    return any(_deeper_than(child, levels - 1) for child in (value.values() if isinstance(value, dict) else value))
 
 
 def _cli_layer(overrides: Mapping[str, Any], warnings: list[str]) -> _Layer:
@@ -504,8 +542,8 @@ def save_setting(key: str, value: Any, *, path: Path | None = None) -> Path:
     except (OSError, UnicodeDecodeError) as err:
         raise SettingsError(f"Cannot read {path} ({getattr(err, 'strerror', None) or err}); nothing was saved.") from None
     try:
-        current = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
+        current = parse_toml(text)
+    except TomlError as err:
         raise SettingsError(f"{path} is not valid TOML ({err}); fix or remove it first. Nothing was saved.") from None
 
     wanted = dict(current)

@@ -39,7 +39,7 @@ crash the app's stylesheet the moment the theme is selected.
 from __future__ import annotations
 
 import difflib
-import sys
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -47,11 +47,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tui import locations
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+from tui.settings import TomlError, parse_toml
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -84,6 +80,10 @@ class LoadedThemes(NamedTuple):
 
     failed: list[tuple[Path, str]]
     """Files (or folders) that could not be used, each with a reason a person can act on."""
+
+
+_VARIABLE_NAME = re.compile(r"[a-zA-Z0-9_-]+")
+"""What follows ``$`` in a reference to a theme variable (Textual's ``VARIABLE_REF``)."""
 
 
 class ThemeFile(BaseModel):
@@ -154,6 +154,14 @@ class ThemeFile(BaseModel):
             raise ValueError("a theme name cannot contain a comma")
         return value
 
+    @field_validator("variables")
+    @classmethod
+    def _usable_variable_names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name in value:
+            if not _VARIABLE_NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a name Textual's CSS can refer to (letters, digits, '-' and '_')")
+        return value
+
     @field_validator(
         "primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
         "success", "warning", "error",
@@ -181,10 +189,10 @@ def load_theme_file(path: Path) -> Theme:
     from textual.theme import Theme
 
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = parse_toml(path.read_bytes().decode("utf-8"))
     except UnicodeDecodeError:
         raise ValueError("not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as err:
+    except TomlError as err:
         raise ValueError(f"not valid TOML: {err}") from None
     try:
         spec = ThemeFile.model_validate(data)
@@ -223,8 +231,9 @@ def _check_variables(theme: Theme) -> None:
     if not theme.variables:
         return
     from textual.css.stylesheet import Stylesheet, StylesheetParseError
+    from textual.css.tokenizer import TokenError
 
-    defined = theme.to_color_system().generate()
+    defined = {**theme.to_color_system().generate(), **theme.variables}  # as App.get_css_variables does
     rules = {}
     for index, name in enumerate(theme.variables):
         parts = name.split("-")
@@ -236,7 +245,7 @@ def _check_variables(theme: Theme) -> None:
         sheet.add_source(css, read_from=(f"theme {theme.name}", ""))
         try:
             sheet.parse()
-        except StylesheetParseError:
+        except (StylesheetParseError, TokenError):  # a value such as "}" ends the rule early
             return False
         return True
 

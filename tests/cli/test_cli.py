@@ -30,14 +30,16 @@ class Cli:
         self.capsys = capsys
         self.monkeypatch = monkeypatch
 
-    def __call__(self, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    def __call__(self, *args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
+        """Exit code, stdout and stderr. ``stdin`` as bytes comes with a ``buffer``, as a real stream does."""
         if stdin is not None:
-            self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+            stream = io.StringIO(stdin) if isinstance(stdin, str) else io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+            self.monkeypatch.setattr(sys, "stdin", stream)
         code = main(["--workspace", str(self.workspace), *args])
         out, err = self.capsys.readouterr()
         return code, out, err
 
-    def json(self, *args: str, stdin: str | None = None) -> object:
+    def json(self, *args: str, stdin: str | bytes | None = None) -> object:
         code, out, err = self(*args, stdin=stdin)
         assert code == 0, err
         return json.loads(out)

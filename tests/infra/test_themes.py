@@ -228,3 +228,18 @@ def test_register_themes_accepts_a_plain_list() -> None:
     theme = load_theme_file(REPO_THEMES / "kanagawa.toml")
     assert register_themes(app, [theme]) == ["kanagawa"]
     assert app.get_theme("kanagawa") is theme
+
+
+def test_a_theme_may_define_its_own_variables_and_bad_ones_are_reasons(user_dir: Path) -> None:
+    # found by tests/security/test_fuzz.py: the check raised instead of reporting (issue 8)
+    theme_file(user_dir, "own", 'primary = "#fff"\n[variables]\n"my-accent" = "#ff0000"\n')
+    refused = {
+        theme_file(user_dir, "brace", 'primary = "#fff"\n[variables]\na = "}"\n'): "variable 'a': '}' is not a valid color value",
+        theme_file(user_dir, "spaced", 'primary = "#fff"\n[variables]\n"my accent" = "red"\n'): (
+            "variables: 'my accent' is not a name Textual's CSS can refer to (letters, digits, '-' and '_')"
+        ),
+        theme_file(user_dir, "deep", "primary = " + "[" * 5000 + "]" * 5000): "not valid TOML: arrays or tables nested too deeply",
+    }
+    loaded = load_user_themes()
+    assert [t.name for t in loaded.themes] == ["own"] and loaded.themes[0].variables == {"my-accent": "#ff0000"}
+    assert dict(loaded.failed) == refused

@@ -1,13 +1,27 @@
-"""Reading ``--json`` arguments and writing results and errors the way the Databricks CLI does."""
+"""Reading ``--json`` arguments and writing results and errors the way the Databricks CLI does.
+
+What the CLI reads is checked here, so the layers behind it only ever see sane input: valid UTF-8,
+JSON nested at most ``MAX_JSON_DEPTH`` deep (deeper would reach Python's recursion limit in the
+parser, in validation or when it is written back) and no string holding a lone surrogate (which no
+encoder can write). What it writes to stderr goes through :func:`printable`, one line per message.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
+from tui.domain.text import printable
+
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects accepted in a ``--json`` body (Databricks bodies nest a few levels)."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NEWLINE_STAND_IN = "\u240a"  # ␊, as printable() shows the other C0 controls
 
 
 def read_json_arg(text: str, flag: str = "--json") -> Any:
@@ -15,17 +29,73 @@ def read_json_arg(text: str, flag: str = "--json") -> Any:
     source = "input"
     if text.startswith("@"):
         name = text[1:]
-        source = "standard input" if name == "-" else name
-        try:
-            text = sys.stdin.read() if name == "-" else Path(name).expanduser().read_text(encoding="utf-8")
-        except OSError as err:
-            raise InvalidParameterValue(f"Cannot read {flag} file '{name}': {err.strerror}") from None
+        source = "standard input" if name == "-" else f"file '{name}'"
+        text = decode_utf8(_read_source(name, flag), f"{flag} {source}")
+    value = _parse_json(text, f"{flag} {source}")
+    _check_json_value(value, f"{flag} {source}")
+    return value
+
+
+def _read_source(name: str, flag: str) -> bytes:
+    if name == "-":
+        return read_stdin()
+    try:
+        return Path(name).expanduser().read_bytes()
+    except OSError as err:
+        raise InvalidParameterValue(f"Cannot read {flag} file '{name}': {err.strerror or err}") from None
+
+
+def _parse_json(text: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise InvalidParameterValue(
-            f"{flag} {source} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
-        ) from None
+        raise InvalidParameterValue(f"{what} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+    except RecursionError:
+        raise _too_deep(what) from None
+    except ValueError:  # an integer longer than Python reads (int max str digits)
+        limit = sys.get_int_max_str_digits()
+        raise InvalidParameterValue(f"{what} holds a number with more than {limit} digits") from None
+
+
+def _check_json_value(value: Any, what: str) -> None:
+    """Refuse nesting deeper than ``MAX_JSON_DEPTH`` and strings holding lone surrogates (keys too)."""
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if has_surrogate(item):
+                raise InvalidParameterValue(f"{what} holds a string with a lone surrogate (\\ud800-\\udfff): not text")
+            continue
+        if not isinstance(item, (dict, list)):
+            continue
+        if depth >= MAX_JSON_DEPTH:
+            raise _too_deep(what)
+        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
+        pending.extend((child, depth + 1) for child in children)
+
+
+def _too_deep(what: str) -> InvalidParameterValue:
+    return InvalidParameterValue(f"{what} is nested too deeply (at most {MAX_JSON_DEPTH} levels of arrays and objects)")
+
+
+def read_stdin() -> bytes:
+    """Standard input as bytes, undecoded (a text-only stream, as tests give, is encoded back)."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read())
+    return sys.stdin.read().encode("utf-8", "surrogatepass")
+
+
+def decode_utf8(data: bytes, what: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InvalidParameterValue(f"{what} is not valid UTF-8 (byte {err.start + 1} of {len(data)})") from None
+
+
+def has_surrogate(text: str) -> bool:
+    """True when ``text`` holds a lone surrogate: bytes that were not UTF-8 (argv, file names) or a JSON ``\\ud800``."""
+    return _SURROGATE.search(text) is not None
 
 
 def print_json(value: Any) -> None:
@@ -33,9 +103,21 @@ def print_json(value: Any) -> None:
 
 
 def print_error(err: SwitchboardError) -> None:
-    retry = f" Retry in {err.retry_after:.1f} s." if err.retry_after else ""
-    sys.stderr.write(f"Error: {err.message}{retry} ({err.error_code})\n")
+    _stderr_line(f"Error: {err.message}{_retry_hint(err)} ({err.error_code})")
+
+
+def _retry_hint(err: SwitchboardError) -> str:
+    """When to retry, unless the message already says so (the local rate limiter's does)."""
+    if not err.retry_after:
+        return ""
+    hint = f"Retry in {err.retry_after:.1f} s."
+    return "" if hint in err.message else f" {hint}"
 
 
 def warn(message: str) -> None:
-    sys.stderr.write(f"Warning: {message}\n")
+    _stderr_line(f"Warning: {message}")
+
+
+def _stderr_line(text: str) -> None:
+    """One line on stderr, made printable: no escape sequence, no line a reader could take for another."""
+    sys.stderr.write(printable(text).replace("\n", _NEWLINE_STAND_IN) + "\n")

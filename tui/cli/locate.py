@@ -7,6 +7,7 @@ With no argument it prints one ``name: path`` line per location; with one it pri
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -57,6 +58,18 @@ def locate(args: argparse.Namespace, ws: object | None = None) -> None:
     found = paths(getattr(args, "workspace", None))
     what = getattr(args, "what", None)
     if what:
-        sys.stdout.write(f"{found[what]}\n")
+        _write(f"{found[what]}\n")
     else:
-        sys.stdout.write("".join(f"{name}: {path}\n" for name, path in found.items()))
+        _write("".join(f"{name}: {path}\n" for name, path in found.items()))
+
+
+def _write(text: str) -> None:
+    """Paths as the file system's bytes, so ``$(switchboard locate config)`` names the file even when
+    its name is not UTF-8 (a text stream would refuse those bytes, or show them as something else)."""
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    buffer.write(os.fsencode(text))
+    buffer.flush()

@@ -6,22 +6,41 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from tui import __version__
 from tui.cli import locate, secrets, serving_endpoints, simulate
-from tui.cli.io import print_error, print_json, warn
-from tui.domain.errors import SwitchboardError
+from tui.cli.io import has_surrogate, print_error, print_json, warn
+from tui.domain.errors import InvalidParameterValue, SwitchboardError
+from tui.domain.text import printable
 from tui.transport.timeouts import Timeouts
 
 WORKSPACE_HELP = "workspace file (default: $SWITCHBOARD_WORKSPACE, else the user data dir)"
 
+ANY_BYTES_ARGS = frozenset({"workspace", "json"})
+"""Arguments that may hold bytes that are not UTF-8: a path may (``--json @FILE`` too; inline JSON is
+checked by ``read_json_arg``). Every other argument is a name or a value that must be UTF-8 text."""
+
+POSITIONAL_ARGS = frozenset({"scope", "key", "name"})
+"""The positional arguments holding free text, named by their metavar in messages."""
+
+ARG_HINTS = {"string_value": secrets.BINARY_HINT}
+"""What to add when an argument is refused for not being UTF-8."""
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse quoting the user's input in its errors made printable (no escape sequence reaches stderr)."""
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        super().exit(status, printable(message) if message else message)
+
 
 def build_parser() -> argparse.ArgumentParser:
     # --workspace is accepted before or after the command; SUPPRESS keeps a later one from erasing an earlier one
-    common = argparse.ArgumentParser(add_help=False)
+    common = ArgumentParser(add_help=False)
     common.add_argument("--workspace", metavar="PATH", default=argparse.SUPPRESS, help=WORKSPACE_HELP)
 
-    parser = argparse.ArgumentParser(
+    parser = ArgumentParser(
         prog="switchboard",
         description="Manage keys and external model endpoints and compare providers side by side.",
         epilog="With no command, the app opens.",
@@ -66,16 +85,25 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return launch_app(workspace=args.workspace, demo=args.demo)
     try:
-        if not getattr(args, "needs_workspace", True):
-            result = args.run(args)
-        else:
-            result = asyncio.run(_run_command(args))
+        _refuse_non_utf8(args)
+        result = args.run(args) if not getattr(args, "needs_workspace", True) else asyncio.run(_run_command(args))
+        if result is not None:
+            print_json(result)
     except SwitchboardError as err:
         print_error(err)
         return 1
     except KeyboardInterrupt:
         sys.stderr.write("Interrupted\n")
         return 130
-    if result is not None:
-        print_json(result)
+    except Exception as err:  # a safety net, never the plan: each cause found is fixed where it arises
+        print_error(SwitchboardError(f"internal error: {type(err).__name__}: {err}"))
+        return 1
     return 0
+
+
+def _refuse_non_utf8(args: argparse.Namespace) -> None:
+    """Refuse an argument that was not UTF-8 (Python hands its bytes over as lone surrogates)."""
+    for dest, value in vars(args).items():
+        if dest not in ANY_BYTES_ARGS and isinstance(value, str) and has_surrogate(value):
+            label = dest.upper() if dest in POSITIONAL_ARGS else "--" + dest.replace("_", "-")
+            raise InvalidParameterValue(f"{label} '{value}' is not valid UTF-8{ARG_HINTS.get(dest, '')}")

@@ -9,8 +9,12 @@ import getpass
 import sys
 from typing import Any
 
+from tui.cli.io import read_stdin
 from tui.domain.errors import InvalidParameterValue
 from tui.workspace.protocol import Workspace
+
+BINARY_HINT = "; for a binary secret, give it as base64 with --bytes-value"
+"""Ends the message refusing a value that is not UTF-8 text."""
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -84,18 +88,39 @@ async def put_secret(args: argparse.Namespace, ws: Workspace) -> None:
 
 
 def _secret_value(args: argparse.Namespace) -> bytes:
-    if args.string_value is not None:
-        return str(args.string_value).encode("utf-8")
     if args.bytes_value is not None:
-        try:
-            return base64.b64decode(args.bytes_value, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidParameterValue("--bytes-value must be base64") from None
-    if sys.stdin.isatty():
-        text = getpass.getpass(f"Value for {args.scope}/{args.key} (hidden): ")
+        value = _base64(args.bytes_value)
+    elif args.string_value is not None:
+        value = args.string_value.encode("utf-8")  # main() has refused a value that is not UTF-8
     else:
-        text = sys.stdin.read()
-        text = text[:-2] if text.endswith("\r\n") else text[:-1] if text.endswith("\n") else text
-    if not text:
+        value = _prompted_or_piped(args)
+    if not value:
         raise InvalidParameterValue("The secret value is empty; nothing was stored")
-    return text.encode("utf-8")
+    return value
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidParameterValue("--bytes-value must be base64") from None
+
+
+def _prompted_or_piped(args: argparse.Namespace) -> bytes:
+    """The value typed at a hidden prompt, or standard input less one trailing newline; UTF-8 only."""
+    if sys.stdin.isatty():
+        try:
+            return getpass.getpass(f"Value for {args.scope}/{args.key} (hidden): ").encode("utf-8")
+        except UnicodeDecodeError:
+            raise _not_utf8("The typed value") from None
+    data = read_stdin()
+    data = data[:-2] if data.endswith(b"\r\n") else data[:-1] if data.endswith(b"\n") else data
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise _not_utf8("The value on standard input") from None
+    return data
+
+
+def _not_utf8(what: str) -> InvalidParameterValue:
+    return InvalidParameterValue(f"{what} is not valid UTF-8{BINARY_HINT}")

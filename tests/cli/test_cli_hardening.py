@@ -166,7 +166,7 @@ def test_a_refused_query_says_when_to_retry_once(with_key: Cli) -> None:
 @pytest.mark.parametrize(
     "error",
     [
-        RequestLimitExceeded("Rate limit reached on endpoint 'e': 1 calls/minute. Retry in 12.0 s.", retry_after=12.0),
+        RequestLimitExceeded("Rate limit reached on endpoint 'e': 1 calls/minute.", retry_after=12.0),
         ProviderRateLimited("OpenAI rate limit hit (429): slow down.", retry_after=12.0),
     ],
 )

@@ -107,11 +107,8 @@ def print_error(err: SwitchboardError) -> None:
 
 
 def _retry_hint(err: SwitchboardError) -> str:
-    """When to retry, unless the message already says so (the local rate limiter's does)."""
-    if not err.retry_after:
-        return ""
-    hint = f"Retry in {err.retry_after:.1f} s."
-    return "" if hint in err.message else f" {hint}"
+    """When to retry: it travels as ``retry_after``, never in the message, so it is said once."""
+    return f" Retry in {err.retry_after:.1f} s." if err.retry_after else ""
 
 
 def warn(message: str) -> None:

@@ -236,3 +236,23 @@ def test_simulate_refuses_a_port_out_of_range(capsys: pytest.CaptureFixture[str]
     with pytest.raises(SystemExit) as exc:
         main(["simulate", "--port", "70000"])
     assert exc.value.code == 2 and "70000 is not a port" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(cli: Cli, workspace_file: Path) -> None:
+    """``switchboard ... | head``: the closed pipe stops the command with no message and no traceback."""
+    from tui.simulator import Simulator
+
+    with Simulator(api_key="k").running_in_thread() as sim:
+        body = copy.deepcopy(OPENAI_COMPLETIONS)
+        body["config"]["served_entities"][0]["external_model"]["name"] = "gpt-3.5-turbo-instruct@tokens=40000"
+        body["config"]["served_entities"][0]["external_model"]["openai_config"] = {
+            "openai_api_key_plaintext": "k", "openai_api_base": f"{sim.base_url}/v1"}
+        assert cli("serving-endpoints", "create", "--json", json.dumps(body))[0] == 0
+        script = str(Path(sys.executable).parent / "switchboard")
+        args = [script, "serving-endpoints", "query", "openai-completions", "--workspace", str(workspace_file),
+                "--json", '{"prompt": "a long answer, please"}']
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader is gone before the answer is written
+        stderr = proc.stderr.read()
+        assert proc.wait(timeout=60) == 141 and stderr == b"", stderr

@@ -5,6 +5,7 @@ canaries may appear only where secret values are stored."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -149,3 +150,72 @@ def test_unqueried_providers_store_plaintext_keys_write_only(canary_cli: Recordi
     assert not any(c in printed for c in CANARIES)
     assert stored_canary_places(canary_cli.workspace) == ALLOWED_PLACES
     assert files_with_canaries(tmp_path, skip=canary_cli.workspace) == []
+
+
+def _openai(config: dict[str, Any], **external: Any) -> dict[str, Any]:
+    model = {"name": "gpt-4o-mini", "provider": "openai", "task": "llm/v1/chat", "openai_config": config, **external}
+    return {"name": "refused", "config": {"served_entities": [{"external_model": model}]}}
+
+
+REFUSED_BODIES = [
+    _openai({"openai_api_key": PLAIN_CANARY}),  # the key itself where a reference belongs
+    _openai({"openai_api_key": SECRET_REF, "openai_api_key_plaintext": PLAIN_CANARY}),
+    _openai({"openai_api_key_plaintext": PLAIN_CANARY, "openai_api_bsae": "http://127.0.0.1:9"}),
+    _openai({"openai_api_key_plaintext": PLAIN_CANARY, "openai_api_base": "ftp://127.0.0.1"}),
+    _openai({"openai_api_key_plaintext": PLAIN_CANARY}, provider="anthropic"),
+    _openai({"openai_api_key_plaintext": PLAIN_CANARY * 400}),
+    _openai({"openai_api_key_plaintext": PLAIN_CANARY}, task="llm/v1/nothing"),
+    {"name": "refused", "config": {"served_entities": [{"external_model": {
+        "name": "m", "provider": "custom", "task": "llm/v1/chat",
+        "custom_provider_config": {"bearer_token_auth": {"token": PLAIN_CANARY}}}}]}},
+]
+
+
+@pytest.mark.parametrize("body", REFUSED_BODIES)
+def test_a_refused_body_never_quotes_its_key(canary_cli: RecordingCli, body: dict[str, Any], tmp_path: Path) -> None:
+    for args in (
+        ("serving-endpoints", "create", "--json", json.dumps(body)),
+        ("serving-endpoints", "update-config", "no-such-endpoint", "--json", json.dumps(body["config"])),
+        ("serving-endpoints", "create", "--json", json.dumps(body)[:-3]),  # cut short: not JSON
+    ):
+        code, out, err = canary_cli(*args)
+        assert code == 1 and err.startswith("Error: ") and out == ""
+        assert not any(c in err for c in CANARIES), err
+    assert files_with_canaries(tmp_path, skip=canary_cli.workspace) == []
+    assert stored_canary_places(canary_cli.workspace) == {"secrets.value"}  # nothing of the refused body kept
+
+
+def test_every_command_on_an_endpoint_with_keys_prints_none(canary_cli: RecordingCli, hostile: HostileServer, tmp_path: Path) -> None:
+    name = "keyed"
+    canary_cli.create(endpoint(name, "custom", hostile.base("echo401"), plaintext=True))
+    config = endpoint(name, "openai", hostile.base("echo500"), plaintext=True)["config"]
+    gateway = {"rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}], "usage_tracking_config": {"enabled": True}}
+    for args in (
+        ("serving-endpoints", "update-config", name, "--json", json.dumps(config)),
+        ("serving-endpoints", "put", name, "--json", json.dumps({"rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}]})),
+        ("serving-endpoints", "put-ai-gateway", name, "--json", json.dumps(gateway)),
+        ("serving-endpoints", "patch", name, "--json", json.dumps({"add_tags": [{"key": "team", "value": "x"}]})),
+        ("serving-endpoints", "get", name),
+        ("serving-endpoints", "list"),
+        ("serving-endpoints", "query", name, "--json", json.dumps({"messages": [{"role": "user", "content": "hi"}]})),
+        ("secrets", "list-secrets", "canary"),
+        ("secrets", "delete-secret", "canary", "key"),
+        ("secrets", "delete-scope", "canary"),
+        ("serving-endpoints", "delete", name),
+    ):
+        code, _out, err = canary_cli(*args)
+        assert code == (1 if "query" in args else 0), (args, err)
+    printed = "".join(canary_cli.transcript)
+    assert "[REDACTED]" in printed and not any(c in printed for c in CANARIES)
+    assert stored_canary_places(canary_cli.workspace) == set()  # deleted: no copy of a key is left anywhere
+    assert files_with_canaries(tmp_path, skip=canary_cli.workspace) == []
+
+
+def test_a_deleted_key_leaves_no_bytes_in_the_workspace_file(canary_cli: RecordingCli) -> None:
+    canary_cli.create(endpoint("keyed", "openai", "http://127.0.0.1:9", plaintext=True))
+    assert canary_cli("serving-endpoints", "delete", "keyed")[0] == 0
+    assert canary_cli("secrets", "delete-scope", "canary")[0] == 0
+    with sqlite3.connect(canary_cli.workspace) as conn:  # as the next checkpoint would
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = b"".join(p.read_bytes() for p in canary_cli.workspace.parent.glob(canary_cli.workspace.name + "*"))
+    assert not any(c.encode() in data for c in CANARIES)

@@ -58,6 +58,14 @@ def hostile() -> Iterator[HostileServer]:
         yield server
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many fuzz cases this process checked (in a run without xdist: all of them), to be quoted."""
+    from tests.security.test_fuzz import CASES
+
+    if CASES:
+        terminalreporter.write_line(f"fuzz: {sum(CASES.values())} cases checked: {dict(sorted(CASES.items()))}")
+
+
 def stored_canary_places(db: Path) -> set[str]:
     """``table.column`` of every stored value that holds a canary."""
     places = set()

@@ -7,7 +7,7 @@ its cause must be found and fixed), stdout JSON in plain ASCII, and after a refu
 workspace exactly as before. Settings and theme files give warnings, never exceptions.
 
 A short run by default; ``SWITCHBOARD_FUZZ_EXAMPLES=2500`` runs that many cases per test (over 10,000
-in all). The last test prints how many cases ran.
+in all). How many cases ran is printed at the end of a run without xdist (see conftest.py).
 """
 
 from __future__ import annotations
@@ -392,9 +392,3 @@ def test_theme_files(files: list[bytes]) -> None:
     loaded = load_user_themes()
     assert len(loaded.themes) + len(loaded.failed) == len(files)
     assert all(isinstance(reason, str) and reason for _, reason in loaded.failed), loaded.failed
-
-
-def test_zz_report_the_cases(capsys: pytest.CaptureFixture[str]) -> None:
-    """Print how many cases ran (shown without -s), so a run can be quoted."""
-    with capsys.disabled():
-        print(f"\nfuzz: {sum(CASES.values())} cases checked: {dict(sorted(CASES.items()))}")

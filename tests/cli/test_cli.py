@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli_runner import Cli
 from tests.payloads import (
     ANTHROPIC_COMPLETIONS,
     OPENAI_COMPLETIONS,
@@ -20,34 +21,6 @@ from tests.payloads import (
     served_config,
 )
 from tui.cli.main import main
-
-
-class Cli:
-    """Runs ``switchboard`` in-process against one workspace file."""
-
-    def __init__(self, workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-        self.workspace = workspace
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-
-    def __call__(self, *args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
-        """Exit code, stdout and stderr. ``stdin`` as bytes comes with a ``buffer``, as a real stream does."""
-        if stdin is not None:
-            stream = io.StringIO(stdin) if isinstance(stdin, str) else io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
-            self.monkeypatch.setattr(sys, "stdin", stream)
-        code = main(["--workspace", str(self.workspace), *args])
-        out, err = self.capsys.readouterr()
-        return code, out, err
-
-    def json(self, *args: str, stdin: str | bytes | None = None) -> object:
-        code, out, err = self(*args, stdin=stdin)
-        assert code == 0, err
-        return json.loads(out)
-
-
-@pytest.fixture
-def cli(workspace_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
-    return Cli(workspace_file, capsys, monkeypatch)
 
 
 def add_keys(cli: Cli) -> None:

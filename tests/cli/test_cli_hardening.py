@@ -12,11 +12,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import Cli, cli  # noqa: F401 (cli is the fixture)
+from tests.cli_runner import Cli
 from tests.payloads import OPENAI_COMPLETIONS
-from tui.cli.io import MAX_JSON_DEPTH, print_error, print_json, read_json_arg, warn
+from tui.cli.io import print_error, print_json, read_json_arg, warn
 from tui.cli.main import main
-from tui.domain.errors import InvalidParameterValue, ProviderRateLimited, RequestLimitExceeded
+from tui.domain.checks import MAX_JSON_DEPTH
+from tui.domain.errors import (
+    InvalidParameterValue,
+    ProviderRateLimited,
+    RequestLimitExceeded,
+)
 from tui.domain.text import has_control
 
 SCOPE, KEY = "my_openai_secret_scope", "openai_api_key"
@@ -91,7 +96,7 @@ def test_json_on_stdin_that_is_not_utf8(cli: Cli) -> None:
 @pytest.mark.parametrize("body", ['{"prompt": "\\ud800"}', '{"prompt": "hi", "\\udcff": 1}'])
 def test_a_lone_surrogate_in_json_is_refused_as_such(with_key: Cli, body: str) -> None:
     unreachable_endpoint(with_key)
-    assert_refused(with_key("serving-endpoints", "query", "openai-completions", "--json", body), "--json input holds a string with a lone surrogate")
+    assert_refused(with_key("serving-endpoints", "query", "openai-completions", "--json", body), "is not valid text (it contains a lone surrogate)")
 
 
 def test_a_secret_on_stdin_that_is_not_utf8(with_key: Cli) -> None:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-import json
 import sqlite3
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,8 +10,8 @@ from typing import Any
 import pytest
 
 from tests.app.conftest import make_app, simulator  # noqa: F401 (the app fixtures, for the app injection tests)
+from tests.cli_runner import Cli
 from tests.security.hostile import HostileServer, hostile_server
-from tui.cli.main import main
 
 SECRET_CANARY = "canary-secret-3b8d41f2e7"
 PLAIN_CANARY = "canary-plain-9c2e77a1d4"
@@ -22,34 +19,12 @@ CANARIES = (SECRET_CANARY, PLAIN_CANARY)
 SECRET_REF = "{{secrets/canary/key}}"
 
 
-class RecordingCli:
-    """Runs ``switchboard`` in-process on one workspace and keeps every byte it wrote."""
-
-    def __init__(self, workspace: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-        self.workspace = workspace
-        self.capsys = capsys
-        self.monkeypatch = monkeypatch
-        self.transcript: list[str] = []
-
-    def __call__(self, *args: str, stdin: str | None = None) -> tuple[int, str, str]:
-        if stdin is not None:
-            self.monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(["--workspace", str(self.workspace), *args])
-        out, err = self.capsys.readouterr()
-        self.transcript += [out, err]
-        return code, out, err
-
-    def create(self, body: dict[str, Any]) -> None:
-        code, _out, err = self("serving-endpoints", "create", "--json", json.dumps(body))
-        assert code == 0, err
-
-
 @pytest.fixture
-def cli(workspace_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RecordingCli:
+def cli(workspace_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Cli:
     # short timeouts: the hostile server and the simulator's stall faults must not hold a test for long
     monkeypatch.setenv("SWITCHBOARD_TIMEOUTS__READ", "3")
     monkeypatch.setenv("SWITCHBOARD_TIMEOUTS__IDLE", "0.5")
-    return RecordingCli(workspace_file, capsys, monkeypatch)
+    return Cli(workspace_file, capsys, monkeypatch)
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 
+from tests.cli_runner import Cli
 from tests.providers.conftest import FLAVOURS
 from tests.security.conftest import (
     CANARIES,
     PLAIN_CANARY,
     SECRET_CANARY,
     SECRET_REF,
-    RecordingCli,
     files_with_canaries,
     stored_canary_places,
 )
@@ -80,13 +80,13 @@ def endpoint(name: str, shape: str, base: str, *, plaintext: bool, model: str = 
     return {"name": name, "config": {"served_entities": [{"name": "primary", "external_model": external}]}}
 
 
-def query_both_ways(cli: RecordingCli, name: str) -> None:
+def query_both_ways(cli: Cli, name: str) -> None:
     body = json.dumps({"messages": [{"role": "user", "content": "Repeat my key"}], "max_tokens": 5})
     cli("serving-endpoints", "query", name, "--json", body)
     cli("serving-endpoints", "query", name, "--stream", "--json", body)
 
 
-def assert_no_canary_leaked(cli: RecordingCli, root: Path) -> None:
+def assert_no_canary_leaked(cli: Cli, root: Path) -> None:
     printed = "".join(cli.transcript)
     for canary in (*CANARIES, ENTRA_TOKEN):
         assert canary not in printed, f"{canary} was printed"
@@ -96,13 +96,13 @@ def assert_no_canary_leaked(cli: RecordingCli, root: Path) -> None:
 
 
 @pytest.fixture
-def canary_cli(cli: RecordingCli) -> RecordingCli:
+def canary_cli(cli: Cli) -> Cli:
     assert cli("secrets", "create-scope", "canary")[0] == 0
     assert cli("secrets", "put-secret", "canary", "key", "--string-value", SECRET_CANARY)[0] == 0
     return cli
 
 
-def test_a_provider_that_echoes_credentials_never_shows_them(canary_cli: RecordingCli, hostile: HostileServer, tmp_path: Path) -> None:
+def test_a_provider_that_echoes_credentials_never_shows_them(canary_cli: Cli, hostile: HostileServer, tmp_path: Path) -> None:
     names = []
     for shape in SHAPES:
         for plaintext in (False, True):
@@ -119,7 +119,7 @@ def test_a_provider_that_echoes_credentials_never_shows_them(canary_cli: Recordi
     assert_no_canary_leaked(canary_cli, tmp_path)
 
 
-def test_every_simulator_fault_keeps_the_key_out(canary_cli: RecordingCli, tmp_path: Path) -> None:
+def test_every_simulator_fault_keeps_the_key_out(canary_cli: Cli, tmp_path: Path) -> None:
     with Simulator(api_key=SECRET_CANARY).running_in_thread() as sim:
         for shape in ("openai", "azure", "anthropic", "custom"):
             for fault in FAULTS:
@@ -138,7 +138,7 @@ def test_every_simulator_fault_keeps_the_key_out(canary_cli: RecordingCli, tmp_p
     assert files_with_canaries(tmp_path, skip=canary_cli.workspace) == []
 
 
-def test_unqueried_providers_store_plaintext_keys_write_only(canary_cli: RecordingCli, tmp_path: Path) -> None:
+def test_unqueried_providers_store_plaintext_keys_write_only(canary_cli: Cli, tmp_path: Path) -> None:
     for provider, (key, config) in UNQUERIED.items():
         task = "llm/v1/chat"
         external = {"name": "some-model", "provider": provider, "task": task, key: config}
@@ -172,7 +172,7 @@ REFUSED_BODIES = [
 
 
 @pytest.mark.parametrize("body", REFUSED_BODIES)
-def test_a_refused_body_never_quotes_its_key(canary_cli: RecordingCli, body: dict[str, Any], tmp_path: Path) -> None:
+def test_a_refused_body_never_quotes_its_key(canary_cli: Cli, body: dict[str, Any], tmp_path: Path) -> None:
     for args in (
         ("serving-endpoints", "create", "--json", json.dumps(body)),
         ("serving-endpoints", "update-config", "no-such-endpoint", "--json", json.dumps(body["config"])),
@@ -185,7 +185,7 @@ def test_a_refused_body_never_quotes_its_key(canary_cli: RecordingCli, body: dic
     assert stored_canary_places(canary_cli.workspace) == {"secrets.value"}  # nothing of the refused body kept
 
 
-def test_every_command_on_an_endpoint_with_keys_prints_none(canary_cli: RecordingCli, hostile: HostileServer, tmp_path: Path) -> None:
+def test_every_command_on_an_endpoint_with_keys_prints_none(canary_cli: Cli, hostile: HostileServer, tmp_path: Path) -> None:
     name = "keyed"
     canary_cli.create(endpoint(name, "custom", hostile.base("echo401"), plaintext=True))
     config = endpoint(name, "openai", hostile.base("echo500"), plaintext=True)["config"]
@@ -211,7 +211,7 @@ def test_every_command_on_an_endpoint_with_keys_prints_none(canary_cli: Recordin
     assert files_with_canaries(tmp_path, skip=canary_cli.workspace) == []
 
 
-def test_a_deleted_key_leaves_no_bytes_in_the_workspace_file(canary_cli: RecordingCli) -> None:
+def test_a_deleted_key_leaves_no_bytes_in_the_workspace_file(canary_cli: Cli) -> None:
     canary_cli.create(endpoint("keyed", "openai", "http://127.0.0.1:9", plaintext=True))
     assert canary_cli("serving-endpoints", "delete", "keyed")[0] == 0
     assert canary_cli("secrets", "delete-scope", "canary")[0] == 0

@@ -26,8 +26,14 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.cli.test_cli import Cli
-from tests.payloads import ANTHROPIC_COMPLETIONS, OPENAI_COMPLETIONS, RATE_LIMITS, azure_openai, openai_plaintext
+from tests.cli_runner import Cli
+from tests.payloads import (
+    ANTHROPIC_COMPLETIONS,
+    OPENAI_COMPLETIONS,
+    RATE_LIMITS,
+    azure_openai,
+    openai_plaintext,
+)
 from tui import locations
 from tui.cli.io import warn
 from tui.domain.text import has_control

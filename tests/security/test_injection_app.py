@@ -12,7 +12,12 @@ import pytest
 
 from tests.app.conftest import wait_until
 from tests.app.test_playground import finished, pane, panes, send
-from tests.security.conftest import CANARIES, PLAIN_CANARY, SECRET_CANARY, stored_canary_places
+from tests.security.conftest import (
+    CANARIES,
+    PLAIN_CANARY,
+    SECRET_CANARY,
+    stored_canary_places,
+)
 from tests.security.hostile import ESCAPES, HostileServer
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint

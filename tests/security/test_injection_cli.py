@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.security.conftest import RecordingCli
+from tests.cli_runner import Cli
 from tests.security.hostile import RAW_SEQUENCES, HostileServer
 
 CHAT = json.dumps({"messages": [{"role": "user", "content": "hi"}]})
@@ -29,7 +29,7 @@ def custom(name: str, base: str) -> dict[str, object]:
     return {"name": name, "config": {"served_entities": [{"name": "primary", "external_model": external}]}}
 
 
-def test_provider_answers_and_errors_print_no_raw_sequence(cli: RecordingCli, hostile: HostileServer) -> None:
+def test_provider_answers_and_errors_print_no_raw_sequence(cli: Cli, hostile: HostileServer) -> None:
     for mode in ("escapes", "escape400", "escape502"):
         cli.create(custom(mode, hostile.base(mode)))
         for stream in ((), ("--stream",)):
@@ -55,7 +55,7 @@ def test_provider_answers_and_errors_print_no_raw_sequence(cli: RecordingCli, ho
         ("serving-endpoints", "create", "--json", "@" + TYPED),
     ],
 )
-def test_typed_input_echoed_in_an_error_is_made_visible(cli: RecordingCli, args: tuple[str, ...]) -> None:
+def test_typed_input_echoed_in_an_error_is_made_visible(cli: Cli, args: tuple[str, ...]) -> None:
     code, out, err = cli(*args)
     assert code == 1 and err.startswith("Error: ")
     assert_no_raw(out + err)

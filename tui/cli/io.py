@@ -9,18 +9,14 @@ encoder can write). What it writes to stderr goes through :func:`printable`, one
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
+from tui.domain.checks import MAX_JSON_DEPTH, json_problem
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
 from tui.domain.text import printable
 
-MAX_JSON_DEPTH = 64
-"""Deepest nesting of arrays and objects accepted in a ``--json`` body (Databricks bodies nest a few levels)."""
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 _NEWLINE_STAND_IN = "\u240a"  # ␊, as printable() shows the other C0 controls
 
 
@@ -32,7 +28,8 @@ def read_json_arg(text: str, flag: str = "--json") -> Any:
         source = "standard input" if name == "-" else f"file '{name}'"
         text = decode_utf8(_read_source(name, flag), f"{flag} {source}")
     value = _parse_json(text, f"{flag} {source}")
-    _check_json_value(value, f"{flag} {source}")
+    if problem := json_problem(value):
+        raise InvalidParameterValue(f"{flag} {source}: {problem}")
     return value
 
 
@@ -57,23 +54,6 @@ def _parse_json(text: str, what: str) -> Any:
         raise InvalidParameterValue(f"{what} holds a number with more than {limit} digits") from None
 
 
-def _check_json_value(value: Any, what: str) -> None:
-    """Refuse nesting deeper than ``MAX_JSON_DEPTH`` and strings holding lone surrogates (keys too)."""
-    pending: list[tuple[Any, int]] = [(value, 0)]
-    while pending:
-        item, depth = pending.pop()
-        if isinstance(item, str):
-            if has_surrogate(item):
-                raise InvalidParameterValue(f"{what} holds a string with a lone surrogate (\\ud800-\\udfff): not text")
-            continue
-        if not isinstance(item, (dict, list)):
-            continue
-        if depth >= MAX_JSON_DEPTH:
-            raise _too_deep(what)
-        children = [*item.keys(), *item.values()] if isinstance(item, dict) else item
-        pending.extend((child, depth + 1) for child in children)
-
-
 def _too_deep(what: str) -> InvalidParameterValue:
     return InvalidParameterValue(f"{what} is nested too deeply (at most {MAX_JSON_DEPTH} levels of arrays and objects)")
 
@@ -91,11 +71,6 @@ def decode_utf8(data: bytes, what: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InvalidParameterValue(f"{what} is not valid UTF-8 (byte {err.start + 1} of {len(data)})") from None
-
-
-def has_surrogate(text: str) -> bool:
-    """True when ``text`` holds a lone surrogate: bytes that were not UTF-8 (argv, file names) or a JSON ``\\ud800``."""
-    return _SURROGATE.search(text) is not None
 
 
 def print_json(value: Any) -> None:

@@ -11,9 +11,9 @@ from typing import NoReturn
 
 from tui import __version__
 from tui.cli import locate, secrets, serving_endpoints, simulate
-from tui.cli.io import has_surrogate, print_error, print_json, warn
+from tui.cli.io import print_error, print_json, warn
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
-from tui.domain.text import printable
+from tui.domain.text import has_surrogate, printable
 from tui.transport.timeouts import Timeouts
 
 WORKSPACE_HELP = "workspace file (default: $SWITCHBOARD_WORKSPACE, else the user data dir)"

@@ -30,7 +30,7 @@ from pydantic import (
 
 from tui.domain.checks import (
     TEXT_MAX,
-    json_text_problem,
+    json_problem,
     number_problem,
     plain_text_problem,
     text_problem,
@@ -167,7 +167,7 @@ def parse_user_input(model: type[M], data: Any, what: str) -> M:
     """Validate data a person gave; any problem becomes INVALID_PARAMETER_VALUE."""
     if not isinstance(data, dict):
         raise InvalidParameterValue(f"Invalid {what}: expected a JSON object, got {type(data).__name__}")
-    if problem := json_text_problem(data):
+    if problem := json_problem(data):
         raise InvalidParameterValue(f"Invalid {what}: {problem}")
     try:
         return model.model_validate(data, context=USER_INPUT)

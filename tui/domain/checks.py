@@ -3,18 +3,17 @@
 Each ``*_problem`` function returns what is wrong as the end of a sentence whose subject is the
 field (``"<path>: <problem>"``), or None when the value is fine. They know nothing of pydantic;
 :mod:`tui.domain.base` turns them into field types, limits every other string field to
-:data:`TEXT_MAX` and runs :func:`json_text_problem` on every user payload.
+:data:`TEXT_MAX` and runs :func:`json_problem` on every user payload.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 
-from tui.domain.text import has_control
+from tui.domain.text import has_control, has_surrogate
 
 TEXT_MAX = 8 * 1024
 """Any string of user input without a tighter limit (descriptions, plaintext keys: a PEM key fits)."""
@@ -24,16 +23,17 @@ URL_MAX = 2048
 """A base URL; the de-facto limit of browsers and proxies."""
 TAG_MAX = 255
 """A tag key or value."""
+MAX_JSON_DEPTH = 64
+"""Deepest nesting of arrays and objects in a body a person gives (Databricks bodies nest a few levels)."""
 
 _URL_SCHEMES = ("http", "https")
 _PORTS = "a port is a number from 1 to 65535"
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _NOT_TEXT = "is not valid text (it contains a lone surrogate)"
 
 
 def text_problem(value: str, limit: int) -> str | None:
     """Refuses text that cannot be encoded (a lone surrogate) and text longer than ``limit``."""
-    if _LONE_SURROGATE.search(value):
+    if has_surrogate(value):
         return _NOT_TEXT
     if len(value) > limit:
         return f"is {len(value):,} characters long; the limit is {limit:,}"
@@ -80,25 +80,30 @@ def number_problem(value: Any, *, strings_allowed: bool) -> str | None:
     return None
 
 
-def json_text_problem(data: Any) -> str | None:
-    """``"<path>: <problem>"`` for the first string or field name of a JSON value that is not valid text.
+def json_problem(data: Any) -> str | None:
+    """``"<path>: <problem>"`` for the first string or field name of a JSON value that is not valid text,
+    or the problem of a value nested deeper than :data:`MAX_JSON_DEPTH`; None when it is fine.
 
     Python gets a lone surrogate from JSON's ``"\\ud800"`` or from argv; it cannot be encoded, so it
-    must be refused before any check quotes it. Walks breadth-first without recursion, so no nesting
-    depth can exhaust the stack.
+    must be refused before any check quotes it. Deeper nesting would reach Python's recursion limit in
+    validation or when the value is written back. Walks breadth-first without recursion.
     """
-    pending: deque[tuple[str, Any]] = deque([("", data)])
+    pending: deque[tuple[str, Any, int]] = deque([("", data, 0)])
     while pending:
-        path, node = pending.popleft()
-        if isinstance(node, str) and _LONE_SURROGATE.search(node):
+        path, node, depth = pending.popleft()
+        if isinstance(node, str) and has_surrogate(node):
             return _at(path, _NOT_TEXT)
+        if not isinstance(node, (dict, list)):
+            continue
+        if depth >= MAX_JSON_DEPTH:
+            return f"is nested too deeply (at most {MAX_JSON_DEPTH} levels of arrays and objects)"
         if isinstance(node, dict):
             for key, value in node.items():
-                if _LONE_SURROGATE.search(str(key)):
+                if has_surrogate(str(key)):
                     return _at(path, f"a field name {_NOT_TEXT}")
-                pending.append((f"{path}.{key}" if path else str(key), value))
-        elif isinstance(node, list):
-            pending.extend((f"{path}[{i}]", value) for i, value in enumerate(node))
+                pending.append((f"{path}.{key}" if path else str(key), value, depth + 1))
+        else:
+            pending.extend((f"{path}[{i}]", value, depth + 1) for i, value in enumerate(node))
     return None
 
 

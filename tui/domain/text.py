@@ -38,6 +38,15 @@ def printable(text: str) -> str:
     return _UNSAFE.sub(_stand_in, text.replace("\r\n", "\n"))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def has_surrogate(text: str) -> bool:
+    """True when ``text`` holds a lone surrogate: bytes that were not UTF-8 (argv, file names) or JSON's
+    ``"\\ud800"``. No encoder can write one, so such text must be refused before anything quotes it."""
+    return _SURROGATE.search(text) is not None
+
+
 def has_control(text: str) -> bool:
     """True when ``text`` holds a character :func:`printable` would replace."""
     return _UNSAFE.search(text) is not None

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tui.domain.errors import InvalidParameterValue, ResourceDoesNotExist
-from tui.playground.history import HistoryRepo
+from tui.playground.history import ComparisonHistory
 from tui.playground.model import Comparison, PaneRun
+from tui.workspace.local.history_repo import HistoryRepo
 from tui.workspace.local.store import MIGRATIONS, SCHEMA_VERSION, Store
 
 T0 = 1_790_000_000.0
@@ -42,20 +43,20 @@ def test_the_migration_adds_the_history_table(store: Store, tmp_path: Path) -> N
     old.close()
     upgraded = Store(tmp_path / "old.db")
     try:
-        assert upgraded.schema_version == 4 and HistoryRepo(upgraded).list() == []
+        assert upgraded.schema_version == 4 and ComparisonHistory(HistoryRepo(upgraded)).list() == []
     finally:
         upgraded.close()
 
 
 def test_save_get_round_trip(store: Store) -> None:
-    repo = HistoryRepo(store)
+    repo = ComparisonHistory(HistoryRepo(store))
     c = comparison("Explain rate limits", T0, answer="Rate limits cap calls ```code```")
     repo.save(c)
     assert repo.get(c.id) == c
 
 
 def test_list_is_newest_first_with_entry_fields(store: Store) -> None:
-    repo = HistoryRepo(store)
+    repo = ComparisonHistory(HistoryRepo(store))
     older, newest, middle = comparison("older", T0), comparison("newest", T0 + 20, ("x",)), comparison("middle", T0 + 10)
     for c in (older, newest, middle):
         repo.save(c)
@@ -68,7 +69,7 @@ def test_list_is_newest_first_with_entry_fields(store: Store) -> None:
 
 
 def test_save_again_replaces_the_entry(store: Store) -> None:
-    repo = HistoryRepo(store)
+    repo = ComparisonHistory(HistoryRepo(store))
     c = comparison("first title", T0)
     repo.save(c)
     c.title = "renamed"
@@ -80,7 +81,7 @@ def test_save_again_replaces_the_entry(store: Store) -> None:
 
 
 def test_search_matches_title_endpoints_and_answers_case_insensitively(store: Store) -> None:
-    repo = HistoryRepo(store)
+    repo = ComparisonHistory(HistoryRepo(store))
     rates = comparison("Explain Rate Limits", T0)
     poem = comparison("Write a poem", T0 + 1, ("claude-haiku",), answer='Autumn "moon" rises\nover the École')
     repo.save(rates)
@@ -97,21 +98,21 @@ def test_search_matches_title_endpoints_and_answers_case_insensitively(store: St
 
 
 def test_search_ignores_keys_and_parameters(store: Store) -> None:
-    repo = HistoryRepo(store)
+    repo = ComparisonHistory(HistoryRepo(store))
     repo.save(comparison("hello", T0))
     for needle in ("temperature", "finish_reason", "model-x", "llm/v1/chat", "choices"):
         assert repo.list(needle) == [], needle
 
 
 def test_search_respects_the_limit_newest_first(store: Store) -> None:
-    repo = HistoryRepo(store)
+    repo = ComparisonHistory(HistoryRepo(store))
     for i in range(5):
         repo.save(comparison(f"topic {i}", T0 + i))
     assert [e.title for e in repo.list("topic", limit=2)] == ["topic 4", "topic 3"]
 
 
 def test_get_and_delete_missing_entries(store: Store) -> None:
-    repo = HistoryRepo(store)
+    repo = ComparisonHistory(HistoryRepo(store))
     c = comparison("to delete", T0)
     repo.save(c)
     repo.delete(c.id)
@@ -124,7 +125,7 @@ def test_get_and_delete_missing_entries(store: Store) -> None:
 
 
 def test_prune_keeps_the_newest(store: Store) -> None:
-    repo = HistoryRepo(store)
+    repo = ComparisonHistory(HistoryRepo(store))
     saved = [comparison(f"run {i}", T0 + i) for i in range(6)]
     for c in reversed(saved):  # insertion order must not matter
         repo.save(c)
@@ -140,11 +141,11 @@ def test_history_survives_reopening_the_workspace(tmp_path: Path) -> None:
     path = tmp_path / "ws.db"
     first = Store(path)
     c = comparison("kept across restarts", T0, answer="still here")
-    HistoryRepo(first).save(c)
+    ComparisonHistory(HistoryRepo(first)).save(c)
     first.close()
     second = Store(path)
     try:
-        repo = HistoryRepo(second)
+        repo = ComparisonHistory(HistoryRepo(second))
         assert [e.id for e in repo.list("still here")] == [c.id]
         assert repo.get(c.id) == c
     finally:

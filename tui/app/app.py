@@ -20,7 +20,7 @@ from tui.domain.text import printable
 from tui.settings import Settings, SettingsError, save_setting
 from tui.themes import LoadedThemes, register_themes
 from tui.widgets.render_ticker import install_gc_policy
-from tui.workspace.local.workspace import LocalWorkspace
+from tui.workspace.protocol import Workspace
 
 PLACES = {
     "playground": "Playground",
@@ -67,7 +67,7 @@ class SwitchboardApp(App[None]):
 
     def __init__(
         self,
-        workspace: LocalWorkspace,
+        workspace: Workspace,
         settings: Settings | None = None,
         *,
         demo: bool = False,

@@ -17,7 +17,7 @@ from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.simulated import SIMULATED_TAG
 from tui.simulator import Simulator
-from tui.workspace.local.workspace import LocalWorkspace
+from tui.workspace.protocol import Workspace
 
 DEMO_KEY = "sim-key"
 
@@ -67,7 +67,7 @@ def demo_endpoints(base: str) -> list[dict[str, Any]]:
     return bodies
 
 
-async def populate(ws: LocalWorkspace, base: str) -> None:
+async def populate(ws: Workspace, base: str) -> None:
     await ws.create_scope("demo")
     await ws.put_secret("demo", "sim_key", DEMO_KEY.encode())
     for body in demo_endpoints(base):

@@ -16,7 +16,7 @@ from tui.app.app import SwitchboardApp
 from tui.app.demo import demo_environment, populate
 from tui.settings import Settings
 from tui.themes import load_themes
-from tui.workspace.local.workspace import LocalWorkspace
+from tui.workspace.factory import open_workspace
 
 SIZE = (160, 45)
 
@@ -34,7 +34,7 @@ async def _wait_idle(pilot: Pilot[None], app: SwitchboardApp, seconds: float = 2
 
 async def _shoot(folder: Path, name: str, steps: Callable[[Pilot[None], SwitchboardApp], Awaitable[None]]) -> Path:
     with demo_environment() as (path, sim):
-        ws = LocalWorkspace(path, user="demo")
+        ws = open_workspace(path, user="demo")
         await populate(ws, sim.base_url)
         app = SwitchboardApp(ws, Settings(hostname="devbox"), demo=True, themes=load_themes())
         async with app.run_test(size=SIZE) as pilot:
@@ -67,7 +67,11 @@ async def _done(pilot: Pilot[None], app: SwitchboardApp) -> None:
 
 
 async def _error(pilot: Pilot[None], app: SwitchboardApp) -> None:
-    await app.screen.use_endpoints(["gpt-4o-mini", "flaky-gpt", "llama-slow"])  # type: ignore[attr-defined]
+    from tui.screens.playground import PlaygroundScreen
+
+    screen = app.screen
+    assert isinstance(screen, PlaygroundScreen)
+    await screen.use_endpoints(["gpt-4o-mini", "flaky-gpt", "llama-slow"])
     await _send(pilot, app)
     await _wait_idle(pilot, app)
 

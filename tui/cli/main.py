@@ -60,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _run_command(args: argparse.Namespace) -> object:
-    from tui.workspace.local.workspace import LocalWorkspace
+    from tui.workspace.factory import open_workspace
 
-    workspace = LocalWorkspace.open(args.workspace, timeouts=_timeouts() if getattr(args, "uses_network", False) else None)
+    workspace = open_workspace(args.workspace, timeouts=_timeouts() if getattr(args, "uses_network", False) else None)
     try:
         return await args.run(args, workspace)
     finally:

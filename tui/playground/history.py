@@ -1,137 +1,70 @@
-"""Past comparisons, kept in the workspace file (table ``history``, migration 4): one JSON document each.
+"""Past comparisons, kept by the workspace's :class:`~tui.workspace.history.History` as one JSON document each.
 
-Listing reads only the small columns; searching looks at the documents too. Search is
-case-insensitive and matches the title, the endpoint names, the input (system prompt, turns, prompt,
-embedding inputs) and the answers' text, never JSON keys or parameters: searching "model" does not
-match every entry.
+Search is case-insensitive and matches the title, the endpoint names, the input (system prompt, turns,
+prompt, embedding inputs) and the answers' text, never JSON keys or parameters: searching "model" does
+not match every entry. Old documents are read tolerantly by :meth:`Comparison.from_json`.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from tui.domain.errors import InvalidParameterValue, ResourceDoesNotExist
 from tui.playground.model import Comparison, content_text
-from tui.workspace.local.store import Store
+from tui.workspace.history import History, HistoryEntry
 
 DEFAULT_LIMIT = 200
-_COLUMNS = "id, created_ms, task, title, endpoints"
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One line of the history list."""
+class ComparisonHistory:
+    """Comparisons in and out of a workspace's history; missing ids raise RESOURCE_DOES_NOT_EXIST."""
 
-    id: str
-    created: float  # epoch seconds
-    title: str
-    task: str
-    endpoints: tuple[str, ...]
-
-
-class HistoryRepo:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, history: History) -> None:
+        self._history = history
 
     def save(self, comparison: Comparison) -> None:
         """Insert the comparison, or replace the stored one with the same id."""
-        doc = comparison.dumps()
-        with self._store.write() as conn:
-            conn.execute(
-                "INSERT INTO history (id, created_ms, task, title, endpoints, doc) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET created_ms = excluded.created_ms, task = excluded.task, "
-                "title = excluded.title, endpoints = excluded.endpoints, doc = excluded.doc",
-                (
-                    comparison.id,
-                    round(comparison.created * 1000),
-                    comparison.task,
-                    comparison.title,
-                    json.dumps(comparison.endpoints, ensure_ascii=False),
-                    doc,
-                ),
-            )
+        entry = HistoryEntry(comparison.id, comparison.created, comparison.title, comparison.task, tuple(comparison.endpoints))
+        self._history.save(entry, comparison.dumps())
 
     def get(self, entry_id: str) -> Comparison:
-        """The stored comparison; RESOURCE_DOES_NOT_EXIST when there is none with this id."""
-        with self._store.read() as conn:
-            row = conn.execute("SELECT doc FROM history WHERE id = ?", (entry_id,)).fetchone()
-        if row is None:
-            raise ResourceDoesNotExist(f"History entry '{entry_id}' does not exist")
-        return Comparison.from_json(row[0])
+        return Comparison.from_json(self._history.get(entry_id))
 
     def list(self, search: str = "", limit: int = DEFAULT_LIMIT) -> builtins.list[HistoryEntry]:
         """Entries newest first, at most ``limit``, those matching ``search`` only when it is not blank."""
-        if limit <= 0:
-            return []
         needle = search.strip().casefold()
-        with self._store.read() as conn:
-            if not needle:
-                rows = conn.execute(f"SELECT {_COLUMNS} FROM history ORDER BY created_ms DESC, rowid DESC LIMIT ?", (limit,))
-                return [_entry(row) for row in rows]
-            return self._search(conn.execute(*_candidates_query(needle)), needle, limit)
-
-    def _search(self, rows: Iterator[tuple[Any, ...]], needle: str, limit: int) -> builtins.list[HistoryEntry]:
+        if not needle:
+            return self._history.list(limit)
         escaped = _json_escaped(needle)
-        prechecked = needle.isascii()  # SQL already kept only the documents holding the needle
-        found = []
-        for row in rows:
-            doc = row[5]
-            if not prechecked and escaped not in doc.casefold():  # cheap before parsing the document
-                continue
-            if any(needle in text.casefold() for text in searchable_texts(json.loads(doc))):
-                found.append(_entry(row))
-                if len(found) >= limit:
-                    break
-        return found
+        # an ASCII needle is a hint the backend can filter with; others are checked here, cheaply first
+        hint = escaped if needle.isascii() else None
+        return self._history.search(_matcher(needle, escaped, prechecked=hint is not None), contains=hint, limit=limit)
 
     def delete(self, entry_id: str) -> None:
-        """Remove one entry; RESOURCE_DOES_NOT_EXIST when there is none with this id."""
-        with self._store.write() as conn:
-            if not conn.execute("DELETE FROM history WHERE id = ?", (entry_id,)).rowcount:
-                raise ResourceDoesNotExist(f"History entry '{entry_id}' does not exist")
+        self._history.delete(entry_id)
 
     def prune(self, keep: int) -> int:
         """Keep the ``keep`` newest entries, delete the rest; returns how many were deleted."""
-        if keep < 0:
-            raise InvalidParameterValue(f"keep must be 0 or more, not {keep}")
-        with self._store.write() as conn:
-            return conn.execute(
-                "DELETE FROM history WHERE id NOT IN "
-                "(SELECT id FROM history ORDER BY created_ms DESC, rowid DESC LIMIT ?)",
-                (keep,),
-            ).rowcount
+        return self._history.prune(keep)
 
     def count(self) -> int:
-        with self._store.read() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM history").fetchone()[0])
+        return self._history.count()
 
 
-def _entry(row: tuple[Any, ...]) -> HistoryEntry:
-    entry_id, created_ms, task, title, endpoints = row[:5]
-    return HistoryEntry(entry_id, created_ms / 1000, title, task, tuple(json.loads(endpoints)))
+def _matcher(needle: str, escaped: str, *, prechecked: bool) -> Callable[[str], bool]:
+    def matches(document: str) -> bool:
+        if not prechecked and escaped not in document.casefold():  # cheap before parsing the document
+            return False
+        return any(needle in text.casefold() for text in searchable_texts(json.loads(document)))
+
+    return matches
 
 
 def _json_escaped(text: str) -> str:
     """``text`` as it appears inside a JSON string written with ``ensure_ascii=False``."""
     return json.dumps(text, ensure_ascii=False)[1:-1]
-
-
-def _candidates_query(needle: str) -> tuple[str, tuple[Any, ...]]:
-    """SQL for the rows that may match ``needle``, newest first.
-
-    For an ASCII needle SQLite's own ``lower`` narrows the rows before they reach Python. Its
-    case-folding is ASCII-only, so other needles fetch every row and Python folds them; and an ASCII
-    needle does not find text that only folds to it (the 'ﬁ' ligature for "fi").
-    """
-    select = f"SELECT {_COLUMNS}, doc FROM history"
-    order = " ORDER BY created_ms DESC, rowid DESC"
-    if needle.isascii():
-        return f"{select} WHERE instr(lower(doc), ?) > 0{order}", (_json_escaped(needle),)
-    return select + order, ()
 
 
 def searchable_texts(doc: Mapping[str, Any]) -> Iterator[str]:

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.app.workspace_of import workspace_of
 from tui.domain.simulated import is_simulated
 from tui.domain.endpoints import ServingEndpointDetailed
 from tui.domain.errors import SwitchboardError
@@ -54,7 +55,7 @@ class EndpointsScreen(Screen[None]):
     @work(exclusive=True, group="endpoints")
     async def action_refresh(self) -> None:
         try:
-            endpoints = await self.app.workspace.list_endpoints()  # type: ignore[attr-defined]
+            endpoints = await workspace_of(self).list_endpoints()
         except SwitchboardError as err:
             self.notify(err.message, severity="error", markup=False)
             return

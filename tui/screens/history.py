@@ -14,14 +14,14 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tui.domain.text import markup_literal
-from tui.playground.history import HistoryRepo
+from tui.playground.history import ComparisonHistory
 
 
 class HistoryScreen(ModalScreen[str | None]):
     CSS_PATH = "picker.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="close-history")]
 
-    def __init__(self, repo: HistoryRepo) -> None:
+    def __init__(self, repo: ComparisonHistory) -> None:
         super().__init__()
         self._repo = repo
 

@@ -18,12 +18,13 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from tui.app.workspace_of import workspace_of
 from tui.domain.simulated import is_simulated
 from tui.domain.errors import SwitchboardError
 from tui.playground import clock
 from tui.playground.compare import summarize, summary_lines
 from tui.playground.export import write_exports
-from tui.playground.history import HistoryRepo
+from tui.playground.history import ComparisonHistory
 from tui.playground.model import Comparison
 from tui.screens.picker import EndpointChoice, EndpointPicker, default_selection
 from tui.settings import Settings
@@ -94,8 +95,8 @@ class PlaygroundScreen(Screen[None]):
         return {"temperature": play.default_temperature, "max_tokens": play.default_max_tokens}
 
     @property
-    def history(self) -> HistoryRepo:
-        return HistoryRepo(self.app.workspace.store)  # type: ignore[attr-defined]
+    def history(self) -> ComparisonHistory:
+        return ComparisonHistory(workspace_of(self).history)
 
     def on_mount(self) -> None:
         if self._settings.playground.layout == "vertical":
@@ -117,7 +118,7 @@ class PlaygroundScreen(Screen[None]):
     @work(exclusive=True, group="playground-endpoints")
     async def load_endpoints(self, preselect: bool = True) -> None:
         try:
-            endpoints = await self.app.workspace.list_endpoints()  # type: ignore[attr-defined]
+            endpoints = await workspace_of(self).list_endpoints()
         except SwitchboardError as err:
             self.notify(err.message, severity="error", markup=False)
             return
@@ -183,7 +184,7 @@ class PlaygroundScreen(Screen[None]):
     async def refresh_limits(self) -> None:
         for pane in self.panes:
             try:
-                status = await self.app.workspace.rate_limit_status(pane.endpoint)  # type: ignore[attr-defined]
+                status = await workspace_of(self).rate_limit_status(pane.endpoint)
             except SwitchboardError:
                 continue
             if not pane.is_attached:  # the panes were replaced while we asked
@@ -336,7 +337,7 @@ class PlaygroundScreen(Screen[None]):
     async def reopen(self, entry_id: str) -> None:
         try:
             comparison = await asyncio.to_thread(self.history.get, entry_id)
-            existing = {e.name for e in await self.app.workspace.list_endpoints()}  # type: ignore[attr-defined]
+            existing = {e.name for e in await workspace_of(self).list_endpoints()}
         except SwitchboardError as err:
             self.notify(err.message, severity="error", markup=False)
             return

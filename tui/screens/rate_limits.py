@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.app.workspace_of import workspace_of
 from tui.domain.errors import SwitchboardError
 from tui.widgets.tables import refill
 
@@ -46,7 +47,7 @@ class RateLimitsScreen(Screen[None]):
     async def action_refresh(self) -> None:
         if not self.is_current:
             return
-        ws = self.app.workspace  # type: ignore[attr-defined]
+        ws = workspace_of(self)
         rows = []
         try:
             for endpoint in await ws.list_endpoints():

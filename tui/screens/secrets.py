@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.app.workspace_of import workspace_of
 from tui.domain.errors import SwitchboardError
 from tui.widgets.tables import refill
 
@@ -50,7 +51,7 @@ class SecretsScreen(Screen[None]):
     @work(exclusive=True, group="scopes")
     async def action_refresh(self) -> None:
         try:
-            scopes = await self.app.workspace.list_scopes()  # type: ignore[attr-defined]
+            scopes = await workspace_of(self).list_scopes()
         except SwitchboardError as err:
             self.notify(err.message, severity="error", markup=False)
             return
@@ -67,7 +68,7 @@ class SecretsScreen(Screen[None]):
     @work(exclusive=True, group="keys")
     async def show_keys(self, scope: str) -> None:
         try:
-            secrets = await self.app.workspace.list_secrets(scope)  # type: ignore[attr-defined]
+            secrets = await workspace_of(self).list_secrets(scope)
         except SwitchboardError as err:
             self.notify(err.message, severity="error", markup=False)
             return

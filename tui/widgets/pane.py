@@ -22,6 +22,7 @@ from textual.reactive import var
 from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from tui.app.workspace_of import workspace_of
 from tui.domain.errors import StreamInterrupted, SwitchboardError
 from tui.domain.text import markup_literal, printable
 from tui.playground import clock
@@ -164,7 +165,7 @@ class Pane(Vertical):
 
     @work(exit_on_error=False)
     async def _run(self, request: dict[str, Any]) -> None:
-        workspace = self.app.workspace  # type: ignore[attr-defined]
+        workspace = workspace_of(self)
         view = self.view
         self.metrics.start(clock.now())  # here, so every reading of one answer's clock is in its worker
         try:

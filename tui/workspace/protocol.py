@@ -8,18 +8,36 @@ from typing import Any, Protocol
 from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput, ServingEndpointDetailed
 from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
 from tui.domain.secrets import SecretMetadata, SecretScope
+from tui.workspace.history import History
+from tui.workspace.usage import LimitStatus, Usage
 
 
 class Workspace(Protocol):
-    """Secrets and serving endpoints, as one workspace holds them.
+    """Secrets and serving endpoints, as one workspace holds them, and what the faces need around them.
 
     Every method raises a :class:`tui.domain.errors.SwitchboardError` with a Databricks error code
-    on failure. Secret values go in and never come out.
+    on failure. Secret values go in and never come out. Open one with
+    :func:`tui.workspace.factory.open_workspace`.
     """
 
     @property
     def label(self) -> str:
         """Where this workspace lives, for the header and messages (a path or a host)."""
+        ...
+
+    @property
+    def user(self) -> str:
+        """Who calls: the user that per-user rate limits count and the header shows."""
+        ...
+
+    @property
+    def history(self) -> History:
+        """Past playground comparisons."""
+        ...
+
+    @property
+    def usage(self) -> Usage:
+        """Calls and tokens per endpoint, user and minute."""
         ...
 
     # -- secrets
@@ -59,6 +77,14 @@ class Workspace(Protocol):
 
     def stream(self, name: str, request: dict[str, Any]) -> AsyncIterator[dict[str, Any]]:
         """Standard chunks as they arrive. Chunks yielded before an error stay valid (partial answer)."""
+        ...
+
+    async def rate_limit_status(self, name: str) -> list[LimitStatus]:
+        """Each rate limit of endpoint ``name`` that applies to :attr:`user`, with its use this minute."""
+        ...
+
+    def warm_up(self) -> None:
+        """Prepare the invocation path now (blocking; run it in a thread) so the first query is quick."""
         ...
 
     async def aclose(self) -> None: ...

@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 from tui.workspace.local.store import Store
-
-
-@dataclass(frozen=True)
-class UsageRow:
-    endpoint: str
-    served_entity: str
-    user: str
-    minute: int  # epoch minute
-    calls: int
-    errors: int
-    prompt_tokens: int
-    completion_tokens: int
+from tui.workspace.usage import UsageRow
 
 
 class UsageRepo:
+    """The local :class:`~tui.workspace.usage.Usage`; the invoker records into it."""
+
     def __init__(self, store: Store) -> None:
         self._store = store
 

@@ -15,11 +15,13 @@ from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
 from tui.domain.secrets import SecretMetadata, SecretScope
 from tui.locations import data_dir, workspace_path
 from tui.workspace.local.endpoints_repo import EndpointsRepo
+from tui.workspace.local.history_repo import HistoryRepo
 from tui.workspace.local.limits import Caller, applicable_limits
 from tui.workspace.local.ratelimit import RateLimiter
 from tui.workspace.local.secrets_repo import SecretsRepo
 from tui.workspace.local.store import Store
 from tui.workspace.local.usage_repo import UsageRepo
+from tui.workspace.usage import LimitStatus
 
 if TYPE_CHECKING:  # the HTTP stack is imported on first query, so CLI commands start fast
     from tui.transport.timeouts import Timeouts
@@ -50,6 +52,7 @@ class LocalWorkspace:
         self.endpoints = EndpointsRepo(self.store, creator=self.user)
         self.rate_limiter = RateLimiter(self.store)
         self.usage = UsageRepo(self.store)
+        self.history = HistoryRepo(self.store)
         self._invoker: Invoker | None = None
 
     @classmethod
@@ -143,16 +146,16 @@ class LocalWorkspace:
     def stream(self, name: str, request: dict[str, Any], *, caller: Caller | None = None) -> AsyncIterator[dict[str, Any]]:
         return self.invoker.stream(name, request, caller or Caller(self.user))
 
-    async def rate_limit_status(self, name: str, *, caller: Caller | None = None) -> list[dict[str, Any]]:
+    async def rate_limit_status(self, name: str, *, caller: Caller | None = None) -> list[LimitStatus]:
         """Each limit that applies to ``caller`` on endpoint ``name``: its label, use and size this minute."""
         endpoint = await self.get_endpoint(name)
         gateway = endpoint.ai_gateway.rate_limits if endpoint.ai_gateway else None
         limits = applicable_limits(name, caller or Caller(self.user), endpoint.rate_limits, gateway)
-        status = []
+        status: list[LimitStatus] = []
         for limit in limits:
             calls, tokens = await self._run(self.rate_limiter.usage, limit)
             status.append(
-                {"label": limit.label, "calls": calls, "calls_limit": limit.calls, "tokens": tokens, "tokens_limit": limit.tokens}
+                LimitStatus(label=limit.label, calls=calls, calls_limit=limit.calls, tokens=tokens, tokens_limit=limit.tokens)
             )
         return status
 

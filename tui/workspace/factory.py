@@ -1,0 +1,25 @@
+"""The one place that chooses a backend: the faces open their workspace here and see only the protocol."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from tui.workspace.protocol import Workspace
+
+if TYPE_CHECKING:
+    from tui.transport.timeouts import Timeouts
+
+
+def open_workspace(
+    path: str | os.PathLike[str] | None = None, *, user: str | None = None, timeouts: Timeouts | None = None
+) -> Workspace:
+    """Open (creating if needed) the workspace at ``path``, ``$SWITCHBOARD_WORKSPACE`` or the default file.
+
+    ``user`` overrides who calls (the login name by default); ``timeouts`` bound provider calls and are
+    needed only by callers that query. Only the local backend exists today; a Databricks profile will be
+    chosen here too.
+    """
+    from tui.workspace.local.workspace import LocalWorkspace  # the backend's modules load only when opened
+
+    return LocalWorkspace.open(path, user=user, timeouts=timeouts)

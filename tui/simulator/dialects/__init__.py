@@ -9,7 +9,8 @@ from __future__ import annotations
 from tui.simulator.dialects.anthropic import AnthropicDialect
 from tui.simulator.dialects.azure import AzureOpenAIDialect
 from tui.simulator.dialects.base import ApiError, Call, Dialect, Event, RecordedRequest, Reply, Route, StreamReply
-from tui.simulator.dialects.openai import DatabricksDialect, OpenAIDialect
+from tui.simulator.dialects.databricks import DatabricksDialect
+from tui.simulator.dialects.openai import OpenAIDialect
 
 DIALECTS: tuple[type[Dialect], ...] = (
     AnthropicDialect,

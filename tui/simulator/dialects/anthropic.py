@@ -23,7 +23,7 @@ from tui.simulator.dialects.base import (
     json_reply,
     sse,
 )
-from tui.simulator.dialects.openai import content_text, is_int, is_number
+from tui.simulator.dialects.request_values import content_text, is_int, is_number
 from tui.simulator.text import Generation, count_words, generate
 
 VERSION_RE = re.compile(r"\d{4}-\d{2}-\d{2}")  # e.g. 2023-06-01 (MLflow's default) or a newer SDK's date

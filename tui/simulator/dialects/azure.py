@@ -169,17 +169,17 @@ class AzureOpenAIDialect(OpenAIDialect):
         }
 
     # --------------------------------------------------------------------------------- extras
-    def _choice_extra(self, kind: str) -> dict[str, Any]:
+    def choice_extra(self, kind: str) -> dict[str, Any]:
         if kind == "role":
             return {"content_filter_results": {}}
         if kind in ("content", "final"):
             return {"content_filter_results": CONTENT_FILTER_RESULTS}
         return {"content_filter_results": {}}
 
-    def _body_extra(self, call: Call) -> dict[str, Any]:
+    def body_extra(self, call: Call) -> dict[str, Any]:
         return {"prompt_filter_results": PROMPT_FILTER_RESULTS}
 
-    def _stream_preamble(self, call: Call) -> list[Event]:
+    def stream_preamble(self, call: Call) -> list[Event]:
         data = {
             "choices": [],
             "created": 0,

@@ -45,6 +45,26 @@ def _knob(name: str) -> Any:
     return Field(default=None, ge=low, le=high)
 
 
+def content_text(content: Any) -> str:
+    """The text of a message's ``content``: the string itself, or its text parts joined by newlines.
+
+    A part is text when its ``type`` is ``"text"``, or when it has no ``type`` but a ``"text"`` key
+    (the OpenAI content-part shape with the type left out, which some clients send). Image, audio and
+    other typed parts, and anything that is not a string or a list, have no text.
+    """
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    return "\n".join(str(part.get("text", "")) for part in content if _is_text_part(part))
+
+
+def _is_text_part(part: Any) -> bool:
+    if not isinstance(part, dict):
+        return False
+    return part.get("type") == "text" if "type" in part else "text" in part
+
+
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -60,12 +80,8 @@ class ChatMessage(_Open):
     name: str | None = None
 
     def text(self) -> str:
-        """The message's text; content parts of type 'text' joined by newlines."""
-        if isinstance(self.content, str):
-            return self.content
-        if not self.content:
-            return ""
-        return "\n".join(str(p.get("text", "")) for p in self.content if p.get("type") == "text")
+        """The message's text (see :func:`content_text`)."""
+        return content_text(self.content)
 
 
 class _Knobs(_Open):

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
+from tui.domain.schemas import content_text
 
 PANE_STATES: tuple[str, ...] = ("waiting", "streaming", "done", "error", "cancelled")
 FINISHED_STATES = frozenset({"done", "error", "cancelled"})
@@ -96,15 +97,6 @@ def is_chat(task: str) -> bool:
 
 def is_completions(task: str) -> bool:
     return task_kind(task) == task_kind(TASK_COMPLETIONS)
-
-
-def content_text(content: Any) -> str:
-    """The text of a message's ``content``: a string, or the 'text' parts of a list joined by newlines."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type") == "text")
-    return ""
 
 
 def make_title(turns: Iterable[Mapping[str, Any]] = (), prompt: str | None = None, inputs: Iterable[str] = ()) -> str:

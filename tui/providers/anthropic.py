@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS
 from tui.domain.errors import ProviderProtocolError, StreamInterrupted
 from tui.domain.provider_configs import AnthropicConfig
-from tui.providers.base import Call, Chunk, Provider, StreamMapper, credential, prompt_text, stop_list, text_of
-from tui.transport.client import HttpRequest
+from tui.domain.schemas import content_text
+from tui.providers.base import Call, Chunk, Provider, StreamMapper, credential, prompt_text, stop_list
 from tui.transport.errors import error_from_stream_event
+from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
 
 ANTHROPIC_VERSION = "2023-06-01"
@@ -43,16 +44,16 @@ def _messages(request: dict[str, Any], task: str) -> tuple[str | None, list[dict
     for message in request.get("messages", []):
         role = message.get("role")
         if role == "system":
-            system.append(text_of(message.get("content")))
+            system.append(content_text(message.get("content")))
         elif role == "tool":
-            block = {"type": "tool_result", "tool_use_id": message.get("tool_call_id"), "content": text_of(message.get("content"))}
+            block = {"type": "tool_result", "tool_use_id": message.get("tool_call_id"), "content": content_text(message.get("content"))}
             if out and out[-1]["role"] == "user" and isinstance(out[-1]["content"], list):
                 out[-1]["content"].append(block)  # parallel tool results go in one user message
             else:
                 out.append({"role": "user", "content": [block]})
         elif role == "assistant" and message.get("tool_calls"):
             blocks: list[dict[str, Any]] = []
-            if text := text_of(message.get("content")):
+            if text := content_text(message.get("content")):
                 blocks.append({"type": "text", "text": text})
             for call in message["tool_calls"]:
                 fn = call.get("function", {})
@@ -73,7 +74,7 @@ class AnthropicProvider(Provider):
     max_temperature: ClassVar[float] = 1.0
     default_base: ClassVar[str] = "https://api.anthropic.com/v1"
 
-    async def build(self, call: Call) -> HttpRequest:
+    def build(self, call: Call) -> HttpRequest:
         self.check_task(call.task)
         request = call.request
         system, messages = _messages(request, call.task)

@@ -1,19 +1,22 @@
-"""What every provider translator offers. Providers do no I/O of their own: they build an
-:class:`~tui.transport.client.HttpRequest`, parse a JSON answer and map stream events, all to and
-from the standard (OpenAI-shaped) schemas. The one exception, fetching an access token, also goes
-through the shared transport."""
+"""What every provider translator offers. Providers are pure: they build an
+:class:`~tui.transport.messages.HttpRequest`, parse a JSON answer and map stream events, all to and
+from the standard (OpenAI-shaped) schemas. A credential that needs a network exchange (an Entra ID
+token) is declared as a :class:`TokenGrant`; the invocation layer obtains and caches it through the
+transport and hands it back in :attr:`Call.tokens`.
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
 from tui.domain.errors import InvalidParameterValue
 from tui.domain.provider_configs import PLAINTEXT_SUFFIX, ProviderConfig
-from tui.transport.client import HttpRequest, Transport
+from tui.transport.messages import HttpRequest
 from tui.transport.redact import Redactor
 from tui.transport.sse import SseEvent
 
@@ -30,9 +33,33 @@ class Call:
     stream: bool
     model: str
     config: ProviderConfig
-    transport: Transport
     redact: Redactor = field(default_factory=Redactor)
     created: int = field(default_factory=lambda: int(time.time()))
+    tokens: Mapping[str, str] = field(default_factory=dict)
+    """The access tokens of the provider's :meth:`Provider.token_grants`, by ``TokenGrant.slot``."""
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """An access token a translator needs before it can build its request, and the one OAuth 2.0 token
+    request (RFC 6749 section 5.1 answer: ``access_token``, ``expires_in``) that obtains it.
+
+    The translator only describes it; the invocation layer sends ``request`` through the transport,
+    caches the token under ``cache_key`` until shortly before it expires, and puts it in
+    ``Call.tokens[slot]``.
+    """
+
+    slot: str
+    cache_key: str
+    """Who the token is for, as a digest: the cache must never hold a secret as a key."""
+    request: HttpRequest
+    issuer: str
+    """The token service as the transport's errors name it ("Microsoft Entra ID")."""
+    failure: str
+    """The start of the error when the exchange fails ("Could not get an Entra ID token for Azure OpenAI")."""
+    missing: str
+    """The error when the answer holds no ``access_token``."""
+    default_expiry: float = 3599.0
 
 
 class StreamMapper(Protocol):
@@ -55,7 +82,11 @@ class Provider:
     max_temperature: ClassVar[float] = 2.0
     default_base: ClassVar[str] = ""
 
-    async def build(self, call: Call) -> HttpRequest:
+    def token_grants(self, config: ProviderConfig) -> tuple[TokenGrant, ...]:
+        """The tokens :meth:`build` reads from ``call.tokens`` for this config; none by default."""
+        return ()
+
+    def build(self, call: Call) -> HttpRequest:
         raise NotImplementedError
 
     def parse(self, call: Call, body: Any) -> dict[str, Any]:
@@ -87,15 +118,6 @@ def credential(config: ProviderConfig, field_name: str) -> str:
 
 def new_id(prefix: str) -> str:
     return f"{prefix}{uuid.uuid4().hex[:24]}"
-
-
-def text_of(content: Any) -> str:
-    """Text of a message content that may be a string or a list of parts."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "\n".join(str(p.get("text", "")) for p in content if isinstance(p, dict) and p.get("type", "text") == "text")
-    return "" if content is None else str(content)
 
 
 def prompt_text(request: dict[str, Any]) -> str:

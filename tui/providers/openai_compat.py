@@ -1,5 +1,8 @@
 """What the OpenAI-shaped providers share (OpenAI, Azure OpenAI, Databricks, OpenAI-compatible servers):
-the request body, response normalisation and the ``data: {...}`` / ``data: [DONE]`` stream."""
+the request body, response normalisation and the ``data: {...}`` / ``data: [DONE]`` stream.
+
+:class:`OpenAICompatible` is their base: a subclass only says where to send and how to authenticate.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from typing import Any
 
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
 from tui.domain.errors import ProviderProtocolError, StreamInterrupted
-from tui.providers.base import Call, Chunk, Provider, new_id, text_of
+from tui.domain.schemas import content_text
+from tui.providers.base import Call, Chunk, Provider, StreamMapper, new_id
 from tui.transport.errors import error_from_stream_event
 from tui.transport.sse import SseEvent
 
@@ -54,10 +58,20 @@ def normalize_response(call: Call, body: Any, label: str) -> dict[str, Any]:
             message = dict(choice.get("message") or {})
             message.setdefault("role", "assistant")
             if isinstance(message.get("content"), list):
-                message["content"] = text_of(message["content"])
+                message["content"] = content_text(message["content"])
             choices.append({**choice, "index": choice.get("index", i), "message": message})
         out["choices"] = choices
     return out
+
+
+class OpenAICompatible(Provider):
+    """A provider whose answers and stream are OpenAI's: parsing and stream mapping are shared."""
+
+    def parse(self, call: Call, body: Any) -> dict[str, Any]:
+        return normalize_response(call, body, self.label)
+
+    def stream_mapper(self, call: Call) -> StreamMapper:
+        return OpenAIStreamMapper(call, self.label)
 
 
 class OpenAIStreamMapper:

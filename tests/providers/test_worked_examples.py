@@ -18,7 +18,6 @@ from tui.domain.provider_configs import (
 )
 from tui.providers import get_provider, provider_key
 from tui.providers.base import Call
-from tui.transport.client import Transport
 from tui.transport.sse import SseEvent
 
 UNIFIED: dict[str, Any] = {
@@ -30,12 +29,12 @@ UNIFIED: dict[str, Any] = {
 
 
 def call(config: Any, model: str, *, task: str = "llm/v1/chat", stream: bool = False, request: dict | None = None) -> Call:
-    return Call(task, request or UNIFIED, stream, model, config, Transport())
+    return Call(task, request or UNIFIED, stream, model, config)
 
 
 async def test_openai_example() -> None:
     config = parse_stored(OpenAIConfig, {"openai_api_key": "sk-x", "openai_organization": "org-1"})
-    req = await get_provider("openai").build(call(config, "gpt-4o-mini"))
+    req = get_provider("openai").build(call(config, "gpt-4o-mini"))
     assert req.method == "POST" and req.url == "https://api.openai.com/v1/chat/completions"
     assert req.headers == {"authorization": "Bearer sk-x", "openai-organization": "org-1"}
     assert json.dumps(req.json, separators=(",", ":")) == (
@@ -47,7 +46,7 @@ async def test_openai_example() -> None:
 
 async def test_openai_stream_asks_for_usage() -> None:
     config = parse_stored(OpenAIConfig, {"openai_api_key": "sk-x"})
-    req = await get_provider("openai").build(call(config, "gpt-4o-mini", stream=True))
+    req = get_provider("openai").build(call(config, "gpt-4o-mini", stream=True))
     assert req.json["stream"] is True and req.json["stream_options"] == {"include_usage": True}
 
 
@@ -63,7 +62,7 @@ async def test_azure_example() -> None:
         },
     )
     provider = get_provider(provider_key("openai", config))
-    req = await provider.build(call(config, "gpt-4o"))
+    req = provider.build(call(config, "gpt-4o"))
     assert req.url == "https://myres.openai.azure.com/openai/deployments/gpt4o-prod/chat/completions"
     assert req.params == {"api-version": "2024-10-21"}
     assert req.headers == {"api-key": "az-key"}
@@ -73,19 +72,19 @@ async def test_azure_example() -> None:
 async def test_anthropic_example_and_temperature_clamp() -> None:
     config = parse_stored(AnthropicConfig, {"anthropic_api_key": "ant-key"})
     provider = get_provider("anthropic")
-    req = await provider.build(call(config, "claude-3-5-haiku-20241022"))
+    req = provider.build(call(config, "claude-3-5-haiku-20241022"))
     assert req.url == "https://api.anthropic.com/v1/messages"
     assert req.headers == {"x-api-key": "ant-key", "anthropic-version": "2023-06-01"}
     assert json.dumps(req.json, separators=(",", ":")) == (
         '{"model":"claude-3-5-haiku-20241022","system":"You are terse.","messages":[{"role":"user","content":"Say hi"}],'
         '"max_tokens":16,"temperature":0.5,"stop_sequences":["\\n\\n"]}'
     )
-    hot = await provider.build(call(config, "claude", request={**UNIFIED, "temperature": 1.7}))
+    hot = provider.build(call(config, "claude", request={**UNIFIED, "temperature": 1.7}))
     assert hot.json["temperature"] == 1.0
-    default = await provider.build(call(config, "claude", request={"messages": [{"role": "user", "content": "x"}]}))
+    default = provider.build(call(config, "claude", request={"messages": [{"role": "user", "content": "x"}]}))
     assert default.json["max_tokens"] == 4096
     with pytest.raises(InvalidParameterValue, match="Anthropic has no llm/v1/embeddings API"):
-        await provider.build(call(config, "claude", task="llm/v1/embeddings", request={"input": "x"}))
+        provider.build(call(config, "claude", task="llm/v1/embeddings", request={"input": "x"}))
 
 
 async def test_anthropic_tool_round_trip_mapping() -> None:
@@ -102,7 +101,7 @@ async def test_anthropic_tool_round_trip_mapping() -> None:
         ],
         "tools": [{"type": "function", "function": {"name": "get", "description": "d", "parameters": {"type": "object"}}}],
     }
-    req = await get_provider("anthropic").build(call(config, "claude", request=request))
+    req = get_provider("anthropic").build(call(config, "claude", request=request))
     assert req.json["messages"][1] == {"role": "assistant", "content": [
         {"type": "tool_use", "id": "t1", "name": "get", "input": {"city": "Oslo"}},
         {"type": "tool_use", "id": "t2", "name": "get", "input": {"city": "Rome"}},
@@ -116,16 +115,16 @@ async def test_anthropic_tool_round_trip_mapping() -> None:
 
 async def test_databricks_and_custom_urls() -> None:
     dbx = parse_stored(DatabricksModelServingConfig, {"databricks_workspace_url": "https://adb-123.azuredatabricks.net", "databricks_api_token": "dapi"})
-    req = await get_provider("databricks-model-serving").build(call(dbx, "databricks-meta-llama-3-3-70b-instruct"))
+    req = get_provider("databricks-model-serving").build(call(dbx, "databricks-meta-llama-3-3-70b-instruct"))
     assert req.url == "https://adb-123.azuredatabricks.net/serving-endpoints/databricks-meta-llama-3-3-70b-instruct/invocations"
     assert req.headers == {"authorization": "Bearer dapi"} and req.json == UNIFIED
 
     base = parse_stored(CustomProviderConfig, {"custom_provider_url": "http://host:8000/v1", "bearer_token_auth": {"token": "t"}})
-    req = await get_provider("custom").build(call(base, "llama"))
+    req = get_provider("custom").build(call(base, "llama"))
     assert req.url == "http://host:8000/v1/chat/completions" and req.headers == {"authorization": "Bearer t"}
     assert req.json["model"] == "llama"
     full = parse_stored(CustomProviderConfig, {"custom_provider_url": "http://h/v1/embeddings", "api_key_auth": {"key": "X-Key", "value": "v"}})
-    req = await get_provider("custom").build(call(full, "e5", task="llm/v1/embeddings", request={"input": ["a"]}))
+    req = get_provider("custom").build(call(full, "e5", task="llm/v1/embeddings", request={"input": ["a"]}))
     assert req.url == "http://h/v1/embeddings" and req.headers == {"x-key": "v"}
 
 

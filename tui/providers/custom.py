@@ -6,19 +6,19 @@ URL of one task (ending in ``/chat/completions``, ``/completions`` or ``/embeddi
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from tui.domain.provider_configs import CustomProviderConfig
-from tui.providers.base import Call, Provider, StreamMapper
-from tui.providers.openai_compat import TASK_PATHS, OpenAIStreamMapper, normalize_response, openai_body
-from tui.transport.client import HttpRequest
+from tui.providers.base import Call
+from tui.providers.openai_compat import TASK_PATHS, OpenAICompatible, openai_body
+from tui.transport.messages import HttpRequest
 
 
-class CustomProvider(Provider):
+class CustomProvider(OpenAICompatible):
     name: ClassVar[str] = "custom"
     label: ClassVar[str] = "OpenAI-compatible server"
 
-    async def build(self, call: Call) -> HttpRequest:
+    def build(self, call: Call) -> HttpRequest:
         self.check_task(call.task)
         config = call.config
         assert isinstance(config, CustomProviderConfig)
@@ -34,8 +34,3 @@ class CustomProvider(Provider):
             headers[(config.api_key_auth.key or "api-key").lower()] = value
         return HttpRequest("POST", url, headers, openai_body(self, call, with_model=True))
 
-    def parse(self, call: Call, body: Any) -> dict[str, Any]:
-        return normalize_response(call, body, self.label)
-
-    def stream_mapper(self, call: Call) -> StreamMapper:
-        return OpenAIStreamMapper(call, self.label)

@@ -9,11 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any
 
 import httpx
 
@@ -25,44 +22,12 @@ from tui.domain.errors import (
     StreamInterrupted,
 )
 from tui.transport.errors import error_from_response
+from tui.transport.messages import HttpRequest, HttpResponse, TokenCache
 from tui.transport.redact import Redactor, credentials_in
 from tui.transport.sse import SseEvent, aiter_sse
 from tui.transport.timeouts import Timeouts
 
-
-@dataclass
-class HttpRequest:
-    """What a provider asks the transport to send."""
-
-    method: str
-    url: str
-    headers: dict[str, str] = field(default_factory=dict)
-    json: Any = None
-    form: dict[str, str] | None = None
-    params: dict[str, str] | None = None
-
-
-@dataclass
-class HttpResponse:
-    status: int
-    headers: httpx.Headers
-    body: Any
-
-
-class TokenCache:
-    """Access tokens (Entra ID, OAuth) kept until shortly before they expire."""
-
-    def __init__(self) -> None:
-        self._tokens: dict[str, tuple[str, float]] = {}
-
-    def get(self, key: str, *, margin: float = 300.0) -> str | None:
-        entry = self._tokens.get(key)
-        if entry and entry[1] - margin > time.monotonic():
-            return entry[0]
-        return None
-
-    def put(self, key: str, token: str, expires_in: float) -> None:
-        self._tokens[key] = (token, time.monotonic() + expires_in)
+__all__ = ["HttpRequest", "HttpResponse", "TokenCache", "Transport"]
 
 
 class _IdleWatchdog:

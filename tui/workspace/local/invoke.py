@@ -1,9 +1,10 @@
 """Querying an endpoint of the local workspace.
 
 For each call: look the endpoint up, check the request against its task, pick a served entity by
-the traffic split, reserve against every rate limit that applies, resolve the secrets, translate,
-send, translate back, and record usage. With AI-gateway fallback enabled, a 429 or 5xx from one
-served entity moves on to the next (for a stream: only before its first chunk).
+the traffic split, reserve against every rate limit that applies, resolve the secrets, obtain the
+access tokens the provider declares (see ``credentials``), translate, send, translate back, and
+record usage. With AI-gateway fallback enabled, a 429 or 5xx from one served entity moves on to the
+next (for a stream: only before its first chunk).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from tui.providers import get_provider, provider_key
 from tui.providers.base import Call, Chunk, Provider
 from tui.transport.client import Transport
 from tui.transport.redact import Redactor
+from tui.workspace.local.credentials import Credentials
 from tui.workspace.local.endpoints_repo import EndpointsRepo
 from tui.workspace.local.limits import Caller, applicable_limits
 from tui.workspace.local.ratelimit import Decision, RateLimiter
@@ -90,6 +92,7 @@ class Invoker:
         self._limiter = limiter
         self._usage = usage
         self.transport = transport
+        self._credentials = Credentials(transport)
         self._rng = rng or random.Random()
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -143,7 +146,7 @@ class Invoker:
         resolved = parse_stored(type(config), resolve_secret_refs(stored, lambda ref: values[ref]))
         redact = Redactor([*values.values(), *plaintext_credentials(stored)])
         provider = get_provider(provider_key(model.provider, config))
-        call = Call(plan.task, request or plan.request, stream, model.name, resolved, self.transport, redact)
+        call = Call(plan.task, request or plan.request, stream, model.name, resolved, redact)
         return _Target(entity, provider, call)
 
     def _secret_text(self, ref: SecretRef) -> str:
@@ -159,7 +162,8 @@ class Invoker:
     async def _send(self, target: _Target) -> dict[str, Any]:
         provider, call = target.provider, target.call
         try:
-            http = await provider.build(call)
+            call = await self._credentials.attach(provider, call)
+            http = provider.build(call)
             response = await self.transport.send(http, provider=provider.label, redact=call.redact)
             return provider.parse(call, response.body)
         except SwitchboardError as err:
@@ -168,7 +172,8 @@ class Invoker:
     async def _stream(self, target: _Target) -> AsyncIterator[Chunk]:
         provider, call = target.provider, target.call
         try:
-            http = await provider.build(call)
+            call = await self._credentials.attach(provider, call)
+            http = provider.build(call)
             mapper = provider.stream_mapper(call)
             async for event in self.transport.stream_sse(http, provider=provider.label, redact=call.redact):
                 for chunk in mapper.feed(event):

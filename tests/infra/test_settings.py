@@ -447,3 +447,14 @@ tables = st.recursive(
 @given(tables)
 def test_dumps_toml_round_trips_through_tomllib(data: dict) -> None:
     assert tomllib.loads(dumps_toml(data)) == data
+
+
+def test_default_temperature_accepts_exactly_the_range_a_request_does(config: Path) -> None:
+    from tui.domain.schemas import KNOB_RANGES
+
+    low, high = KNOB_RANGES["temperature"]
+    assert PlaygroundSettings(default_temperature=low).default_temperature == low
+    assert PlaygroundSettings(default_temperature=high).default_temperature == high
+    loaded = load_settings(env={"SWITCHBOARD_PLAYGROUND__DEFAULT_TEMPERATURE": str(high + 0.5)}, path=config)
+    assert loaded.settings.playground.default_temperature is None
+    assert any("DEFAULT_TEMPERATURE" in warning for warning in loaded.warnings)

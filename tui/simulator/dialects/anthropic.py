@@ -23,8 +23,8 @@ from tui.simulator.dialects.base import (
     json_reply,
     sse,
 )
-from tui.simulator.dialects.request_values import content_text, is_int, is_number
-from tui.simulator.text import Generation, count_words, generate
+from tui.simulator.dialects.request_values import chat_prompt, content_text, is_int, is_number
+from tui.simulator.text import Generation, generate
 
 VERSION_RE = re.compile(r"\d{4}-\d{2}-\d{2}")  # e.g. 2023-06-01 (MLflow's default) or a newer SDK's date
 HUMAN = "\n\nHuman:"
@@ -210,21 +210,6 @@ class AnthropicDialect(Dialect):
         self._validate_sampling(body)
 
     # -------------------------------------------------------------------------------- responses
-    @staticmethod
-    def _prompt(body: dict[str, Any]) -> tuple[str, int, str]:
-        """(seed text, input tokens, topic = the last user message)."""
-        system = content_text(body.get("system"))
-        lines = [f"system: {system}"] if system else []
-        words = count_words(system)
-        topic = ""
-        for m in body.get("messages") or []:
-            text = content_text(m.get("content"))
-            lines.append(f"{m.get('role')}: {text}")
-            words += count_words(text)
-            if m.get("role") == "user":
-                topic = text
-        return "\n".join(lines), words, topic
-
     def _generate(
         self, call: Call, seed_text: str, max_tokens: int, stops: list[str], topic: str | None = None
     ) -> Generation:
@@ -235,7 +220,7 @@ class AnthropicDialect(Dialect):
     def op_messages(self, call: Call) -> Reply | StreamReply:
         body = call.body
         model = call.model or ""
-        seed_text, input_tokens, topic = self._prompt(body)
+        seed_text, input_tokens, topic = chat_prompt(body["messages"], content_text(body.get("system")))
         stops = [s for s in body.get("stop_sequences") or [] if isinstance(s, str)]
         gen = self._generate(call, seed_text, body["max_tokens"], stops, topic)
         mid = "msg_sim" + secrets.token_hex(10)

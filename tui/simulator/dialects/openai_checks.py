@@ -19,6 +19,10 @@ def _missing(name: str) -> ApiError:
     return ApiError(400, f"Missing required parameter: '{name}'.", param=name, code="missing_required_parameter")
 
 
+def _invalid_value(param: str, message: str) -> ApiError:
+    return ApiError(400, message, param=param, code="invalid_value")
+
+
 def check_messages(body: dict[str, Any]) -> None:
     """A chat body's ``messages``: a non-empty array of objects, each with a known ``role``."""
     messages = body.get("messages")
@@ -51,12 +55,10 @@ def check_messages(body: dict[str, Any]) -> None:
         if role is None:
             raise _missing(f"messages[{i}].role")
         if role not in CHAT_ROLES:
-            raise ApiError(
-                400,
+            raise _invalid_value(
+                f"messages[{i}].role",
                 f"Invalid value: '{role}'. Supported values are: 'system', 'assistant', 'user', 'function', "
                 "'tool', and 'developer'.",
-                param=f"messages[{i}].role",
-                code="invalid_value",
             )
 
 
@@ -80,11 +82,8 @@ def check_sampling(body: dict[str, Any], max_n: int) -> None:
             raise ApiError(400, f"Invalid '{name}': expected an integer >= 1, but got {value!r} instead.", param=name)
     temperature = body.get("temperature")
     if temperature is not None and (not is_number(temperature) or not 0 <= temperature <= 2):
-        raise ApiError(
-            400,
-            f"Invalid 'temperature': expected a number between 0 and 2, but got {temperature!r} instead.",
-            param="temperature",
-            code="invalid_value",
+        raise _invalid_value(
+            "temperature", f"Invalid 'temperature': expected a number between 0 and 2, but got {temperature!r} instead."
         )
     top_p = body.get("top_p")
     if top_p is not None and (not is_number(top_p) or not 0 <= top_p <= 1):
@@ -117,12 +116,7 @@ def check_embeddings(body: dict[str, Any]) -> None:
         raise ApiError(400, BAD_INPUT, param="input")
     fmt = body.get("encoding_format")
     if fmt is not None and fmt not in ("float", "base64"):
-        raise ApiError(
-            400,
-            f"Invalid value: '{fmt}'. Supported values are: 'float' and 'base64'.",
-            param="encoding_format",
-            code="invalid_value",
-        )
+        raise _invalid_value("encoding_format", f"Invalid value: '{fmt}'. Supported values are: 'float' and 'base64'.")
     dims = body.get("dimensions")
     if dims is not None and (not is_int(dims) or dims < 1):
         raise ApiError(400, f"Invalid 'dimensions': expected an integer >= 1, got {dims!r}.", param="dimensions")

@@ -49,10 +49,11 @@ def content_text(content: object) -> str:
     return ""
 
 
-def chat_prompt(messages: list[Any]) -> tuple[str, int, str]:
-    """(seed text, prompt token count, topic = the last user message) of a chat ``messages`` list."""
-    lines = []
-    words = 0
+def chat_prompt(messages: list[Any], system: str = "") -> tuple[str, int, str]:
+    """(seed text, prompt token count, topic = the last user message) of a chat ``messages`` list and
+    a ``system`` text given apart from it (Anthropic's top-level ``system``)."""
+    lines = [f"system: {system}"] if system else []
+    words = count_words(system)
     topic = ""
     for m in messages:
         if isinstance(m, dict):

@@ -20,6 +20,7 @@ def open_workspace(
     needed only by callers that query. Only the local backend exists today; a Databricks profile will be
     chosen here too.
     """
-    from tui.workspace.local.workspace import LocalWorkspace  # the backend's modules load only when opened
+    # imported here so the backend's modules load only when one is opened
+    from tui.workspace.local.workspace import LocalWorkspace
 
     return LocalWorkspace.open(path, user=user, timeouts=timeouts)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 from textual import events
 from textual.widgets import Input
 
@@ -30,6 +32,13 @@ async def send(app: Any, pilot: Any, text: str = "Compare these endpoints") -> N
     prompt.focus()
     prompt.insert(text)
     await pilot.press("enter")
+
+
+def shown_text(widget: Any) -> str:
+    """The text a widget shows, as the terminal would at its width."""
+    console = Console(width=widget.size.width or 160, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
 
 
 def idle(app: Any) -> bool:
@@ -67,7 +76,8 @@ async def test_send_streams_every_pane_and_shows_the_comparison(make_app: AppFac
             assert p.conversation[1]["role"] == "assistant"
         summary = app.screen.query_one("#summary")
         await wait_until(pilot, lambda: summary.display)  # shown once every pane's end is handled
-        assert "TTFT" in str(summary.render())
+        shown = shown_text(summary)
+        assert "TTFT" in shown and all(p.endpoint in shown for p in panes(app)) and "★" in shown
         assert app.screen.query_one(PromptInput).text == ""
 
 
@@ -206,8 +216,7 @@ async def test_embeddings_mode_shows_dimensions(make_app: AppFactory) -> None:
         await wait_until(pilot, lambda: finished(app), seconds=20)
         for p in panes(app):
             assert "| 16 |" in p.view.text
-        summary = str(app.screen.query_one("#summary").render())
-        assert "cosine" in summary.lower()
+        assert "cosine" in shown_text(app.screen.query_one("#summary")).lower()
 
 
 async def test_layout_toggle_and_maximise(make_app: AppFactory) -> None:
@@ -260,8 +269,10 @@ async def test_empty_workspace_explains_what_to_do(make_app: AppFactory) -> None
         await pilot.pause(0.3)
         bar = str(app.screen.query_one("#endpoint-bar").render())
         guide = app.screen.query_one("#panes-empty")
-        assert "No endpoints in this workspace yet" in bar and guide.display
-        assert "switchboard --demo" in str(guide.render()) and "serving-endpoints create" in str(guide.render())
+        text = str(guide.render())
+        assert guide.display and "No endpoints in this workspace yet" in text and "switchboard --demo" in text
+        assert "serving-endpoints create" in text
+        assert "No endpoints" not in bar  # said once, in the guide
         await send(app, pilot, "hello")
         assert panes(app) == []
 

@@ -88,6 +88,13 @@ class ExternalModel(DatabricksModel):
         """The config block that matches ``provider`` (None for an unknown provider)."""
         return getattr(self, self.config_key, None)
 
+    @property
+    def provider_shown(self) -> str:
+        """The provider as a person would name it: ``openai`` with an Azure config is Azure OpenAI."""
+        if self.provider == "openai" and self.openai_config is not None and self.openai_config.api_type != "openai":
+            return "Azure OpenAI"
+        return self.provider
+
 
 class ServedEntityInput(DatabricksModel):
     """One served entity; the local workspace serves external models only."""

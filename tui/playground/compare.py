@@ -3,7 +3,7 @@
 :func:`summarize` turns a :class:`~tui.playground.model.Comparison` into a :class:`Summary`: one row
 per metric with a formatted cell per pane (the best one starred), rankings, the fastest and slowest
 pane, the errors, and for embeddings the dimensions, norms and cosine similarities.
-:func:`summary_lines` renders it as short text lines. Everything here is a pure function.
+:func:`headline` and :func:`notes` give what a table of it leaves out. Everything here is a pure function.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from tui.domain.text import markup_literal, printable
+from tui.domain.text import printable
 from tui.playground.model import Comparison, PaneRun, is_embeddings, task_kind
 
 BEST = "★"
@@ -272,38 +272,33 @@ def summarize_embeddings(runs: Mapping[str, PaneRun]) -> EmbeddingSummary:
 
 
 # -- text rendering ----------------------------------------------------------------------------------
-def summary_lines(summary: Summary, *, markup: bool = True) -> list[str]:
-    """Short lines for a status area: a headline, one line per metric, errors, cosine similarities.
-
-    With ``markup`` (the default, for a Textual ``Static``) labels are bold and every name and message
-    is escaped; without it the lines are plain text.
-    """
-    esc: Callable[[str], str] = markup_literal if markup else printable
-    bold: Callable[[str], str] = (lambda s: f"[b]{s}[/b]") if markup else (lambda s: s)
-    head = bold(f"Comparison · {task_kind(summary.task) or '?'} · {len(summary.labels)} panes")
+def headline(summary: Summary) -> str:
+    """``Comparison · chat · 2 panes · fastest a · slowest b`` (printable: names come from outside)."""
+    head = f"Comparison · {task_kind(summary.task) or '?'} · {len(summary.labels)} panes"
     if summary.fastest and summary.slowest:
-        head += f" · fastest {esc(summary.fastest)} · slowest {esc(summary.slowest)}"
-    lines = [head]
-    for metric, cells in summary.rows:
-        lines.append(f"{bold(metric)}: " + " · ".join(f"{esc(label)} {esc(cell)}" for label, cell in cells.items()))
-    if summary.errors:
-        lines.append(f"{bold('Errors')}: " + " · ".join(f"{esc(label)} {esc(text)}" for label, text in summary.errors))
+        head += f" · fastest {summary.fastest} · slowest {summary.slowest}"
+    return printable(head)
+
+
+def notes(summary: Summary) -> list[str]:
+    """What does not fit a measure-by-endpoint table: one line per failed pane, cosine similarities."""
+    lines = [printable(f"{label}: {text}") for label, text in summary.errors]
     if summary.embeddings is not None:
-        lines.extend(_similarity_lines(summary.embeddings, esc, bold))
+        lines.extend(printable(line) for line in _similarity_lines(summary.embeddings))
     return lines
 
 
-def _similarity_lines(emb: EmbeddingSummary, esc: Callable[[str], str], bold: Callable[[str], str]) -> list[str]:
+def _similarity_lines(emb: EmbeddingSummary) -> list[str]:
     lines = []
     by_input: dict[int, list[CrossSimilarity]] = {}
     for item in emb.cross:
         by_input.setdefault(item.input_index, []).append(item)
     for index, items in by_input.items():
-        pairs = " · ".join(f"{esc(c.a)} ↔ {esc(c.b)} {c.text}" for c in items)
-        lines.append(f"{bold(f'Cosine, input {index + 1}')}: {pairs}")
+        pairs = " · ".join(f"{c.a} ↔ {c.b} {c.text}" for c in items)
+        lines.append(f"Cosine, input {index + 1}: {pairs}")
     for label, matrix in emb.within.items():
         pairs = " · ".join(
             f"{i + 1}↔{j + 1} {format_similarity(matrix[i][j])}" for i, j in combinations(range(len(matrix)), 2)
         )
-        lines.append(f"{bold('Cosine within')} {esc(label)}: {pairs}")
+        lines.append(f"Cosine within {label}: {pairs}")
     return lines

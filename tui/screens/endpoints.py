@@ -64,7 +64,7 @@ class EndpointsScreen(Screen[None]):
         for e in endpoints:
             entities = e.config.served_entities if e.config else []
             models = [s.external_model for s in entities if s.external_model]
-            provider = ", ".join(sorted({m.provider for m in models})) or "-"
+            provider = ", ".join(sorted({m.provider_shown for m in models})) or "-"
             model = ", ".join(m.name.split("@")[0] for m in models) or "-"
             state = e.state.ready if e.state and e.state.ready else "-"
             tags = ", ".join(f"{t.key}={t.value}" if t.value else t.key for t in e.tags or [])

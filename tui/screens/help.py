@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.keys import format_key
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -33,7 +34,7 @@ def key_rows(remapped: Mapping[str, str]) -> list[tuple[str, list[KeyRow]]]:
         rows = []
         for binding in bindings:
             keys = remapped.get(binding.id or "", binding.key)
-            shown = ", ".join(k.strip() for k in keys.split(","))
+            shown = ", ".join(format_key(k.strip()) for k in keys.split(","))  # "+", not "plus"
             rows.append((shown, binding.tooltip or binding.description, binding.id or ""))
         if rows:
             groups.append((title, rows))

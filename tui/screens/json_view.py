@@ -9,9 +9,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, TextArea
+from textual.widgets import Footer, Label, TextArea
 
 from tui.clipboard import copy_text
+from tui.domain.text import printable
 
 
 class JsonViewScreen(ModalScreen[None]):
@@ -28,8 +29,10 @@ class JsonViewScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="json-box"):
-            yield Label(self._title, classes="section-title")
+            yield Label(printable(self._title), classes="section-title", markup=False)
             yield TextArea(self._text, read_only=True, language=None, id="json-text")
+            yield Label("Esc closes · ctrl+y copies the JSON · keys are never shown", id="json-hint")
+        yield Footer()
 
     def action_copy(self) -> None:
         result = copy_text(self._text, app=self.app)

@@ -22,12 +22,14 @@ from tui.app.workspace_of import workspace_of
 from tui.domain.simulated import is_simulated
 from tui.domain.errors import SwitchboardError
 from tui.playground import clock
-from tui.playground.compare import summarize, summary_lines
+from tui.domain.text import markup_literal
+from tui.playground.compare import summarize
 from tui.playground.export import write_exports
 from tui.playground.history import ComparisonHistory
 from tui.playground.model import Comparison
 from tui.screens.picker import EndpointChoice, EndpointPicker, default_selection
 from tui.settings import Settings
+from tui.widgets.comparison import ComparisonSummary
 from tui.widgets.pane import Pane
 from tui.widgets.splitter import Splitter
 from tui.widgets.params_bar import ParamError, ParamsBar
@@ -80,7 +82,7 @@ class PlaygroundScreen(Screen[None]):
         yield Static("", id="endpoint-bar")
         yield Static("", id="panes-empty", classes="empty-state")
         yield Container(id="panes")
-        yield Static("", id="summary")
+        yield ComparisonSummary("", id="summary")
         defaults = {k: v for k, v in self._defaults().items() if v is not None}
         yield ParamsBar(defaults, id="params")
         yield PromptInput(id="prompt", placeholder="")
@@ -127,7 +129,7 @@ class PlaygroundScreen(Screen[None]):
             models = [s.external_model for s in (e.config.served_entities if e.config else []) if s.external_model]
             if not models or not e.task:
                 continue
-            self.choices[e.name] = EndpointChoice(e.name, e.task, models[0].provider, models[0].name, is_simulated(e.tags))
+            self.choices[e.name] = EndpointChoice(e.name, e.task, models[0].provider_shown, models[0].name, is_simulated(e.tags))
         if preselect and not self.panes:
             last = await asyncio.to_thread(self.history.list, "", 1)
             await self.use_endpoints(default_selection(list(self.choices.values()), list(last[0].endpoints) if last else []))
@@ -142,10 +144,10 @@ class PlaygroundScreen(Screen[None]):
         empty.display = not panes
         self.query_one("#panes").display = bool(panes)
         if panes:
-            names = " · ".join(p.endpoint for p in panes)
+            names = markup_literal(" · ".join(p.endpoint for p in panes))
             bar.update(f"[b]{TASK_NAMES.get(self.pane_task or '', '')}[/b]  {names}   [dim]ctrl+o change · ctrl+l layout · F1 keys[/dim]")
         elif not self.choices:
-            bar.update("No endpoints in this workspace yet")
+            bar.update("[b]Playground[/b]  [dim]the panel below says how to add endpoints · F1 keys[/dim]")
             empty.update(NO_ENDPOINTS)
         else:
             bar.update("No endpoints picked")
@@ -253,8 +255,8 @@ class PlaygroundScreen(Screen[None]):
             return
         comparison = self.comparison
         comparison.panes = [p.run for p in panes if p.run is not None]
-        summary = self.query_one("#summary", Static)
-        summary.update("\n".join(summary_lines(summarize(comparison))))
+        summary = self.query_one("#summary", ComparisonSummary)
+        summary.show(summarize(comparison))
         summary.display = True
         self.save_history(comparison)
         self.refresh_limits()
@@ -352,8 +354,8 @@ class PlaygroundScreen(Screen[None]):
             if pane.endpoint in runs:
                 pane.show_run(runs[pane.endpoint])
         self.comparison = comparison
-        summary = self.query_one("#summary", Static)
-        summary.update("\n".join(summary_lines(summarize(comparison))))
+        summary = self.query_one("#summary", ComparisonSummary)
+        summary.show(summarize(comparison))
         summary.display = True
         note = f" ({', '.join(missing)} no longer exist)" if missing else ""
         self.notify(f"Reopened '{comparison.title}'{note}", markup=False)

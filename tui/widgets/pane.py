@@ -12,6 +12,7 @@ import contextlib
 import math
 from typing import Any
 
+from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -82,7 +83,8 @@ class Pane(Vertical):
         self._title_bar = Static(self._title(), classes="pane-title")
         self._view = StreamView(classes="pane-body")
         self._error_box = Static("", classes="pane-error")
-        self._status_bar = Static(self._status(), classes="pane-status")
+        self._shown_status = self._status()
+        self._status_bar = Static(self._shown_status, classes="pane-status", markup=False)
 
     def compose(self) -> ComposeResult:
         yield self._title_bar
@@ -109,13 +111,17 @@ class Pane(Vertical):
         self._title_bar.update(self._title(), layout=False)
 
     def _status(self, now: float | None = None) -> str:
+        """The run's state and figures, broken between figures (never inside one) to fit the pane."""
+        return fit_parts(self._status_parts(now), self._status_bar.content_region.width if self.is_mounted else 0)
+
+    def _status_parts(self, now: float | None) -> list[str]:
         if self.busy:
             run = self.metrics.snapshot(now if now is not None else clock.now())
         else:
             run = self.run
         icon = STATE_ICONS.get(self.state, "?")
         if run is None:
-            return f"{icon} ready"
+            return [f"{icon} ready"]
         parts = [f"{icon} {run.state}"]
         if run.ttft_s is not None:
             parts.append(f"TTFT {format_seconds(run.ttft_s)}")
@@ -129,14 +135,25 @@ class Pane(Vertical):
         elif run.completion_tokens:
             parts.append(f"{run.completion_tokens} tok")
         if run.finish_reason:
-            parts.append(f"finish: {run.finish_reason}")
+            parts.append(f"finish: {printable(str(run.finish_reason))}")  # the provider's word, shown as sent
         if run.incomplete:
-            parts.append("[b]incomplete[/b]")
-        return "  ·  ".join(parts)
+            parts.append("INCOMPLETE")
+        return parts
 
     def tick(self, now: float) -> None:
-        """Refresh the live numbers (called a few times a second by the screen while answers run)."""
-        self._status_bar.update(self._status(now), layout=False)  # one fixed line: no re-layout
+        """Refresh the live numbers (called a few times a second by the screen while answers run).
+
+        While an answer streams the status is redrawn without a re-layout (cheap, every tick); once the
+        run is over it is laid out again, so a status that needs a second line gets it.
+        """
+        text = self._status(now)
+        if text == self._shown_status:
+            return
+        self._shown_status = text
+        self._status_bar.update(text, layout=not self.busy)
+
+    def on_resize(self) -> None:
+        self.tick(clock.now())
 
     def watch_state(self, state: str) -> None:
         for name in STATE_ICONS:
@@ -341,6 +358,21 @@ class Pane(Vertical):
 
     def action_shrink(self) -> None:
         self._resize(-1)
+
+
+def fit_parts(parts: list[str], width: int, separator: str = " · ") -> str:
+    """``parts`` joined by ``separator``, with a line break instead wherever the next part would not
+    fit in ``width`` cells (0: one line). A part is never split."""
+    lines: list[str] = []
+    line = ""
+    for part in parts:
+        joined = f"{line}{separator}{part}" if line else part
+        if line and width and cell_len(joined) > width:
+            lines.append(line)
+            line = part
+        else:
+            line = joined
+    return "\n".join([*lines, line])
 
 
 def describe_embeddings(answer: dict[str, Any]) -> str:

@@ -50,6 +50,7 @@ async def test_help_lists_every_binding_id(make_app: AppFactory) -> None:
         for binding_id in ("send", "cancel-pane", "cancel-all", "pick-endpoints", "copy-code", "history", "export", "go-secrets"):
             assert binding_id in ids
         assert ids["cancel-all"] == "ctrl+x" and ids["copy-code"] == "c, ctrl+b"
+        assert ids["grow-pane"] == "+, ="  # as people type them, not "plus, equals_sign"
         assert len(app.screen.query(".help-table")) == len(groups)
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)

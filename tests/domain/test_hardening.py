@@ -400,3 +400,13 @@ def test_embeddings_input_accepted(value: Any) -> None:
 @pytest.mark.parametrize("value", [[True], [[1, False]]])
 def test_embeddings_token_ids_refuse_bools(value: Any) -> None:
     refused(EmbeddingsRequest, {"input": value}, "input", what="request")
+
+
+def test_an_azure_endpoint_is_shown_as_azure_openai() -> None:
+    from tui.domain.endpoints import ExternalModel
+
+    azure = parse_stored(ExternalModel, {"name": "gpt-4o", "provider": "openai", "task": "llm/v1/chat",
+                                         "openai_config": {"openai_api_type": "azure"}})
+    plain = parse_stored(ExternalModel, {"name": "gpt-4o", "provider": "openai", "task": "llm/v1/chat", "openai_config": {}})
+    anthropic = parse_stored(ExternalModel, {"name": "c", "provider": "anthropic", "task": "llm/v1/chat"})
+    assert (azure.provider_shown, plain.provider_shown, anthropic.provider_shown) == ("Azure OpenAI", "openai", "anthropic")

@@ -28,6 +28,7 @@ from tui.domain.provider_configs import (
     OpenAIConfig,
     PaLMConfig,
     ProviderConfig,
+    UserChecked,
 )
 
 TASK_CHAT = "llm/v1/chat"
@@ -168,7 +169,7 @@ class TrafficConfig(DatabricksModel):
     routes: list[Route] = []
 
 
-class EndpointCoreConfigInput(DatabricksModel):
+class EndpointCoreConfigInput(UserChecked):
     """``config`` of a create request, and the body of PUT .../config."""
 
     name: str | None = None  # the databricks-sdk sends it; ignored
@@ -176,14 +177,6 @@ class EndpointCoreConfigInput(DatabricksModel):
     traffic_config: TrafficConfig | None = None
     auto_capture_config: dict[str, Any] | None = None
     served_models: list[dict[str, Any]] | None = None  # deprecated
-
-    @model_validator(mode="after")
-    def _check(self, info: ValidationInfo) -> EndpointCoreConfigInput:
-        if is_user_input(info):
-            problems = self.problems()
-            if problems:
-                raise ValueError("; ".join(problems))
-        return self
 
     def problems(self) -> list[str]:
         if self.served_models:

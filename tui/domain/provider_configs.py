@@ -19,17 +19,15 @@ from tui.domain.secret_refs import secret_ref_problem
 PLAINTEXT_SUFFIX = "_plaintext"
 
 
-class ProviderConfig(DatabricksModel):
-    """Shared checks: required fields, secret/plaintext pairs, valid secret references."""
+class UserChecked(DatabricksModel):
+    """A block whose rules are listed by :meth:`problems`; input from a person must break none.
 
-    REQUIRED: ClassVar[tuple[str, ...]] = ()
-    KEY_PAIRS: ClassVar[tuple[str, ...]] = ()  # required pairs
-    OPTIONAL_PAIRS: ClassVar[tuple[str, ...]] = ()
-    LOCAL_ONLY: ClassVar[tuple[str, ...]] = ()
-    API_BASE: ClassVar[str | None] = None  # the field that overrides the provider's base URL
+    Data from a server is taken as it is (it may come from a newer Databricks with other rules);
+    the endpoint config and every provider config share this one check.
+    """
 
     @model_validator(mode="after")
-    def _check_from_user(self, info: ValidationInfo) -> ProviderConfig:
+    def _check_from_user(self, info: ValidationInfo) -> UserChecked:
         if is_user_input(info):
             problems = self.problems()
             if problems:
@@ -38,6 +36,19 @@ class ProviderConfig(DatabricksModel):
 
     def problems(self) -> list[str]:
         """Every rule this block breaks, as sentences (empty when valid)."""
+        return []
+
+
+class ProviderConfig(UserChecked):
+    """Shared checks: required fields, secret/plaintext pairs, valid secret references."""
+
+    REQUIRED: ClassVar[tuple[str, ...]] = ()
+    KEY_PAIRS: ClassVar[tuple[str, ...]] = ()  # required pairs
+    OPTIONAL_PAIRS: ClassVar[tuple[str, ...]] = ()
+    LOCAL_ONLY: ClassVar[tuple[str, ...]] = ()
+    API_BASE: ClassVar[str | None] = None  # the field that overrides the provider's base URL
+
+    def problems(self) -> list[str]:
         problems = [f"'{f}' is required" for f in self.required_fields() if not getattr(self, f, None)]
         for field in self.key_pairs():
             problems += self.pair_problems(field, required=True)

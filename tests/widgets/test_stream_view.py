@@ -13,9 +13,9 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.selection import Selection
 
-from tui.widgets import render_ticker
-from tui.widgets.render_ticker import RenderTicker
+from tui import gc_policy
 from tui.widgets.markdown_render import RenderContext
+from tui.widgets.render_ticker import RenderTicker
 from tui.widgets.stream_view import StreamView
 
 DOC = """# Release notes
@@ -411,13 +411,13 @@ async def test_ticker_shares_its_budget_round_robin() -> None:
 
 async def test_gc_policy_freezes_once_the_last_stream_has_finished(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    monkeypatch.setattr(render_ticker.gc, "freeze", lambda: calls.append("freeze"))
-    monkeypatch.setattr(render_ticker.gc, "collect", lambda *args: calls.append("collect") or 0)
+    monkeypatch.setattr(gc_policy.gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc_policy.gc, "collect", lambda *args: calls.append("collect") or 0)
     thresholds: list[tuple[int, ...]] = []
-    monkeypatch.setattr(render_ticker.gc, "set_threshold", lambda *args: thresholds.append(args))
-    render_ticker.install_gc_policy()
+    monkeypatch.setattr(gc_policy.gc, "set_threshold", lambda *args: thresholds.append(args))
+    gc_policy.install_gc_policy()
     try:
-        assert thresholds[-1] == render_ticker.GC_THRESHOLDS and calls == ["collect", "freeze"]
+        assert thresholds[-1] == gc_policy.GC_THRESHOLDS and calls == ["collect", "freeze"]
         calls.clear()
         app = ViewApp(panes=2)
         async with app.run_test(size=(80, 20)) as pilot:
@@ -438,8 +438,8 @@ async def test_gc_policy_freezes_once_the_last_stream_has_finished(monkeypatch: 
                 await pilot.pause(0.05)
             assert calls == ["collect", "freeze"]
     finally:
-        render_ticker.uninstall_gc_policy()
-    assert thresholds[-1] == (700, 10, 10) and not render_ticker.gc_policy_installed()
+        gc_policy.uninstall_gc_policy()
+    assert thresholds[-1] == (700, 10, 10) and not gc_policy.gc_policy_installed()
 
 
 async def test_a_theme_change_re_renders_with_the_new_theme_colours() -> None:

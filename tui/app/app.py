@@ -17,9 +17,9 @@ from textual.screen import Screen
 
 from tui.app.commands import SwitchboardCommands
 from tui.domain.text import printable
+from tui.gc_policy import install_gc_policy
 from tui.settings import Settings, SettingsError, save_setting
 from tui.themes import LoadedThemes, register_themes
-from tui.widgets.render_ticker import install_gc_policy
 from tui.workspace.protocol import Workspace
 
 PLACES = {

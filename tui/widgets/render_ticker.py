@@ -1,41 +1,28 @@
-"""The one app-wide refresh ticker for StreamViews, and the garbage-collector policy for streaming.
+"""The one app-wide refresh ticker for StreamViews.
 
-Ticker
-    `StreamView.append` only buffers text and asks the ticker for a turn. The ticker is a single Textual
-    interval timer per app (at most `FPS` = 30 Hz, paused while nothing is dirty). Each tick has one shared
-    time budget (`FRAME_BUDGET`); it walks the dirty views round-robin and calls
-    ``view.render_pending(deadline)``, which renders as much as fits and says whether work is left. A view
-    with work left goes to the back of the queue, and views that did not get a turn because the budget ran
-    out go first next tick, so no pane starves. One timer with one budget beat one timer per pane
-    (measured: burst lag p99 50 vs 221 ms), because the panes' work can no longer pile up in one frame.
+`StreamView.append` only buffers text and asks the ticker for a turn. The ticker is a single Textual
+interval timer per app (at most `FPS` = 30 Hz, paused while nothing is dirty). Each tick has one shared
+time budget (`FRAME_BUDGET`); it walks the dirty views round-robin and calls
+``view.render_pending(deadline)``, which renders as much as fits and says whether work is left. A view
+with work left goes to the back of the queue, and views that did not get a turn because the budget ran
+out go first next tick, so no pane starves. One timer with one budget beat one timer per pane
+(measured: burst lag p99 50 vs 221 ms), because the panes' work can no longer pile up in one frame.
 
-GC policy
-    Every repaint leaves *cyclic* garbage: Textual's `Strip` caches results in per-strip caches, and some
-    of those entries are the strip itself (e.g. `Strip.divide` with no cut), so only the cycle collector
-    frees them (~80,000 objects/s with 8 panes streaming). With Python's default thresholds (700, 10, 10)
-    that meant dozens of full collections per 20 s run, each walking the whole heap (lag p99 49-71 ms).
-    Measured on this machine (8 panes, 20 s paced run), the young collections' pauses grow with the
-    thresholds: a gen-0 threshold of 50,000 gave 15-25 ms gen-0 and 60-150 ms gen-1 pauses (a gen-1
-    collection walks the survivors of `threshold1` gen-0 collections, mostly the garbage of frames that
-    were on screen at the time), 2,000-5,000 gave short pauses but promoted much more garbage to the old
-    generation. (20,000, 5, 10) kept gen-0 under ~15 ms and gen-1 around 10-30 ms, lag p99 21-23 ms.
-    `install_gc_policy()` (call it once at app start) sets these thresholds and freezes the start-up heap
-    (modules, classes: `gc.freeze()`), so full collections walk only what was created since.
-    Half a second after the last streaming view has finished its final render (if no stream started
-    meanwhile), `streams_idle()` runs one full collection of the unfrozen objects (so no garbage gets
-    frozen) and then freezes what survived: the finished answers are never walked again. Objects frozen
-    while alive that later become cyclic garbage stay for the session (answers hold no cycles worth
-    that: a few kilobytes each). Nothing here changes the collector unless `install_gc_policy()` was
-    called.
+The ticker also knows which views are streaming: half a second after the last one has finished its final
+render (if no stream started meanwhile) it calls `tui.gc_policy.streams_idle()` (see that module).
 """
 
 from __future__ import annotations
 
-import gc
 import weakref
 from collections import deque
 from time import perf_counter
 from typing import TYPE_CHECKING, Protocol
+
+# install/uninstall are re-exported for tests/bench/render_bench.py, which imports them from here.
+from tui.gc_policy import install_gc_policy as install_gc_policy
+from tui.gc_policy import streams_idle
+from tui.gc_policy import uninstall_gc_policy as uninstall_gc_policy
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -45,17 +32,16 @@ FPS = 30
 """Maximum refresh rate of streaming views."""
 
 FRAME_BUDGET = 0.012
-IDLE_COLLECT_DELAY = 0.5  # seconds after the last stream's final render before the GC policy runs
 """Seconds of rendering work allowed per tick, shared by all views (a tick is 1/FPS = 33 ms)."""
+
+IDLE_COLLECT_DELAY = 0.5
+"""Seconds after the last stream's final render before `streams_idle()` runs (if no stream started)."""
 
 VIEWS_PER_TICK = 4
 """At most this many views are flushed per tick (round-robin). A flush of a view that follows the
 bottom usually scrolls it, and a scroll repaints the whole pane: Textual's compositing of those lines,
 not our rendering, is then the main cost. With up to 4 streaming panes each is flushed every tick
 (30 Hz); with 8, each every other tick (15 Hz), which halves the repaint work and its pauses."""
-
-GC_THRESHOLDS = (20_000, 5, 10)
-"""Thresholds set by `install_gc_policy` (Python's defaults are (700, 10, 10)). See the module docstring."""
 
 
 class Renderable(Protocol):
@@ -183,34 +169,3 @@ class RenderTicker:
     def streaming(self) -> int:
         """How many views are streaming."""
         return len(self._streaming)
-
-
-_policy_installed = False
-
-
-def install_gc_policy(thresholds: tuple[int, int, int] = GC_THRESHOLDS) -> None:
-    """Call once at app start: collect far less often while answers stream."""
-    global _policy_installed
-    gc.collect()
-    gc.freeze()  # what exists at start-up (modules, classes, ...) lives for good: never walk it again
-    gc.set_threshold(*thresholds)
-    _policy_installed = True
-
-
-def uninstall_gc_policy() -> None:
-    """Restore Python's default thresholds and stop freezing (for tests and tools)."""
-    global _policy_installed
-    gc.set_threshold(700, 10, 10)
-    _policy_installed = False
-
-
-def gc_policy_installed() -> bool:
-    return _policy_installed
-
-
-def streams_idle() -> None:
-    """The last streaming view finished: collect what is unfrozen, then freeze what survived, so the
-    collections of the next streams never walk these answers again."""
-    if _policy_installed:
-        gc.collect()
-        gc.freeze()

@@ -42,9 +42,10 @@ import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
 
 from tui import locations
 from tui.settings import TomlError, parse_toml
@@ -209,7 +210,7 @@ def load_theme_file(path: Path) -> Theme:
     return theme
 
 
-def _describe(error: dict) -> str:
+def _describe(error: ErrorDetails) -> str:
     loc = ".".join(str(part) for part in error["loc"])
     if error["type"] == "extra_forbidden":
         close = difflib.get_close_matches(str(error["loc"][-1]), list(ThemeFile.model_fields), n=1)
@@ -308,7 +309,7 @@ def load_themes(user_dir: Path | None = None, builtin_dir: Path | None = None) -
     return LoadedThemes(list(by_name.values()), [*builtin.failed, *user.failed])
 
 
-def register_themes(app: App[object], loaded: LoadedThemes | Iterable[Theme]) -> list[str]:
+def register_themes(app: App[Any], loaded: LoadedThemes | Iterable[Theme]) -> list[str]:
     """Register themes with ``app`` (``App.register_theme``), replacing any of the same name.
 
     Returns:

@@ -36,7 +36,7 @@ class SwitchboardCommands(Provider):
         for title, help_text, run in self._commands():
             yield DiscoveryHit(title, run, help=help_text)  # type: ignore[arg-type]
 
-    async def search(self, query: str) -> AsyncIterator[Hit]:  # type: ignore[override]
+    async def search(self, query: str) -> AsyncIterator[Hit]:
         matcher = self.matcher(query)
         for title, help_text, run in self._commands():
             score = matcher.match(title)

@@ -7,7 +7,7 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from tui import __version__
 from tui.cli import locate, secrets, serving_endpoints, simulate
@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--demo", action="store_true", help="open the app on a throwaway workspace with simulated endpoints (no keys)"
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # our parser class, for printable errors; the commands only need what argparse's offers
+    commands = cast("argparse._SubParsersAction[argparse.ArgumentParser]", parser.add_subparsers(dest="command", metavar="COMMAND"))
     secrets.register(commands, common)
     serving_endpoints.register(commands, common)
     simulate.register(commands)

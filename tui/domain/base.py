@@ -67,7 +67,8 @@ class DatabricksModel(BaseModel):
     @classmethod
     def _refuse_bool_as_number_from_user(cls, value: Any, info: ValidationInfo) -> Any:
         """``"calls": true`` is not 1: a number field takes a number (a string of digits, as Databricks does)."""
-        if is_user_input(info) and info.field_name and _is_number_type(cls.model_fields[info.field_name].annotation):
+        annotation: Any = cls.model_fields[info.field_name].annotation if info.field_name else None
+        if is_user_input(info) and _is_number_type(annotation):
             if problem := number_problem(value, strings_allowed=True):
                 raise ValueError(problem)
         return value

@@ -123,7 +123,7 @@ class Tag(DatabricksModel):
 
     @model_validator(mode="after")
     def _check(self, info: ValidationInfo) -> Tag:
-        if is_user_input(info) and not self.key.strip():
+        if is_user_input(info) and not str(self.key).strip():
             raise ValueError("tag 'key' must not be empty")
         return self
 

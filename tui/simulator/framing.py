@@ -101,7 +101,7 @@ async def read_request(
 
 async def _read_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
     if "chunked" in headers.get("transfer-encoding", "").lower():
-        chunks = []
+        chunks: list[bytes] = []
         total = 0
         while True:
             size_line = await reader.readline()

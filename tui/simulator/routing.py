@@ -46,10 +46,10 @@ def dispatch(
         if route.body == "form":
             call.body = dict(parse_qsl(request.raw_body.decode("utf-8", "replace"), keep_blank_values=True))
         else:
-            body, ok = parse_body(request.raw_body, "application/json")
+            parsed, ok = parse_body(request.raw_body, "application/json")
             if not ok:
                 raise dialect.bad_json()
-            call.body = body or {}
+            call.body = parsed or {}
         call.op = dialect.operation(call)
         if route.knobs:
             try:

@@ -115,6 +115,7 @@ class Pane(Vertical):
         return fit_parts(self._status_parts(now), self._status_bar.content_region.width if self.is_mounted else 0)
 
     def _status_parts(self, now: float | None) -> list[str]:
+        run: PaneRun | None
         if self.busy:
             run = self.metrics.snapshot(now if now is not None else clock.now())
         else:

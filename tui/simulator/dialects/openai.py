@@ -54,7 +54,7 @@ def duration(seconds: float) -> str:
 class OpenAIDialect(Dialect):
     name = "openai"
     title = "OpenAI / OpenAI-compatible"
-    routes = (
+    routes: ClassVar[tuple[Route, ...]] = (
         Route("POST", "/v1/chat/completions", "chat"),
         Route("POST", "/v1/completions", "completions"),
         Route("POST", "/v1/embeddings", "embeddings"),

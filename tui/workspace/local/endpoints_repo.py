@@ -67,6 +67,11 @@ def _config_output(config: EndpointCoreConfigInput, version: int, creator: str, 
     return out
 
 
+# aliases: inside the class, ``list`` names its method
+RateLimits = list[RateLimit]
+Tags = list[Tag]
+
+
 class EndpointsRepo:
     def __init__(self, store: Store, creator: str) -> None:
         self._store = store
@@ -147,7 +152,7 @@ class EndpointsRepo:
             self._save(conn, doc)
         return self._public(doc)
 
-    def put_rate_limits(self, name: str, rate_limits: list[RateLimit]) -> list[RateLimit]:
+    def put_rate_limits(self, name: str, rate_limits: RateLimits) -> RateLimits:
         with self._store.write() as conn:
             doc = self._load(conn, name)
             doc["rate_limits"] = [r.to_json() for r in rate_limits]
@@ -161,7 +166,7 @@ class EndpointsRepo:
             self._save(conn, doc)
         return parse_stored(AiGatewayConfig, doc["ai_gateway"])
 
-    def patch_tags(self, name: str, patch: PatchTagsRequest) -> list[Tag]:
+    def patch_tags(self, name: str, patch: PatchTagsRequest) -> Tags:
         with self._store.write() as conn:
             doc = self._load(conn, name)
             tags = {t["key"]: t for t in doc.get("tags") or []}

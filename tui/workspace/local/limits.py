@@ -32,7 +32,7 @@ def applicable_limits(
     """
     limits: list[Limit] = []
     for i, rl in enumerate(legacy or []):
-        subject = caller.user if rl.effective_key == "user" else "*"
+        subject: str | None = caller.user if rl.effective_key == "user" else "*"
         limits.append(
             Limit(
                 bucket=f"{endpoint}|legacy{i}|{rl.effective_key}|{subject}",

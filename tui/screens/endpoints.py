@@ -2,23 +2,34 @@
 
 from __future__ import annotations
 
-from textual import work
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.app.workspace_of import workspace_of
-from tui.domain.simulated import is_simulated
 from tui.domain.endpoints import ServingEndpointDetailed
-from tui.domain.errors import SwitchboardError
-from tui.widgets.tables import refill
+from tui.domain.simulated import is_simulated
+from tui.screens.table_screen import Row, TableScreen
 
 EMPTY = (
     "No endpoints yet.\n\n"
     "Create one from a JSON file with  switchboard serving-endpoints create --json @endpoint.json\n"
     "(see README), or try  switchboard --demo  for simulated ones. The in-app editor comes next."
 )
+
+
+def describe_row(e: ServingEndpointDetailed) -> tuple[str, ...]:
+    """Name, provider, model, task, state, rate limits and tags, as the table shows them."""
+    entities = e.config.served_entities if e.config else []
+    models = [s.external_model for s in entities if s.external_model]
+    provider = ", ".join(sorted({m.provider_shown for m in models})) or "-"
+    model = ", ".join(m.name.split("@")[0] for m in models) or "-"
+    state = e.state.ready if e.state and e.state.ready else "-"
+    tags = ", ".join(f"{t.key}={t.value}" if t.value else t.key for t in e.tags or [])
+    name = f"{e.name} (simulated)" if is_simulated(e.tags) else e.name
+    return (name, provider, model, e.task or "-", state, describe_limits(e), tags)
 
 
 def describe_limits(endpoint: ServingEndpointDetailed) -> str:
@@ -30,12 +41,18 @@ def describe_limits(endpoint: ServingEndpointDetailed) -> str:
     return ", ".join(parts) or "-"
 
 
-class EndpointsScreen(Screen[None]):
-    CSS_PATH = "management.tcss"
+class EndpointsScreen(TableScreen[ServingEndpointDetailed]):
     BINDINGS = [
         Binding("enter", "show_json", "JSON", id="endpoint-json"),
         Binding("r", "refresh", "Refresh", id="refresh-endpoints"),
     ]
+    TABLE_ID = "endpoints"
+    COLUMNS = ("Name", "Provider", "Model", "Task", "State", "Rate limits", "Tags")
+    EMPTY_ID = "endpoints-empty"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._endpoints: dict[str, ServingEndpointDetailed] = {}  # by name, as last loaded, for the JSON view
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -44,43 +61,20 @@ class EndpointsScreen(Screen[None]):
         yield Static(EMPTY, id="endpoints-empty", classes="empty-state")
         yield Footer()
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Name", "Provider", "Model", "Task", "State", "Rate limits", "Tags")
-        self.action_refresh()
-
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
-
-    @work(exclusive=True, group="endpoints")
-    async def action_refresh(self) -> None:
-        try:
-            endpoints = await workspace_of(self).list_endpoints()
-        except SwitchboardError as err:
-            self.notify(err.message, severity="error", markup=False)
-            return
+    async def load(self) -> list[ServingEndpointDetailed]:
+        endpoints = await workspace_of(self).list_endpoints()
         self._endpoints = {e.name: e for e in endpoints}
-        rows = []
-        for e in endpoints:
-            entities = e.config.served_entities if e.config else []
-            models = [s.external_model for s in entities if s.external_model]
-            provider = ", ".join(sorted({m.provider_shown for m in models})) or "-"
-            model = ", ".join(m.name.split("@")[0] for m in models) or "-"
-            state = e.state.ready if e.state and e.state.ready else "-"
-            tags = ", ".join(f"{t.key}={t.value}" if t.value else t.key for t in e.tags or [])
-            name = f"{e.name} (simulated)" if is_simulated(e.tags) else e.name
-            rows.append((e.name, (name, provider, model, e.task or "-", state, describe_limits(e), tags)))
-        table = self.query_one(DataTable)
-        refill(table, rows)
-        table.display = bool(endpoints)
-        self.query_one("#endpoints-empty").display = not endpoints
+        return endpoints
+
+    def rows(self, endpoints: Sequence[ServingEndpointDetailed]) -> list[Row]:
+        return [(e.name, describe_row(e)) for e in endpoints]
 
     def action_show_json(self) -> None:
         table = self.query_one(DataTable)
         if not table.row_count:
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        endpoint = getattr(self, "_endpoints", {}).get(key)
+        key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        endpoint = self._endpoints.get(key)
         if endpoint is not None:
             from tui.screens.json_view import JsonViewScreen
 

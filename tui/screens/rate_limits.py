@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from textual import work
+from collections.abc import Sequence
+
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.app.workspace_of import workspace_of
-from tui.domain.errors import SwitchboardError
-from tui.widgets.tables import refill
+from tui.screens.table_screen import Row, TableScreen
+from tui.workspace.usage import LimitStatus
 
 EMPTY = (
     "No rate limits set.\n\n"
@@ -27,9 +27,13 @@ def meter(used: int, limit: int | None, width: int = 12) -> str:
     return f"{'█' * filled}{'░' * (width - filled)} {used}/{limit}"
 
 
-class RateLimitsScreen(Screen[None]):
-    CSS_PATH = "management.tcss"
+class RateLimitsScreen(TableScreen[tuple[str, LimitStatus]]):
+    """Lists (endpoint name, limit status) pairs, reloaded every two seconds while it is on screen."""
+
     BINDINGS = [Binding("r", "refresh", "Refresh", id="refresh-limits")]
+    TABLE_ID = "limits"
+    COLUMNS = ("Endpoint", "Limit", "Calls", "Tokens")
+    EMPTY_ID = "limits-empty"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -39,28 +43,19 @@ class RateLimitsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(DataTable).add_columns("Endpoint", "Limit", "Calls", "Tokens")
-        self.action_refresh()
-        self.set_interval(2.0, self.action_refresh)
+        super().on_mount()
+        self.set_interval(2.0, self._tick)
 
-    @work(exclusive=True, group="limits")
-    async def action_refresh(self) -> None:
-        if not self.is_current:
-            return
+    def _tick(self) -> None:
+        if self.is_current:
+            self.action_refresh()
+
+    async def load(self) -> list[tuple[str, LimitStatus]]:
         ws = workspace_of(self)
-        rows = []
-        try:
-            for endpoint in await ws.list_endpoints():
-                for status in await ws.rate_limit_status(endpoint.name):
-                    rows.append((endpoint.name, status))
-        except SwitchboardError as err:
-            self.notify(err.message, severity="error", markup=False)
-            return
-        cells = [
+        return [(e.name, status) for e in await ws.list_endpoints() for status in await ws.rate_limit_status(e.name)]
+
+    def rows(self, limits: Sequence[tuple[str, LimitStatus]]) -> list[Row]:
+        return [
             (f"{name}/{index}", (name, s["label"], meter(s["calls"], s["calls_limit"]), meter(s["tokens"], s["tokens_limit"])))
-            for index, (name, s) in enumerate(rows)
+            for index, (name, s) in enumerate(limits)
         ]
-        table = self.query_one(DataTable)
-        refill(table, cells)
-        table.display = bool(rows)
-        self.query_one("#limits-empty").display = not rows

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from tui.app.workspace_of import workspace_of
-from tui.domain.errors import SwitchboardError
+from tui.domain.secrets import SecretMetadata, SecretScope
+from tui.screens.table_screen import Row, TableScreen
 from tui.widgets.tables import refill
 
 EMPTY = (
@@ -24,9 +25,12 @@ EMPTY = (
 )
 
 
-class SecretsScreen(Screen[None]):
-    CSS_PATH = "management.tcss"
+class SecretsScreen(TableScreen[SecretScope]):
     BINDINGS = [Binding("r", "refresh", "Refresh", id="refresh-secrets")]
+    TABLE_ID = "scopes"
+    COLUMNS = ("Scope", "Backend")
+    EMPTY_ID = "secrets-empty"
+    BODY_ID = "secrets-body"
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -41,23 +45,16 @@ class SecretsScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#scopes", DataTable).add_columns("Scope", "Backend")
         self.query_one("#keys", DataTable).add_columns("Key", "Last updated")
-        self.action_refresh()
+        super().on_mount()
 
-    def on_screen_resume(self) -> None:
-        self.action_refresh()
+    async def load(self) -> list[SecretScope]:
+        return await workspace_of(self).list_scopes()
 
-    @work(exclusive=True, group="scopes")
-    async def action_refresh(self) -> None:
-        try:
-            scopes = await workspace_of(self).list_scopes()
-        except SwitchboardError as err:
-            self.notify(err.message, severity="error", markup=False)
-            return
-        current = refill(self.query_one("#scopes", DataTable), [(sc.name, (sc.name, sc.backend_type or "-")) for sc in scopes])
-        self.query_one("#secrets-body").display = bool(scopes)
-        self.query_one("#secrets-empty").display = not scopes
+    def rows(self, scopes: Sequence[SecretScope]) -> list[Row]:
+        return [(sc.name, (sc.name, sc.backend_type or "-")) for sc in scopes]
+
+    def filled(self, current: str | None) -> None:
         if current is not None:
             self.show_keys(current)
 
@@ -67,14 +64,12 @@ class SecretsScreen(Screen[None]):
 
     @work(exclusive=True, group="keys")
     async def show_keys(self, scope: str) -> None:
-        try:
-            secrets = await workspace_of(self).list_secrets(scope)
-        except SwitchboardError as err:
-            self.notify(err.message, severity="error", markup=False)
-            return
-        rows = []
-        for secret in secrets:
-            stamp = secret.last_updated_timestamp
-            when = dt.datetime.fromtimestamp(stamp / 1000).strftime("%Y-%m-%d %H:%M") if stamp else "-"
-            rows.append((secret.key, (secret.key, when)))
-        refill(self.query_one("#keys", DataTable), rows)
+        secrets = await self.attempt(workspace_of(self).list_secrets(scope))
+        if secrets is not None:
+            refill(self.query_one("#keys", DataTable), [(s.key, (s.key, updated(s))) for s in secrets])
+
+
+def updated(secret: SecretMetadata) -> str:
+    """When the secret was last set, to the minute, in local time."""
+    stamp = secret.last_updated_timestamp
+    return dt.datetime.fromtimestamp(stamp / 1000).strftime("%Y-%m-%d %H:%M") if stamp else "-"

@@ -6,11 +6,15 @@ tag ``simulated`` so the app marks it as such.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from tui.domain.base import parse_user_input
@@ -20,6 +24,14 @@ from tui.simulator import Simulator
 from tui.workspace.protocol import Workspace
 
 DEMO_KEY = "sim-key"
+FOLDER_PREFIX = "switchboard-demo-"
+MARKER = "switchboard-demo.pid"
+"""In every demo folder: the PID of the process that made it. Only a folder under the temp dir with
+the prefix, owned by this user and holding this marker is ever removed by another process."""
+STOP_SIGNALS = (signal.SIGHUP, signal.SIGTERM)
+
+Handler = Callable[[int, FrameType | None], Any] | int | None
+"""What ``signal.signal`` takes and gives back (None: a handler not set from Python)."""
 
 
 def _openai(base: str, model: str, task: str) -> dict[str, Any]:
@@ -75,11 +87,73 @@ async def populate(ws: Workspace, base: str) -> None:
 
 
 @contextmanager
-def demo_environment() -> Iterator[tuple[Path, Simulator]]:
-    """A temporary workspace file and a running simulator; both gone on exit."""
-    folder = Path(tempfile.mkdtemp(prefix="switchboard-demo-"))
-    try:
-        with Simulator(api_key=DEMO_KEY).running_in_thread() as sim:
-            yield folder / "demo.db", sim
-    finally:
+def demo_folder() -> Iterator[Path]:
+    """A fresh folder for the demo workspace, removed on exit and on SIGHUP or SIGTERM.
+
+    Closing the terminal (SIGHUP) or ``kill`` (SIGTERM) would end the process without running any
+    ``finally``; the handlers remove the folder and then die of the same signal, as the process would
+    have. What even that cannot catch (SIGKILL, a power cut) is removed by the next ``--demo`` start.
+    """
+    remove_stale_folders()
+    folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+    (folder / MARKER).write_text(str(os.getpid()))
+
+    def remove_and_die(signum: int, frame: FrameType | None) -> None:
         shutil.rmtree(folder, ignore_errors=True)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    previous = _handle(STOP_SIGNALS, remove_and_die)
+    try:
+        yield folder
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _handle(signums: tuple[signal.Signals, ...], handler: Handler) -> dict[signal.Signals, Handler]:
+    """Install ``handler`` for the signals that are not ignored (``nohup`` keeps SIGHUP ignored);
+    returns the handlers it replaced. Only the main thread may set handlers: elsewhere it sets none."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous: dict[signal.Signals, Handler] = {}
+    for signum in signums:
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            previous[signum] = signal.signal(signum, handler)
+    return previous
+
+
+def remove_stale_folders() -> None:
+    """Remove demo folders left by demo processes that are gone (killed before they could clean up)."""
+    for folder in Path(tempfile.gettempdir()).glob(f"{FOLDER_PREFIX}*"):
+        if _is_stale(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _is_stale(folder: Path) -> bool:
+    try:
+        if folder.is_symlink() or not folder.is_dir() or folder.stat().st_uid != os.getuid():
+            return False
+        pid = int((folder / MARKER).read_text().strip())
+    except (OSError, ValueError):
+        return False  # not a folder this app made, or not readable: leave it
+    return pid > 0 and not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+@contextmanager
+def demo_environment() -> Iterator[tuple[Path, Simulator]]:
+    """A temporary workspace file and a running simulator; both gone on exit, also when the terminal
+    is closed or the process is told to stop (see :func:`demo_folder`)."""
+    with demo_folder() as folder, Simulator(api_key=DEMO_KEY).running_in_thread() as sim:
+        yield folder / "demo.db", sim

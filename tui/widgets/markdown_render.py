@@ -2,7 +2,7 @@
 
 rich's Markdown renderer with the view's theme-derived styles and syntax theme, a markdown-it parser
 configured as rich's (so block boundaries agree with what rich renders), and cached pygments lexers.
-Imported lazily by ``stream_view``: loading markdown-it and pygments is a noticeable part of start-up.
+Imported lazily by ``stream_view.render``: loading markdown-it and pygments is a noticeable part of start-up.
 """
 
 from __future__ import annotations

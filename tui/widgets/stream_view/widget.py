@@ -1,0 +1,404 @@
+"""StreamView, the widget: buffers appended text, renders on the render ticker's turns within its time
+budget, and shows the display lines (scrolling and following: `scrolling`) with text selection.
+
+Nothing here uses private Textual API. The package docstring tells how it all fits together.
+"""
+
+from __future__ import annotations
+
+from time import perf_counter
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.style import Style
+from textual import events
+from textual.geometry import Size
+from textual.selection import Selection
+from textual.strip import Strip
+
+from tui.domain.text import printable
+from tui.widgets.render_ticker import RenderTicker
+from tui.widgets.stream_view.blocks import BlockModel, FinalJob
+from tui.widgets.stream_view.lines import DisplayLines, highlight, make_strip
+from tui.widgets.stream_view.render import (
+    advance_final,
+    refresh_stale,
+    render_block,
+    render_context,
+    render_tail,
+    renderer,
+    start_final,
+    style_signature,
+)
+from tui.widgets.stream_view.scrolling import FollowingScrollView
+
+if TYPE_CHECKING:
+    from tui.widgets.markdown_render import RenderContext
+
+
+class StreamView(FollowingScrollView, can_focus=True):
+    """Shows a markdown answer that arrives in pieces. See the package docstring."""
+
+    ALLOW_SELECT = True
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "stream-view--h1",
+        "stream-view--h2",
+        "stream-view--h3",
+        "stream-view--code",
+        "stream-view--fence",
+        "stream-view--link",
+        "stream-view--bullet",
+        "stream-view--muted",
+    }
+
+    DEFAULT_CSS = """
+    StreamView {
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        overflow-y: scroll;
+        scrollbar-size-vertical: 1;
+        & > .stream-view--h1 { color: $markdown-h1-color; text-style: $markdown-h1-text-style; }
+        & > .stream-view--h2 { color: $markdown-h2-color; text-style: bold; }
+        & > .stream-view--h3 { color: $markdown-h3-color; text-style: bold; }
+        & > .stream-view--code { color: $text-accent; background: $boost; }
+        & > .stream-view--fence { background: $panel; }
+        & > .stream-view--link { color: $text-primary; text-style: underline; }
+        & > .stream-view--bullet { color: $text-accent; text-style: bold; }
+        & > .stream-view--muted { color: $text-muted; }
+    }
+    """
+
+    # The answer's state, set by `_reset` (see there).
+    _model: BlockModel
+    _display: DisplayLines
+    _line_cache: dict[int, Strip]
+    _stale_possible: bool
+    _finishing: bool
+    _finished: bool
+    _streaming: bool
+    _final: FinalJob | None
+
+    def __init__(
+        self,
+        markdown: str = "",
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes, disabled=disabled)
+        self._ticker: RenderTicker | None = None
+        self._base_style: Style | None = None
+        self._scheduled = False
+        self._width = 0
+        self._gen = 0
+        self._style_signature: object = None
+        self._ctx: RenderContext | None = None
+        self._reset()
+        if markdown:
+            self.set_text(markdown)
+
+    # ------------------------------------------------------------------ public API
+
+    def append(self, text: str) -> None:
+        """Add streamed text. Cheap: buffers it and asks for a render turn; renders nothing itself."""
+        if not text:
+            return
+        text = printable(text)  # an answer may carry escape sequences; they are shown, never sent
+        if self._finishing or self._finished:
+            self._reopen()
+        if not self._streaming:
+            self._streaming = True
+            if self._ticker is not None:
+                self._ticker.stream_started(self)
+        model = self._model
+        model.pending.append(text)
+        model.length += len(text)
+        if not self._scheduled:
+            self._schedule()
+
+    def finish(self) -> None:
+        """The stream is complete: render the whole answer once with full context, then freeze it."""
+        if self._finished or self._finishing:
+            return
+        self._finishing = True
+        self._schedule()
+
+    def clear(self) -> None:
+        """Remove all text."""
+        old_lines = len(self._display.rows)
+        if self._streaming and self._ticker is not None:
+            self._ticker.stream_abandoned(self)  # cleared, not finished: no GC action
+        self._reset()
+        if self.is_mounted:
+            self._set_virtual_size(Size(self._width, 0))
+            self._auto_scroll_to(0)
+            if old_lines:
+                self.refresh()
+        self.follow = True
+
+    def set_text(self, text: str) -> None:
+        """Show finished (non-streamed) markdown, e.g. an answer reopened from history."""
+        self.clear()
+        self.append(text)
+        self.finish()
+
+    @property
+    def text(self) -> str:
+        """The raw markdown received so far."""
+        return self._model.text
+
+    def code_blocks(self) -> list[str]:
+        """The contents of the fenced code blocks, in order (without the fences)."""
+        blocks = []
+        for token in renderer().PARSER.parse(self.text):
+            if token.type == "fence":
+                content = token.content
+                blocks.append(content[:-1] if content.endswith("\n") else content)
+        return blocks
+
+    @property
+    def lines(self) -> list[Strip]:
+        """The rendered lines, as strips (a copy)."""
+        return [Strip(row) for row in self._display.rows]
+
+    @property
+    def finished(self) -> bool:
+        """True once `finish()` (or `set_text`) was called and its final render is shown."""
+        return self._finished
+
+    @property
+    def settled(self) -> bool:
+        """True when everything appended so far is rendered (and the final render swapped in, if finishing)."""
+        return not self._has_work()
+
+    def render_now(self) -> None:
+        """Render all pending work immediately, ignoring the frame budget (tests, screenshots)."""
+        while self.render_pending(float("inf")):
+            pass
+
+    # ------------------------------------------------------------------ Textual hooks
+
+    def on_mount(self) -> None:
+        self._ticker = RenderTicker.for_app(self.app)
+        if self._streaming:
+            self._ticker.stream_started(self)
+        self._update_width()
+        if self._has_work():
+            self._schedule()
+
+    def on_unmount(self) -> None:
+        if self._ticker is not None:
+            self._ticker.forget(self)
+        self._scheduled = False
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._line_cache.clear()
+        self._update_width()
+        if self.follow:  # a shorter view (a summary or error box appeared) must still show the end
+            self.call_after_refresh(self._keep_following)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base_style = None
+        self._line_cache.clear()
+        if self.is_mounted and self._style_signature is not None:
+            if style_signature(self) != self._style_signature:
+                self._ctx = None
+                self._gen += 1
+                self._stale_possible = True
+                self._model.tail_changed = True
+                self._final = None
+                self._schedule()
+
+    def render_line(self, y: int) -> Strip:
+        index = self.scroll_offset.y + y
+        if index >= len(self._display.rows):
+            return Strip.blank(self.size.width, self.rich_style)
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(index)) is not None:
+            return self._make_line(index, span)
+        cache = self._line_cache
+        strip = cache.get(index)
+        if strip is None:
+            height = self.size.height
+            if len(cache) > 2 * height + 16:
+                # Keep the lines on screen and half a screen around them. (A plain dict, not Textual's
+                # LRUCache: its links form reference cycles, and so would every line evicted from it.)
+                top = self.scroll_offset.y - height // 2
+                bottom = top + 2 * height
+                for key in [key for key in cache if not top <= key < bottom]:
+                    del cache[key]
+            strip = cache[index] = self._make_line(index)
+        return strip
+
+    def _make_line(self, index: int, span: tuple[int, int] | None = None) -> Strip:
+        row = self._display.rows[index]
+        if span is not None:
+            selected = self.screen.get_component_rich_style("screen--selection")
+            row = highlight(row, span, selected, self._width)
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
+        return make_strip(row, index, base, self.size.width, self._width)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract(self._display.selection_text()), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+    # ------------------------------------------------------------------ rendering (driven by the ticker)
+
+    def render_pending(self, deadline: float) -> bool:
+        """Render what is pending until `deadline` (perf_counter time); return True if work is left.
+
+        Called by the app's `RenderTicker`; always makes progress on at least one item.
+        """
+        self._scheduled = False
+        if not self._width:
+            self._update_width()
+            if not self._width:
+                return False  # not laid out yet; `on_resize` schedules us again
+        ctx = self._get_render_context()
+        model = self._model
+        model.ingest()
+        rebuild_from: int | None = None
+        worked = False
+
+        # 1. Newly finished blocks, in order, then the tail: what the reader is waiting for.
+        blocks = model.blocks
+        while model.first_unrendered < len(blocks):
+            if worked and perf_counter() >= deadline:
+                break
+            index = model.first_unrendered
+            block = blocks[index]
+            render_block(block, ctx, self._gen)
+            if block.approx:
+                self._stale_possible = True
+            model.first_unrendered += 1
+            worked = True
+            rebuild_from = index if rebuild_from is None else rebuild_from
+        caught_up = model.first_unrendered == len(blocks)
+        if caught_up and (model.tail_changed or model.tail_width != ctx.width):
+            if not worked or perf_counter() < deadline:
+                render_tail(model, ctx, self._gen)
+                worked = True
+                if rebuild_from is None:
+                    rebuild_from = len(blocks)
+        caught_up = caught_up and not model.tail_changed
+        if self._finishing:
+            # 2a. The final pass, once the streamed display has caught up (it reuses those renders).
+            if caught_up and (not worked or perf_counter() < deadline) and self._run_final(ctx, deadline, worked):
+                rebuild_from = 0
+        elif self._stale_possible and (not worked or perf_counter() < deadline):
+            # 2b. Blocks rendered at another width or style, or approximately (code fences): visible first.
+            start = max(0, self._display.block_at(self.scroll_offset.y))
+            first, self._stale_possible = refresh_stale(model, ctx, self._gen, start, deadline, worked)
+            if first is not None:
+                rebuild_from = first if rebuild_from is None else min(rebuild_from, first)
+
+        if rebuild_from is not None:
+            self._rebuild_lines(rebuild_from)
+        more = self._has_work()
+        if more:
+            self._scheduled = True  # the ticker keeps us queued
+        return more
+
+    def _run_final(self, ctx: RenderContext, deadline: float, worked: bool) -> bool:
+        """Advance the final pass; swap it in when complete. Returns True when swapped."""
+        model = self._model
+        job = self._final
+        if job is None or job.width != ctx.width or job.gen != self._gen or job.length != model.length:
+            job = self._final = start_final(model, ctx, self._gen)
+        if not advance_final(job, ctx, self._gen, deadline, worked):
+            return False
+        model.swap_in(job.blocks)
+        self._stale_possible = False
+        self._final = None
+        self._finishing = False
+        self._finished = True
+        if self._streaming:
+            self._streaming = False
+            if self._ticker is not None:
+                self._ticker.stream_finished(self)
+        return True
+
+    # ------------------------------------------------------------------ internals: state
+
+    def _reset(self) -> None:
+        self._model = BlockModel()
+        self._display = DisplayLines()
+        self._line_cache = {}  # displayed lines by index (see `render_line`)
+        self._stale_possible = False
+        self._finishing = False
+        self._finished = False
+        self._streaming = False  # appended to since the last clear/finish
+        self._final = None
+
+    def _reopen(self) -> None:
+        """More text after finish(): continue streaming from the last block on."""
+        self._finishing = False
+        self._final = None
+        if self._finished:
+            self._finished = False
+            self._model.reopen()
+            self._rebuild_lines(len(self._model.blocks))
+
+    def _has_work(self) -> bool:
+        model = self._model
+        return bool(
+            model.pending
+            or self._finishing
+            or model.tail_changed
+            or model.first_unrendered < len(model.blocks)
+            or self._stale_possible
+            or (self._width and model.tail_strips and model.tail_width != self._width)
+        )
+
+    def _schedule(self) -> None:
+        if self._ticker is not None:
+            self._scheduled = True
+            self._ticker.mark_dirty(self)
+
+    def _update_width(self) -> None:
+        width = self.scrollable_content_region.width
+        if width > 0 and width != self._width:
+            self._width = width
+            self._ctx = None
+            self._stale_possible = bool(self._model.blocks)
+            self._model.tail_changed = True
+            self._final = None  # restart the final pass at the new width
+            self._schedule()
+
+    def _get_render_context(self) -> RenderContext:
+        ctx = self._ctx
+        if ctx is not None and ctx.width == self._width:
+            return ctx
+        self._style_signature = style_signature(self)
+        self._ctx = ctx = render_context(self, self._width)
+        return ctx
+
+    # ------------------------------------------------------------------ internals: display
+
+    def _rebuild_lines(self, from_block: int) -> None:
+        """Rebuild the display lines from block `from_block` on, then update size, repaint and scroll."""
+        display = self._display
+        anchor = None if self.follow else display.anchor(self.scroll_offset.y)
+        first, changed = display.rebuild(self._model, from_block, self._width)
+        cache = self._line_cache
+        for index in [index for index in cache if index >= first]:
+            del cache[index]
+        self._set_virtual_size(Size(self._width, len(display.rows)))
+        if changed > 0:
+            self.refresh_lines(first, changed)
+        if self.follow:
+            self._auto_scroll_to(self.max_scroll_y)
+        elif anchor is not None:
+            line = display.anchor_line(anchor)
+            if line is not None:
+                target = min(line, self.max_scroll_y)
+                if target != self.scroll_offset.y:
+                    self._auto_scroll_to(target)

@@ -9,6 +9,8 @@ import pytest
 
 from tui.workspace.local.workspace import LocalWorkspace
 
+pytest_plugins = ["tests.helpers.app_fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:

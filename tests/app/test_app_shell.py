@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.app.conftest import AppFactory, wait_until
+from tests.helpers.app import wait_until
+from tests.helpers.demo_app import AppFactory
 from tui.app.launch import launch_app
 from tui.screens.endpoints import EndpointsScreen
 from tui.screens.help import HelpScreen, key_rows

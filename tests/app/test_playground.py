@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
 from textual import events
 from textual.widgets import Input
 
-from tests.app.conftest import AppFactory, wait_until
+from tests.helpers.app import finished, idle, pane, panes, send, shown_text, wait_until
+from tests.helpers.demo_app import AppFactory
 from tui.app.demo import populate
 from tui.screens.playground import PlaygroundScreen
-from tui.widgets.pane import Pane
 from tui.widgets.prompt import PromptInput
-
-
-def panes(app: Any) -> list[Pane]:
-    return list(app.screen.query(Pane))
-
-
-def pane(app: Any, name: str) -> Pane:
-    return next(p for p in panes(app) if p.endpoint == name)
-
-
-async def send(app: Any, pilot: Any, text: str = "Compare these endpoints") -> None:
-    prompt = app.screen.query_one(PromptInput)
-    prompt.focus()
-    prompt.insert(text)
-    await pilot.press("enter")
-
-
-def shown_text(widget: Any) -> str:
-    """The text a widget shows, as the terminal would at its width."""
-    console = Console(width=widget.size.width or 160, file=io.StringIO(), record=True)
-    console.print(widget.content)
-    return console.export_text()
-
-
-def idle(app: Any) -> bool:
-    return all(not p.busy for p in panes(app))
-
-
-def finished(app: Any) -> bool:
-    """Every pane is over and the screen has handled it (summary shown, comparison complete)."""
-    return idle(app) and all(p.run for p in panes(app)) and app.screen.query_one("#summary").display
 
 
 async def test_newcomer_sees_two_chat_endpoints_ready(make_app: AppFactory) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 
 from textual.widgets import Button, Input
 
-from tests.app.conftest import AppFactory, wait_until
-from tests.app.test_playground import finished, pane, panes, send
+from tests.helpers.app import finished, pane, panes, send, wait_until
+from tests.helpers.demo_app import AppFactory
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.screens.pane_params import PaneParamsScreen

@@ -10,8 +10,8 @@ import pytest
 from textual.content import Content
 from textual.widgets import DataTable, Input
 
-from tests.app.conftest import AppFactory, wait_until
-from tests.app.test_playground import finished, pane, panes, send
+from tests.helpers.app import finished, pane, panes, send, wait_until
+from tests.helpers.demo_app import AppFactory
 from tui.screens.endpoints import EndpointsScreen
 from tui.screens.help import HelpScreen
 from tui.screens.history import HistoryScreen

@@ -1,38 +1,55 @@
-"""Snapshots of the playground (pytest-textual-snapshot): idle, streaming, done, and an error pane.
+"""Snapshots of every screen (pytest-textual-snapshot): the playground idle, streaming, done and with an error
+pane; the endpoints, secrets and rate limits screens; help, the endpoint picker, history and the JSON view;
+the empty first screen, a light theme and an 80x24 terminal.
 
-The answers really stream from the simulator; only the clock is replaced, by one that gives every
-asyncio task its own steady time, so TTFT, tokens/s and elapsed read the same on every run however
-the panes' workers interleave. After an intended change to a screen, review and refresh them with
+The answers really stream from the simulator; only the clocks are replaced. The playground's clock gives
+every asyncio task its own steady time, so TTFT, tokens/s and elapsed read the same on every run however the
+panes' workers interleave; the wall clock (secrets' "last updated", history's dates) is pinned, in UTC; the
+header's host name is fixed. After an intended change to a screen, review and refresh them with
 ``python -m pytest tests/app/test_snapshots.py --snapshot-update``.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import itertools
+import time
+import uuid
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.screen import Screen
+from textual.widgets import DataTable, OptionList
 
-from tests.app.conftest import wait_until
-from tests.app.test_playground import finished, panes, send
+from tests.helpers.app import finished, panes, send, wait_until
+from tests.helpers.demo_app import SIZE, demo_app, demo_workspace
+from tests.helpers.endpoints import endpoint_body
 from tui.app.app import SwitchboardApp
-from tui.app.demo import DEMO_KEY, populate
-from tui.domain.base import parse_user_input
-from tui.domain.endpoints import CreateServingEndpoint
+from tui.app.demo import DEMO_KEY
 from tui.domain.simulated import SIMULATED_TAG
 from tui.playground import clock
+from tui.screens.endpoints import EndpointsScreen
+from tui.screens.help import HelpScreen
+from tui.screens.history import HistoryScreen
+from tui.screens.json_view import JsonViewScreen
+from tui.screens.picker import EndpointPicker
 from tui.screens.playground import PlaygroundScreen
-from tui.settings import Settings
+from tui.screens.rate_limits import RateLimitsScreen
+from tui.screens.secrets import SecretsScreen
 from tui.simulator import Simulator
-from tui.themes import load_themes
-from tui.transport.timeouts import Timeouts
-from tui.widgets.prompt import PromptInput
-from tui.workspace.local.workspace import LocalWorkspace
 
-SIZE = (160, 45)
 STALL_AFTER = {"stalled-gpt": 40, "stalled-claude": 25}
+DEMO_REF = "{{secrets/demo/sim_key}}"
+"""The demo's simulator key, as ``tui.app.demo.populate`` stores it."""
+WALL_CLOCK = 1_767_268_800.0
+"""2026-01-01 12:00 UTC: every "last updated" and history date."""
+DEMO_ENDPOINTS = 11
+"""The demo's nine endpoints and the two stalled ones."""
+TEAM_GPT = endpoint_body("https://api.openai.com", "openai", "chat", name="team-gpt", secret=DEMO_REF)
+"""A real provider's endpoint (never called), whose JSON names no simulator port."""
+Steps = Callable[[Any], Awaitable[None]]
 
 
 class TaskClock:
@@ -50,17 +67,10 @@ class TaskClock:
 
 def _stalled(base: str) -> list[dict[str, Any]]:
     """Two endpoints that send a fixed start of their answer, then go quiet for a minute."""
-    key = "{{secrets/demo/sim_key}}"
-    models = {
-        "stalled-gpt": {"name": "gpt-4o@tps=1000,tokens=300,fault=stall,stall_s=60,cut_after=40", "provider": "openai",
-                        "task": "llm/v1/chat", "openai_config": {"openai_api_key": key, "openai_api_base": f"{base}/v1"}},
-        "stalled-claude": {"name": "claude-3-5-haiku@tps=1000,tokens=300,fault=stall,stall_s=60,cut_after=25",
-                           "provider": "anthropic", "task": "llm/v1/chat",
-                           "anthropic_config": {"anthropic_api_key": key, "anthropic_api_base": f"{base}/v1"}},
-    }
     return [
-        {"name": name, "config": {"served_entities": [{"name": name, "external_model": model}]}, "tags": [SIMULATED_TAG]}
-        for name, model in models.items()
+        endpoint_body(base, flavour, "chat", model=f"{model}@tps=1000,tokens=300,fault=stall,stall_s=60,cut_after={STALL_AFTER[name]}",
+                      name=name, secret=DEMO_REF, tags=[SIMULATED_TAG])
+        for name, flavour, model in (("stalled-gpt", "openai", "gpt-4o"), ("stalled-claude", "anthropic", "claude-3-5-haiku"))
     ]
 
 
@@ -71,29 +81,47 @@ def simulator() -> Iterator[Simulator]:
 
 
 @pytest.fixture
-def demo_app(tmp_path: Path, simulator: Simulator, monkeypatch: pytest.MonkeyPatch) -> Callable[[], SwitchboardApp]:
+def wall_clock() -> Iterator[None]:
+    """``time.time()`` stands still at ``WALL_CLOCK`` and local time is UTC, whatever the host's zone."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("TZ", "UTC")
+        time.tzset()
+        patch.setattr(time, "time", lambda: WALL_CLOCK)
+        yield
+    time.tzset()
+
+
+@pytest.fixture
+def snapshot_app(isolated_dirs: Path, simulator: Simulator, monkeypatch: pytest.MonkeyPatch, wall_clock: None) -> Callable[..., SwitchboardApp]:
+    """``snapshot_app(**settings)``: the demo app with the stalled and the ``extra`` endpoints too (without the demo's
+    and the stalled ones if not ``populated``), its workspace in the home folder, shown as ``~/switchboard.db``."""
     monkeypatch.setattr(clock, "now", TaskClock())
     monkeypatch.setattr(PlaygroundScreen, "_tick", lambda self: None)  # live ticks read the clock at random moments
+    ids = itertools.count(1)
+    monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=next(ids)))  # endpoint ids, in the order they are created
 
-    def make() -> SwitchboardApp:
-        ws = LocalWorkspace(tmp_path / "snap.db", user="tester", timeouts=Timeouts(connect=2, read=90, idle=90))
-
-        async def fill() -> None:
-            await populate(ws, simulator.base_url)
-            for body in _stalled(simulator.base_url):
-                await ws.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
-
-        asyncio.run(fill())
-        return SwitchboardApp(ws, Settings(hostname="testhost"), demo=True, themes=load_themes())
+    def make(*, populated: bool = True, extra: Sequence[dict[str, Any]] = (), **settings: Any) -> SwitchboardApp:
+        bodies = [*_stalled(simulator.base_url), *extra] if populated else extra
+        ws = asyncio.run(demo_workspace(isolated_dirs / "switchboard.db", simulator.base_url, read=90, idle=90,
+                                        populated=populated, extra=bodies))
+        return demo_app(ws, demo=populated, **settings)
 
     return make
 
 
 async def _settle(pilot: Any) -> None:
-    """Every pane's text drawn, its scroll position final, and the prompt's cursor steady (not blinking)."""
+    """Every pane's text drawn, its scroll position final, and no text cursor blinking."""
     await wait_until(pilot, lambda: all(p.view.settled for p in panes(pilot.app)))
-    pilot.app.screen.query_one(PromptInput).cursor_blink = False
+    for screen in pilot.app.screen_stack:
+        for editor in screen.query("Input, TextArea"):
+            editor.cursor_blink = False
     await pilot.pause(0.3)
+
+
+async def _ready(pilot: Any) -> None:
+    """The first screen as a newcomer sees it: two chat panes side by side."""
+    await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
+    await _settle(pilot)
 
 
 async def _finish(pilot: Any, endpoints: list[str], text: str) -> None:
@@ -105,15 +133,24 @@ async def _finish(pilot: Any, endpoints: list[str], text: str) -> None:
     await _settle(pilot)
 
 
-def test_playground_idle(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
-    async def ready(pilot: Any) -> None:
-        await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
-        await _settle(pilot)
+async def _open(pilot: Any, key: str, shown: type[Screen[Any]], loaded: Callable[[Any], bool] = lambda screen: True) -> None:
+    """Press ``key`` on the ready playground; wait for the ``shown`` screen and until it has ``loaded``."""
+    await _ready(pilot)
+    await pilot.press(key)
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, shown) and loaded(pilot.app.screen))
+    await _settle(pilot)
 
-    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=ready)
+
+def _rows(count: int) -> Callable[[Any], bool]:
+    """The endpoints screen lists ``count`` endpoints."""
+    return lambda screen: screen.query_one("#endpoints", DataTable).row_count == count
 
 
-def test_playground_streaming(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
+def test_playground_idle(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=_ready)
+
+
+def test_playground_streaming(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
     async def streaming(pilot: Any) -> None:
         await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
         await pilot.app.screen.use_endpoints(list(STALL_AFTER))
@@ -124,21 +161,93 @@ def test_playground_streaming(snap_compare: Any, demo_app: Callable[[], Switchbo
             assert pane.state == "streaming"
             pane.tick(1002.0)
 
-    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=streaming)
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=streaming)
 
 
-def test_playground_done(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
+def test_playground_done(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
     async def done(pilot: Any) -> None:
         await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
         await _finish(pilot, ["gpt-4o-mini", "claude-haiku"], "Explain rate limits")
 
-    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=done)
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=done)
 
 
-def test_playground_error_pane(snap_compare: Any, demo_app: Callable[[], SwitchboardApp]) -> None:
+def test_playground_error_pane(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
     async def error(pilot: Any) -> None:
         await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
         await _finish(pilot, ["gpt-4o-mini", "flaky-gpt"], "Explain rate limits")
         assert [p.state for p in panes(pilot.app)] == ["done", "error"]
 
-    assert snap_compare(demo_app(), terminal_size=SIZE, run_before=error)
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=error)
+
+
+def test_endpoints_screen(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    async def endpoints(pilot: Any) -> None:
+        await _open(pilot, "f3", EndpointsScreen, _rows(DEMO_ENDPOINTS))
+
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=endpoints)
+
+
+def test_secrets_screen(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    async def secrets(pilot: Any) -> None:
+        await _open(pilot, "f4", SecretsScreen, lambda screen: screen.query_one("#keys", DataTable).row_count == 1)
+
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=secrets)
+
+
+def test_rate_limits_screen(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    async def limits(pilot: Any) -> None:
+        await _open(pilot, "f5", RateLimitsScreen, lambda screen: screen.query_one("#limits", DataTable).row_count > 0)
+
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=limits)
+
+
+def test_help_screen(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    async def help_keys(pilot: Any) -> None:
+        await _open(pilot, "f1", HelpScreen)
+
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=help_keys)
+
+
+def test_endpoint_picker(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    async def picker(pilot: Any) -> None:
+        await _open(pilot, "ctrl+o", EndpointPicker)
+
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=picker)
+
+
+def test_history_after_one_run(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    async def history(pilot: Any) -> None:
+        await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
+        await _finish(pilot, ["gpt-4o-mini", "claude-haiku"], "Explain rate limits")
+        await _open(pilot, "ctrl+r", HistoryScreen, lambda screen: screen.query_one(OptionList).option_count == 1)
+
+    assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=history)
+
+
+def test_endpoint_json_view(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    async def json_view(pilot: Any) -> None:
+        await _open(pilot, "f3", EndpointsScreen, _rows(DEMO_ENDPOINTS + 1))
+        table = pilot.app.screen.query_one("#endpoints", DataTable)
+        table.move_cursor(row=table.get_row_index("team-gpt"))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, JsonViewScreen))
+        await _settle(pilot)
+
+    assert snap_compare(snapshot_app(extra=[TEAM_GPT]), terminal_size=SIZE, run_before=json_view)
+
+
+def test_empty_first_screen(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    async def empty(pilot: Any) -> None:
+        await wait_until(pilot, lambda: isinstance(pilot.app.screen, PlaygroundScreen))
+        await _settle(pilot)
+
+    assert snap_compare(snapshot_app(populated=False), terminal_size=SIZE, run_before=empty)
+
+
+def test_light_theme(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    assert snap_compare(snapshot_app(theme="switchboard-light"), terminal_size=SIZE, run_before=_ready)
+
+
+def test_small_terminal(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
+    assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=_ready)

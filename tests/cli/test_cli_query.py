@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.providers.conftest import endpoint_body
+from tests.helpers.endpoints import endpoint_body
 from tui.cli.main import main
 from tui.simulator import Simulator
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.providers.conftest import CASES, SIM_KEY, Rig, model_name
+from tests.helpers.endpoints import CASES, SIM_KEY, model_name
+from tests.providers.rig import Rig
 
 CHAT = {"messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}], "temperature": 0.5, "max_tokens": 40, "stop": ["\n\n\n"]}
 COMPLETIONS = {"prompt": "Say hi", "temperature": 0.5, "max_tokens": 40}

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.providers.conftest import Rig, endpoint_body
+from tests.helpers.endpoints import endpoint_body
+from tests.providers.rig import Rig
 from tui.domain.base import parse_stored, parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.errors import (

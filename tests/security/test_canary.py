@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from tests.cli_runner import Cli
-from tests.providers.conftest import FLAVOURS
-from tests.security.conftest import (
+from tests.helpers.endpoints import FLAVOURS, SIM_REF
+from tests.security.canaries import (
     CANARIES,
     PLAIN_CANARY,
     SECRET_CANARY,
@@ -28,7 +28,6 @@ from tui.simulator.knobs import FAULTS
 ECHO_MODES = ("echo401", "echo500", "echostream", "echoanswer")
 # where a canary may be: the secret store, and the endpoint documents that keep plaintext keys write-only
 ALLOWED_PLACES = {"secrets.value", "endpoints.doc"}
-SIM_REF = "{{secrets/sim/key}}"
 
 # provider shapes beyond tests/providers' flavours: a custom server with a header of the user's choosing
 SHAPES: dict[str, tuple[str, str, Any]] = {

@@ -17,7 +17,6 @@ import copy
 import json
 import os
 import re
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -34,6 +33,7 @@ from tests.payloads import (
     azure_openai,
     openai_plaintext,
 )
+from tests.security.fuzz_tally import CASES
 from tui import locations
 from tui.cli.io import warn
 from tui.domain.text import has_control
@@ -44,9 +44,6 @@ pytestmark = pytest.mark.fuzz
 
 LONG_RUN = int(os.environ.get("SWITCHBOARD_FUZZ_EXAMPLES", "0"))
 """Cases per test in a long run (0: the short default run)."""
-
-CASES: Counter[str] = Counter()
-"""Cases run, by test, for the report at the end."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 

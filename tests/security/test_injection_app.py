@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 
-from tests.app.conftest import wait_until
-from tests.app.test_playground import finished, pane, panes, send
-from tests.security.conftest import (
+from tests.helpers.app import finished, pane, panes, send, wait_until
+from tests.security.canaries import (
     CANARIES,
     PLAIN_CANARY,
     SECRET_CANARY,

@@ -1,0 +1,1 @@
+"""Helpers shared by test packages: imported by tests and conftests, never a test module itself."""

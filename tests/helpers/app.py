@@ -1,0 +1,52 @@
+"""Driving the app under Pilot: wait for a condition, find the panes, send a prompt, read what is shown."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+from rich.console import Console
+
+from tui.widgets.pane import Pane
+from tui.widgets.prompt import PromptInput
+
+
+async def wait_until(pilot: Any, condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Pause until ``condition()`` holds (bounded; fails the test when it never does)."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def panes(app: Any) -> list[Pane]:
+    return list(app.screen.query(Pane))
+
+
+def pane(app: Any, name: str) -> Pane:
+    return next(p for p in panes(app) if p.endpoint == name)
+
+
+async def send(app: Any, pilot: Any, text: str = "Compare these endpoints") -> None:
+    prompt = app.screen.query_one(PromptInput)
+    prompt.focus()
+    prompt.insert(text)
+    await pilot.press("enter")
+
+
+def shown_text(widget: Any) -> str:
+    """The text a widget shows, as the terminal would at its width."""
+    console = Console(width=widget.size.width or 160, file=io.StringIO(), record=True)
+    console.print(widget.content)
+    return console.export_text()
+
+
+def idle(app: Any) -> bool:
+    return all(not p.busy for p in panes(app))
+
+
+def finished(app: Any) -> bool:
+    """Every pane is over and the screen has handled it (summary shown, comparison complete)."""
+    return idle(app) and all(p.run for p in panes(app)) and app.screen.query_one("#summary").display

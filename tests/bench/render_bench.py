@@ -36,7 +36,8 @@ from textual.binding import Binding  # noqa: E402
 from textual.containers import Horizontal  # noqa: E402
 
 from _common import latency_figures, probe_keys, probe_lag  # noqa: E402
-from tui.widgets.render_ticker import RenderTicker, install_gc_policy, uninstall_gc_policy  # noqa: E402
+from tui.gc_policy import install_gc_policy, uninstall_gc_policy  # noqa: E402
+from tui.widgets.render_ticker import RenderTicker  # noqa: E402
 from tui.widgets.stream_view import StreamView  # noqa: E402
 
 # ---------------------------------------------------------------------------------------- token generator

@@ -43,7 +43,7 @@ class RateLimitsScreen(TableScreen[tuple[str, LimitStatus]]):
         yield Footer()
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # TableScreen's own on_mount runs too: Textual calls the handler of every class in the MRO
         self.set_interval(2.0, self._tick)
 
     def _tick(self) -> None:

@@ -45,8 +45,8 @@ class SecretsScreen(TableScreen[SecretScope]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # TableScreen's own on_mount runs too: Textual calls the handler of every class in the MRO
         self.query_one("#keys", DataTable).add_columns("Key", "Last updated")
-        super().on_mount()
 
     async def load(self) -> list[SecretScope]:
         return await workspace_of(self).list_scopes()

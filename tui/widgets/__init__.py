@@ -2,5 +2,6 @@
 
 `stream_view.StreamView` renders a streaming markdown answer cheaply (a Line-API scroll view that renders
 finished blocks once and re-renders only the open tail); `render_ticker` holds the one app-wide refresh
-ticker that drives every StreamView, and the garbage-collector policy for streaming.
+ticker that drives every StreamView (the garbage-collector policy it hands idle moments to is
+`tui.gc_policy`).
 """

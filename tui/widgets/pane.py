@@ -83,8 +83,8 @@ class Pane(Vertical):
         self._title_bar = Static(self._title(), classes="pane-title")
         self._view = StreamView(classes="pane-body")
         self._error_box = Static("", classes="pane-error")
-        self._shown_status = self._status()
-        self._status_bar = Static(self._shown_status, classes="pane-status", markup=False)
+        self._shown_parts = self._status_parts(None)
+        self._status_bar = Static(fit_parts(self._shown_parts, 0), classes="pane-status", markup=False)
 
     def compose(self) -> ComposeResult:
         yield self._title_bar
@@ -109,10 +109,6 @@ class Pane(Vertical):
 
     def refresh_title(self) -> None:
         self._title_bar.update(self._title(), layout=False)
-
-    def _status(self, now: float | None = None) -> str:
-        """The run's state and figures, broken between figures (never inside one) to fit the pane."""
-        return fit_parts(self._status_parts(now), self._status_bar.content_region.width if self.is_mounted else 0)
 
     def _status_parts(self, now: float | None) -> list[str]:
         run: PaneRun | None
@@ -142,19 +138,21 @@ class Pane(Vertical):
         return parts
 
     def tick(self, now: float) -> None:
-        """Refresh the live numbers (called a few times a second by the screen while answers run).
+        """Refresh the live numbers (called a few times a second by the screen while answers run)."""
+        parts = self._status_parts(now)
+        if parts != self._shown_parts:
+            self._shown_parts = parts
+            self._show_status(layout=not self.busy)
 
-        While an answer streams the status is redrawn without a re-layout (cheap, every tick); once the
-        run is over it is laid out again, so a status that needs a second line gets it.
-        """
-        text = self._status(now)
-        if text == self._shown_status:
-            return
-        self._shown_status = text
-        self._status_bar.update(text, layout=not self.busy)
+    def _show_status(self, *, layout: bool) -> None:
+        """The shown figures, broken between figures (never inside one) to fit the pane. While an
+        answer streams the status is redrawn without a re-layout (cheap, every tick); once the run is
+        over, or the pane is resized, it is laid out again, so a status that needs a second line gets it."""
+        width = self._status_bar.content_region.width if self.is_mounted else 0
+        self._status_bar.update(fit_parts(self._shown_parts, width), layout=layout)
 
     def on_resize(self) -> None:
-        self.tick(clock.now())
+        self._show_status(layout=True)  # the same figures, refitted: a resize reads no clock
 
     def watch_state(self, state: str) -> None:
         for name in STATE_ICONS:

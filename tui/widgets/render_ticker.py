@@ -19,10 +19,7 @@ from collections import deque
 from time import perf_counter
 from typing import TYPE_CHECKING, Protocol
 
-# install/uninstall are re-exported for tests/bench/render_bench.py, which imports them from here.
-from tui.gc_policy import install_gc_policy as install_gc_policy
 from tui.gc_policy import streams_idle
-from tui.gc_policy import uninstall_gc_policy as uninstall_gc_policy
 
 if TYPE_CHECKING:
     from textual.app import App

@@ -25,7 +25,9 @@ class Cli:
     def __call__(self, *args: str, stdin: str | bytes | None = None) -> tuple[int, str, str]:
         """Exit code, stdout and stderr. ``stdin`` as bytes comes with a ``buffer``, as a real stream does."""
         if stdin is not None:
-            stream = io.StringIO(stdin) if isinstance(stdin, str) else io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+            stream = (
+                io.StringIO(stdin) if isinstance(stdin, str) else io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+            )
             self.monkeypatch.setattr(sys, "stdin", stream)
         code = main(["--workspace", str(self.workspace), *args])
         out, err = self.capsys.readouterr()

@@ -18,6 +18,7 @@ Either route can be turned off in the settings (``[clipboard] osc52 / pyperclip`
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -200,10 +201,8 @@ def copy_text(
 def _set_app_clipboard(app: App[object], text: str) -> None:
     # What App.copy_to_clipboard does first. The OSC 52 it would then write is never wrapped for tmux
     # and has no size guard, so we write our own sequences through the same driver instead.
-    try:
+    with contextlib.suppress(Exception):  # an app-like object without it: pasting inside the app is all that is lost
         app._clipboard = text
-    except Exception:  # an app-like object without it: pasting inside the app is all that is lost
-        pass
 
 
 def _write_terminal(writes: list[str], app: App[object] | None, tty: str | os.PathLike[str] | None) -> str | None:

@@ -164,8 +164,17 @@ class ThemeFile(BaseModel):
         return value
 
     @field_validator(
-        "primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost",
-        "success", "warning", "error",
+        "primary",
+        "secondary",
+        "accent",
+        "foreground",
+        "background",
+        "surface",
+        "panel",
+        "boost",
+        "success",
+        "warning",
+        "error",
     )
     @classmethod
     def _parsable_colour(cls, value: str | None) -> str | None:

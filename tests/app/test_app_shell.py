@@ -39,7 +39,7 @@ async def test_endpoint_json_view_never_shows_keys(make_app: AppFactory) -> None
         await pilot.press("enter")
         await pilot.pause(0.2)
         text = app.screen.query_one("#json-text").text
-        assert '"served_entities"' in text and "{{secrets/demo/sim_key}}" in text and "sim-key\"" not in text
+        assert '"served_entities"' in text and "{{secrets/demo/sim_key}}" in text and 'sim-key"' not in text
 
 
 async def test_help_lists_every_binding_id(make_app: AppFactory) -> None:
@@ -48,7 +48,16 @@ async def test_help_lists_every_binding_id(make_app: AppFactory) -> None:
         assert isinstance(app.screen, HelpScreen)
         groups = key_rows({"cancel-all": "ctrl+x"})
         ids = {row[2]: row[0] for _, rows in groups for row in rows}
-        for binding_id in ("send", "cancel-pane", "cancel-all", "pick-endpoints", "copy-code", "history", "export", "go-secrets"):
+        for binding_id in (
+            "send",
+            "cancel-pane",
+            "cancel-all",
+            "pick-endpoints",
+            "copy-code",
+            "history",
+            "export",
+            "go-secrets",
+        ):
             assert binding_id in ids
         assert ids["cancel-all"] == "ctrl+x" and ids["copy-code"] == "c, ctrl+b"
         assert ids["grow-pane"] == "+, ="  # as people type them, not "plus, equals_sign"
@@ -66,7 +75,7 @@ async def test_remapped_key_works_and_old_key_does_not(make_app: AppFactory) -> 
 
 
 async def test_unknown_keymap_id_is_reported(make_app: AppFactory) -> None:
-    async with make_app(keymap={"no-such-binding": "ctrl+e"}) as (app, pilot):
+    async with make_app(keymap={"no-such-binding": "ctrl+e"}) as (app, _pilot):
         messages = [n.message for n in app._notifications]
         assert any("no binding has the id 'no-such-binding'" in m for m in messages)
 
@@ -80,7 +89,7 @@ async def test_theme_switch_is_remembered(make_app: AppFactory) -> None:
 
 
 async def test_palette_offers_the_screen_actions(make_app: AppFactory) -> None:
-    async with make_app() as (app, pilot):
+    async with make_app() as (app, _pilot):
         from tui.app.commands import SwitchboardCommands
 
         provider = SwitchboardCommands(app.screen)
@@ -97,6 +106,8 @@ def test_launch_with_an_unusable_workspace_is_a_clear_error(tmp_path: Path, caps
 
 
 async def test_a_theme_that_is_not_installed_falls_back_to_the_default(make_app: AppFactory) -> None:
-    async with make_app(theme="no-such-theme") as (app, pilot):
+    async with make_app(theme="no-such-theme") as (app, _pilot):
         assert app.theme == "switchboard-dark"
-        assert any("Theme 'no-such-theme' is not installed; using switchboard-dark" in n.message for n in app._notifications)
+        assert any(
+            "Theme 'no-such-theme' is not installed; using switchboard-dark" in n.message for n in app._notifications
+        )

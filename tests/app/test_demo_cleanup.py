@@ -46,7 +46,10 @@ class Demo:
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-c", _AS_SESSION_LEADER, command, "--demo"],
-                stdin=slave, stdout=slave, stderr=slave, env=env,
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=env,
             )
         finally:
             os.close(slave)
@@ -112,7 +115,9 @@ def demo_folders(env: dict[str, str]) -> list[Path]:
     return sorted(Path(env["TMPDIR"]).glob(f"{FOLDER_PREFIX}*"))
 
 
-def test_closing_the_terminal_removes_the_demo_folder(start_demo: Callable[[], Demo], tmpdir_env: dict[str, str]) -> None:
+def test_closing_the_terminal_removes_the_demo_folder(
+    start_demo: Callable[[], Demo], tmpdir_env: dict[str, str]
+) -> None:
     demo = start_demo()
     assert len(demo_folders(tmpdir_env)) == 1
     demo.hang_up()
@@ -128,7 +133,9 @@ def test_sigterm_removes_the_demo_folder(start_demo: Callable[[], Demo], tmpdir_
     assert demo_folders(tmpdir_env) == []
 
 
-def test_the_next_start_removes_what_a_killed_demo_left(start_demo: Callable[[], Demo], tmpdir_env: dict[str, str]) -> None:
+def test_the_next_start_removes_what_a_killed_demo_left(
+    start_demo: Callable[[], Demo], tmpdir_env: dict[str, str]
+) -> None:
     killed = start_demo()
     killed.proc.kill()  # like a crash: nothing of its own runs
     killed.wait()

@@ -156,7 +156,9 @@ async def test_history_reopens_a_past_comparison(make_app: AppFactory) -> None:
         assert app.screen.comparison.title == "a question worth keeping"
 
 
-async def test_export_writes_markdown_and_json(make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_export_writes_markdown_and_json(
+    make_app: AppFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     async with make_app() as (app, pilot):
         await wait_until(pilot, lambda: len(panes(app)) == 2)

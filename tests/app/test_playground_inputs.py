@@ -85,9 +85,22 @@ async def test_wrong_key_and_missing_secret_are_explained_in_their_panes(make_ap
         await ws.put_secret("demo", "wrong_key", b"not-the-key")
         await ws.put_secret("demo", "gone", b"sim-key")  # deleted below, after the endpoint refers to it
         for name, key in (("wrong-key", "{{secrets/demo/wrong_key}}"), ("no-secret", "{{secrets/demo/gone}}")):
-            body = {"name": name, "config": {"served_entities": [{"name": name, "external_model": {
-                "name": "gpt-4o-mini", "provider": "openai", "task": "llm/v1/chat",
-                "openai_config": {"openai_api_key": key, "openai_api_base": f"{simulator.base_url}/v1"}}}]}}
+            body = {
+                "name": name,
+                "config": {
+                    "served_entities": [
+                        {
+                            "name": name,
+                            "external_model": {
+                                "name": "gpt-4o-mini",
+                                "provider": "openai",
+                                "task": "llm/v1/chat",
+                                "openai_config": {"openai_api_key": key, "openai_api_base": f"{simulator.base_url}/v1"},
+                            },
+                        }
+                    ]
+                },
+            }
             await ws.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
         await ws.delete_secret("demo", "gone")
         app.screen.load_endpoints(preselect=False)

@@ -27,7 +27,10 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(make_app: AppFactor
         await send(app, pilot, MARKUP_LIKE)
         await wait_until(pilot, lambda: finished(app), seconds=20)
         await pilot.press("ctrl+r")
-        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and app.screen.query_one("#history-list").option_count == 1)
+        await wait_until(
+            pilot,
+            lambda: isinstance(app.screen, HistoryScreen) and app.screen.query_one("#history-list").option_count == 1,
+        )
         label = Content.from_markup(str(app.screen.query_one("#history-list").get_option_at_index(0).prompt)).plain
         assert "[/INST] and [b] tags?" in label
         await pilot.press("escape")
@@ -48,7 +51,9 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(make_app: AppFactor
         assert app.is_running
 
 
-async def test_an_answer_that_cannot_be_read_ends_in_its_pane(make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_an_answer_that_cannot_be_read_ends_in_its_pane(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async with make_app() as (app, pilot):
         await wait_until(pilot, lambda: len(panes(app)) == 2)
         real_stream = app.workspace.stream

@@ -68,9 +68,19 @@ class TaskClock:
 def _stalled(base: str) -> list[dict[str, Any]]:
     """Two endpoints that send a fixed start of their answer, then go quiet for a minute."""
     return [
-        endpoint_body(base, flavour, "chat", model=f"{model}@tps=1000,tokens=300,fault=stall,stall_s=60,cut_after={STALL_AFTER[name]}",
-                      name=name, secret=DEMO_REF, tags=[SIMULATED_TAG])
-        for name, flavour, model in (("stalled-gpt", "openai", "gpt-4o"), ("stalled-claude", "anthropic", "claude-3-5-haiku"))
+        endpoint_body(
+            base,
+            flavour,
+            "chat",
+            model=f"{model}@tps=1000,tokens=300,fault=stall,stall_s=60,cut_after={STALL_AFTER[name]}",
+            name=name,
+            secret=DEMO_REF,
+            tags=[SIMULATED_TAG],
+        )
+        for name, flavour, model in (
+            ("stalled-gpt", "openai", "gpt-4o"),
+            ("stalled-claude", "anthropic", "claude-3-5-haiku"),
+        )
     ]
 
 
@@ -92,7 +102,9 @@ def wall_clock() -> Iterator[None]:
 
 
 @pytest.fixture
-def snapshot_app(isolated_dirs: Path, simulator: Simulator, monkeypatch: pytest.MonkeyPatch, wall_clock: None) -> Callable[..., SwitchboardApp]:
+def snapshot_app(
+    isolated_dirs: Path, simulator: Simulator, monkeypatch: pytest.MonkeyPatch, wall_clock: None
+) -> Callable[..., SwitchboardApp]:
     """``snapshot_app(**settings)``: the demo app with the stalled and the ``extra`` endpoints too (without the demo's
     and the stalled ones if not ``populated``), its workspace in the home folder, shown as ``~/switchboard.db``."""
     monkeypatch.setattr(clock, "now", TaskClock())
@@ -102,8 +114,16 @@ def snapshot_app(isolated_dirs: Path, simulator: Simulator, monkeypatch: pytest.
 
     def make(*, populated: bool = True, extra: Sequence[dict[str, Any]] = (), **settings: Any) -> SwitchboardApp:
         bodies = [*_stalled(simulator.base_url), *extra] if populated else extra
-        ws = asyncio.run(demo_workspace(isolated_dirs / "switchboard.db", simulator.base_url, read=90, idle=90,
-                                        populated=populated, extra=bodies))
+        ws = asyncio.run(
+            demo_workspace(
+                isolated_dirs / "switchboard.db",
+                simulator.base_url,
+                read=90,
+                idle=90,
+                populated=populated,
+                extra=bodies,
+            )
+        )
         return demo_app(ws, demo=populated, **settings)
 
     return make
@@ -129,11 +149,15 @@ async def _finish(pilot: Any, endpoints: list[str], text: str) -> None:
     await send(pilot.app, pilot, text)
     screen = pilot.app.screen
     await wait_until(pilot, lambda: finished(pilot.app))
-    await wait_until(pilot, lambda: "19/20" in str(screen.query_one(".pane-title").render()) or "gpt-4o-mini" not in endpoints)
+    await wait_until(
+        pilot, lambda: "19/20" in str(screen.query_one(".pane-title").render()) or "gpt-4o-mini" not in endpoints
+    )
     await _settle(pilot)
 
 
-async def _open(pilot: Any, key: str, shown: type[Screen[Any]], loaded: Callable[[Any], bool] = lambda screen: True) -> None:
+async def _open(
+    pilot: Any, key: str, shown: type[Screen[Any]], loaded: Callable[[Any], bool] = lambda screen: True
+) -> None:
     """Press ``key`` on the ready playground; wait for the ``shown`` screen and until it has ``loaded``."""
     await _ready(pilot)
     await pilot.press(key)
@@ -155,7 +179,10 @@ def test_playground_streaming(snap_compare: Any, snapshot_app: Callable[..., Swi
         await wait_until(pilot, lambda: len(panes(pilot.app)) == 2)
         await pilot.app.screen.use_endpoints(list(STALL_AFTER))
         await send(pilot.app, pilot, "Explain rate limits")
-        await wait_until(pilot, lambda: all(p.metrics.snapshot(0).completion_tokens == STALL_AFTER[p.endpoint] for p in panes(pilot.app)))
+        await wait_until(
+            pilot,
+            lambda: all(p.metrics.snapshot(0).completion_tokens == STALL_AFTER[p.endpoint] for p in panes(pilot.app)),
+        )
         await _settle(pilot)
         for pane in panes(pilot.app):
             assert pane.state == "streaming"

@@ -77,7 +77,7 @@ async def probe_keys(pilot: Any, key: str, pings: list[float], keys: list[float]
         if len(pings) >= len(sent):
             break
         await asyncio.sleep(0.01)
-    keys.extend(ping - start for ping, start in zip(pings, sent))
+    keys.extend(ping - start for ping, start in zip(pings, sent, strict=False))
 
 
 def latency_figures(lags: list[float], keys: list[float]) -> dict[str, float]:

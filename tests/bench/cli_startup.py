@@ -27,9 +27,11 @@ def main(runs: int = 20) -> None:
             subprocess.run([script, "secrets", "list-scopes"], env=env, check=True, capture_output=True)
             times.append(time.perf_counter() - start)
     times.sort()
-    print(f"switchboard secrets list-scopes, {runs} runs: "
-          f"min {times[0]*1000:.0f} ms, median {statistics.median(times)*1000:.0f} ms, "
-          f"p90 {times[int(runs*0.9)-1]*1000:.0f} ms, max {times[-1]*1000:.0f} ms")
+    print(
+        f"switchboard secrets list-scopes, {runs} runs: "
+        f"min {times[0] * 1000:.0f} ms, median {statistics.median(times) * 1000:.0f} ms, "
+        f"p90 {times[int(runs * 0.9) - 1] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms"
+    )
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ is reported on its own; min, median, p90 and max are over the other runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import os
 import platform
@@ -84,8 +85,14 @@ def throwaway_env(tmp: Path) -> dict[str, str]:
     """The user's environment with everything the app reads from disk redirected into ``tmp``."""
     # SWITCHBOARD_* could point at the user's workspace, TEXTUAL* could turn on devtools or other drivers
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SWITCHBOARD", "TEXTUAL"))}
-    dirs = {"HOME": "home", "XDG_CONFIG_HOME": "config", "XDG_DATA_HOME": "data",
-            "XDG_CACHE_HOME": "cache", "XDG_STATE_HOME": "state", "TMPDIR": "tmp"}
+    dirs = {
+        "HOME": "home",
+        "XDG_CONFIG_HOME": "config",
+        "XDG_DATA_HOME": "data",
+        "XDG_CACHE_HOME": "cache",
+        "XDG_STATE_HOME": "state",
+        "TMPDIR": "tmp",
+    }
     for var, name in dirs.items():
         (tmp / name).mkdir(exist_ok=True)
         env[var] = str(tmp / name)
@@ -138,16 +145,15 @@ def wait_for_marker(master: int, case: Case, start: float) -> float:
         if chunk and screen_text(output).count(case.marker) >= case.count:
             return now - start
     tail = screen_text(output)[-800:]
-    raise RuntimeError(f"{case.name}: {case.marker!r} x{case.count} not seen within {RUN_TIMEOUT_S:.0f} s; "
-                       f"last output:\n{tail}")
+    raise RuntimeError(
+        f"{case.name}: {case.marker!r} x{case.count} not seen within {RUN_TIMEOUT_S:.0f} s; last output:\n{tail}"
+    )
 
 
 def stop(proc: subprocess.Popen[bytes], master: int) -> bool:
     """Quit with ctrl+q (draining the pty meanwhile); terminate, then kill, if it will not. True if forced."""
-    try:
+    with contextlib.suppress(OSError):
         os.write(master, CTRL_Q)
-    except OSError:
-        pass
     deadline = time.monotonic() + QUIT_TIMEOUT_S
     while proc.poll() is None and (left := deadline - time.monotonic()) > 0:
         if read_chunk(master, min(left, 0.05)) is None:
@@ -180,8 +186,11 @@ def launch_once(case: Case, env: dict[str, str]) -> Run:
 
 def print_row(case: str, runs: list[Run]) -> None:
     first, rest = runs[0].seconds * 1000, [r.seconds * 1000 for r in runs[1:]]
-    print(f"{case:<10} {len(runs):>4} {first:>7.0f} {min(rest):>7.0f} {pct(rest, 0.5):>7.0f} "
-          f"{pct(rest, 0.9):>7.0f} {max(rest):>7.0f} {sum(r.forced for r in runs):>6}", flush=True)
+    print(
+        f"{case:<10} {len(runs):>4} {first:>7.0f} {min(rest):>7.0f} {pct(rest, 0.5):>7.0f} "
+        f"{pct(rest, 0.9):>7.0f} {max(rest):>7.0f} {sum(r.forced for r in runs):>6}",
+        flush=True,
+    )
 
 
 def main() -> None:
@@ -191,8 +200,10 @@ def main() -> None:
     args = parser.parse_args()
     if args.runs < 2:
         parser.error("--runs must be at least 2")
-    print(f"python {platform.python_version()}, textual {version('textual')}, {switchboard_command()}, "
-          f"pty {COLUMNS}x{LINES}; times in ms, target median <= {TARGET_S * 1000:.0f}")
+    print(
+        f"python {platform.python_version()}, textual {version('textual')}, {switchboard_command()}, "
+        f"pty {COLUMNS}x{LINES}; times in ms, target median <= {TARGET_S * 1000:.0f}"
+    )
     header = f"{'case':<10} {'runs':>4} {'first':>7} {'min':>7} {'median':>7} {'p90':>7} {'max':>7} {'forced':>6}"
     print(header)
     print("-" * len(header))

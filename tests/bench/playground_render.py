@@ -66,11 +66,19 @@ class BenchApp(SwitchboardApp):
 def _endpoint(name: str, base: str, model: str, anthropic: bool) -> dict[str, Any]:
     key = "{{secrets/sim/key}}"
     if anthropic:
-        external = {"name": model, "provider": "anthropic", "task": "llm/v1/chat",
-                    "anthropic_config": {"anthropic_api_key": key, "anthropic_api_base": f"{base}/v1"}}
+        external = {
+            "name": model,
+            "provider": "anthropic",
+            "task": "llm/v1/chat",
+            "anthropic_config": {"anthropic_api_key": key, "anthropic_api_base": f"{base}/v1"},
+        }
     else:
-        external = {"name": model, "provider": "openai", "task": "llm/v1/chat",
-                    "openai_config": {"openai_api_key": key, "openai_api_base": f"{base}/v1"}}
+        external = {
+            "name": model,
+            "provider": "openai",
+            "task": "llm/v1/chat",
+            "openai_config": {"openai_api_key": key, "openai_api_base": f"{base}/v1"},
+        }
     return {"name": name, "config": {"served_entities": [{"name": name, "external_model": external}]}}
 
 
@@ -83,7 +91,9 @@ async def _workspace(folder: Path, base: str, panes: int, tokens: int, rate: flo
         anthropic = index % 2 == 1
         model = f"{'claude-3-5-haiku' if anthropic else 'gpt-4o'}-{index}@tokens={tokens},tps={rate:g}"
         name = f"bench-{index}"
-        await ws.create_endpoint(parse_user_input(CreateServingEndpoint, _endpoint(name, base, model, anthropic), "endpoint"))
+        await ws.create_endpoint(
+            parse_user_input(CreateServingEndpoint, _endpoint(name, base, model, anthropic), "endpoint")
+        )
         names.append(name)
     return ws, names
 

@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 
 import httpx
-
 from _common import simulator_process
+
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.workspace.local.workspace import LocalWorkspace
@@ -38,7 +38,9 @@ async def plain_httpx(client: httpx.AsyncClient, base: str) -> tuple[int, float,
     chunks = 0
     # the same request Workspace.stream sends, so both read the very same stream
     body = {**BODY, "model": f"gpt-4o-mini@tokens={CHUNKS}", "stream": True, "stream_options": {"include_usage": True}}
-    async with client.stream("POST", f"{base}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {KEY}"}) as resp:
+    async with client.stream(
+        "POST", f"{base}/v1/chat/completions", json=body, headers={"authorization": f"Bearer {KEY}"}
+    ) as resp:
         async for line in resp.aiter_lines():
             if line.startswith("data: ") and line != "data: [DONE]":
                 chunk = json.loads(line[6:])
@@ -66,9 +68,19 @@ async def short_ttfc(ws: LocalWorkspace, client: httpx.AsyncClient, base: str, r
     saved, CHUNKS = CHUNKS, 5
     request = {
         "name": "short",
-        "config": {"served_entities": [{"name": "sim", "external_model": {
-            "name": "gpt-4o-mini@tokens=5", "provider": "openai", "task": "llm/v1/chat",
-            "openai_config": {"openai_api_key": "{{secrets/sim/key}}", "openai_api_base": f"{base}/v1"}}}]},
+        "config": {
+            "served_entities": [
+                {
+                    "name": "sim",
+                    "external_model": {
+                        "name": "gpt-4o-mini@tokens=5",
+                        "provider": "openai",
+                        "task": "llm/v1/chat",
+                        "openai_config": {"openai_api_key": "{{secrets/sim/key}}", "openai_api_base": f"{base}/v1"},
+                    },
+                }
+            ]
+        },
     }
     await ws.create_endpoint(parse_user_input(CreateServingEndpoint, request, "endpoint"))
     plain, ours = [], []
@@ -79,7 +91,9 @@ async def short_ttfc(ws: LocalWorkspace, client: httpx.AsyncClient, base: str, r
     finally:
         CHUNKS = saved
     p, o = statistics.median(plain) * 1000, statistics.median(ours) * 1000
-    print(f"time to first chunk of a 5-token answer, median of {rounds}: plain {p:.3f} ms, ours {o:.3f} ms, delta {o - p:+.3f} ms")
+    print(
+        f"time to first chunk of a 5-token answer, median of {rounds}: plain {p:.3f} ms, ours {o:.3f} ms, delta {o - p:+.3f} ms"
+    )
 
 
 async def measure(concurrency: int, run_one, *args) -> tuple[float, float]:
@@ -98,16 +112,28 @@ async def main(rounds: int) -> None:
         await ws.put_secret("sim", "key", KEY.encode())
         request = {
             "name": "bench",
-            "config": {"served_entities": [{"name": "sim", "external_model": {
-                "name": f"gpt-4o-mini@tokens={CHUNKS}", "provider": "openai", "task": "llm/v1/chat",
-                "openai_config": {"openai_api_key": "{{secrets/sim/key}}", "openai_api_base": f"{base}/v1"}}}]},
+            "config": {
+                "served_entities": [
+                    {
+                        "name": "sim",
+                        "external_model": {
+                            "name": f"gpt-4o-mini@tokens={CHUNKS}",
+                            "provider": "openai",
+                            "task": "llm/v1/chat",
+                            "openai_config": {"openai_api_key": "{{secrets/sim/key}}", "openai_api_base": f"{base}/v1"},
+                        },
+                    }
+                ]
+            },
         }
         await ws.create_endpoint(parse_user_input(CreateServingEndpoint, request, "endpoint"))
         async with httpx.AsyncClient(timeout=60) as client:
             await plain_httpx(client, base)  # warm both paths
             await through_workspace(ws)
-            print(f"{'streams':>7} | {'plain chunks/s':>14} | {'ours chunks/s':>13} | {'ratio':>5} | "
-                  f"{'plain TTFC ms':>13} | {'ours TTFC ms':>12} | {'delta ms':>8}")
+            print(
+                f"{'streams':>7} | {'plain chunks/s':>14} | {'ours chunks/s':>13} | {'ratio':>5} | "
+                f"{'plain TTFC ms':>13} | {'ours TTFC ms':>12} | {'delta ms':>8}"
+            )
             for concurrency in (1, 8):
                 plain, ours, plain_first, ours_first = [], [], [], []
                 for _ in range(rounds):
@@ -119,7 +145,9 @@ async def main(rounds: int) -> None:
                     ours_first.append(first)
                 p, o = statistics.median(plain), statistics.median(ours)
                 pf, of = statistics.median(plain_first), statistics.median(ours_first)
-                print(f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}")
+                print(
+                    f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}"
+                )
             # the first chunk of a 2,000-token answer waits on the simulator writing it (~10 ms, noisy):
             # short answers, alternated many times, isolate what our path adds before the first chunk
             await short_ttfc(ws, client, base)

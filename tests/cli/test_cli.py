@@ -49,7 +49,12 @@ def test_seed_tutorial_through_the_cli(cli: Cli, tmp_path: Path) -> None:
 
     listed = cli.json("serving-endpoints", "list")
     assert sorted(e["name"] for e in listed) == sorted(
-        ["openai-completions", "openai-completions-plaintext", "openai-azure-completions", "anthropic-completions-endpoint"]
+        [
+            "openai-completions",
+            "openai-completions-plaintext",
+            "openai-azure-completions",
+            "anthropic-completions-endpoint",
+        ]
     )
 
 
@@ -75,11 +80,24 @@ def test_json_from_a_file_and_a_name_argument(cli: Cli, tmp_path: Path) -> None:
 def test_update_config_gateway_tags_delete(cli: Cli) -> None:
     add_keys(cli)
     cli.json("serving-endpoints", "create", "--json", json.dumps(OPENAI_COMPLETIONS))
-    updated = cli.json("serving-endpoints", "update-config", "openai-completions", "--json", json.dumps(azure_openai()["config"]))
+    updated = cli.json(
+        "serving-endpoints", "update-config", "openai-completions", "--json", json.dumps(azure_openai()["config"])
+    )
     assert updated["config"]["config_version"] == 2
-    gateway = {"rate_limits": [{"calls": 10, "key": "endpoint", "renewal_period": "minute"}], "fallback_config": {"enabled": False}}
-    assert cli.json("serving-endpoints", "put-ai-gateway", "openai-completions", "--json", json.dumps(gateway)) == gateway
-    tags = cli.json("serving-endpoints", "patch", "openai-completions", "--json", '{"add_tags": [{"key": "env", "value": "prod"}], "delete_tags": ["team"]}')
+    gateway = {
+        "rate_limits": [{"calls": 10, "key": "endpoint", "renewal_period": "minute"}],
+        "fallback_config": {"enabled": False},
+    }
+    assert (
+        cli.json("serving-endpoints", "put-ai-gateway", "openai-completions", "--json", json.dumps(gateway)) == gateway
+    )
+    tags = cli.json(
+        "serving-endpoints",
+        "patch",
+        "openai-completions",
+        "--json",
+        '{"add_tags": [{"key": "env", "value": "prod"}], "delete_tags": ["team"]}',
+    )
     assert tags == {"tags": [{"key": "env", "value": "prod"}]}
     code, out, _ = cli("serving-endpoints", "delete", "openai-completions")
     assert code == 0 and out == ""
@@ -118,14 +136,34 @@ def test_put_secret_prompts_without_echo_on_a_terminal(cli: Cli, monkeypatch: py
     ("args", "stdin", "message", "code"),
     [
         (("secrets", "delete-scope", "nope"), None, "Secret scope 'nope' does not exist", "RESOURCE_DOES_NOT_EXIST"),
-        (("secrets", "create-scope", "bad name"), None, "Scope name 'bad name' contains ' '", "INVALID_PARAMETER_VALUE"),
-        (("secrets", "put-secret", "nope", "k", "--string-value", "v"), None, "'nope' does not exist", "RESOURCE_DOES_NOT_EXIST"),
+        (
+            ("secrets", "create-scope", "bad name"),
+            None,
+            "Scope name 'bad name' contains ' '",
+            "INVALID_PARAMETER_VALUE",
+        ),
+        (
+            ("secrets", "put-secret", "nope", "k", "--string-value", "v"),
+            None,
+            "'nope' does not exist",
+            "RESOURCE_DOES_NOT_EXIST",
+        ),
         (("secrets", "put-secret", "s", "k"), "", "empty", "INVALID_PARAMETER_VALUE"),
         (("secrets", "put-secret", "s", "k", "--bytes-value", "%%%"), None, "base64", "INVALID_PARAMETER_VALUE"),
         (("serving-endpoints", "get", "ghost"), None, "Endpoint 'ghost' does not exist", "RESOURCE_DOES_NOT_EXIST"),
         (("serving-endpoints", "create", "--json", "{nope"), None, "not valid JSON", "INVALID_PARAMETER_VALUE"),
-        (("serving-endpoints", "create", "--json", "@/no/such/file.json"), None, "Cannot read --json file", "INVALID_PARAMETER_VALUE"),
-        (("serving-endpoints", "create", "--json", "[1, 2]"), None, "expected a JSON object", "INVALID_PARAMETER_VALUE"),
+        (
+            ("serving-endpoints", "create", "--json", "@/no/such/file.json"),
+            None,
+            "Cannot read --json file",
+            "INVALID_PARAMETER_VALUE",
+        ),
+        (
+            ("serving-endpoints", "create", "--json", "[1, 2]"),
+            None,
+            "expected a JSON object",
+            "INVALID_PARAMETER_VALUE",
+        ),
         (
             ("serving-endpoints", "create", "--json", json.dumps({**OPENAI_COMPLETIONS, "nmae": "x"})),
             None,
@@ -138,16 +176,29 @@ def test_put_secret_prompts_without_echo_on_a_terminal(cli: Cli, monkeypatch: py
             "Secret scope 'my_openai_secret_scope' does not exist",
             "RESOURCE_DOES_NOT_EXIST",
         ),
-        (("serving-endpoints", "put", "ghost", "--json", json.dumps(RATE_LIMITS)), None, "'ghost' does not exist", "RESOURCE_DOES_NOT_EXIST"),
         (
-            ("serving-endpoints", "put", "ghost", "--json", '{"rate_limits": [{"calls": 5, "renewal_period": "hour"}]}'),
+            ("serving-endpoints", "put", "ghost", "--json", json.dumps(RATE_LIMITS)),
+            None,
+            "'ghost' does not exist",
+            "RESOURCE_DOES_NOT_EXIST",
+        ),
+        (
+            (
+                "serving-endpoints",
+                "put",
+                "ghost",
+                "--json",
+                '{"rate_limits": [{"calls": 5, "renewal_period": "hour"}]}',
+            ),
             None,
             "rate_limits[0].renewal_period: must be one of 'minute'",
             "INVALID_PARAMETER_VALUE",
         ),
     ],
 )
-def test_errors_go_to_stderr_with_their_code(cli: Cli, args: tuple[str, ...], stdin: str | None, message: str, code: str) -> None:
+def test_errors_go_to_stderr_with_their_code(
+    cli: Cli, args: tuple[str, ...], stdin: str | None, message: str, code: str
+) -> None:
     cli("secrets", "create-scope", "s")
     status, out, err = cli(*args, stdin=stdin)
     assert status == 1
@@ -171,7 +222,9 @@ def test_workspace_option_after_the_command(tmp_path: Path, capsys: pytest.Captu
     assert json.loads(capsys.readouterr().out) == [{"name": "s", "backend_type": "DATABRICKS"}]
 
 
-def test_env_var_selects_the_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_env_var_selects_the_workspace(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("SWITCHBOARD_WORKSPACE", str(tmp_path / "env.db"))
     assert main(["secrets", "create-scope", "from-env"]) == 0
     assert (tmp_path / "env.db").exists()

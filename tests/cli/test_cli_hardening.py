@@ -90,13 +90,18 @@ def test_a_json_file_that_is_not_utf8_is_named(cli: Cli, tmp_path: Path) -> None
 
 
 def test_json_on_stdin_that_is_not_utf8(cli: Cli) -> None:
-    assert_refused(cli("serving-endpoints", "create", "--json", "@-", stdin=b"\xff{}"), "--json standard input is not valid UTF-8")
+    assert_refused(
+        cli("serving-endpoints", "create", "--json", "@-", stdin=b"\xff{}"), "--json standard input is not valid UTF-8"
+    )
 
 
 @pytest.mark.parametrize("body", ['{"prompt": "\\ud800"}', '{"prompt": "hi", "\\udcff": 1}'])
 def test_a_lone_surrogate_in_json_is_refused_as_such(with_key: Cli, body: str) -> None:
     unreachable_endpoint(with_key)
-    assert_refused(with_key("serving-endpoints", "query", "openai-completions", "--json", body), "is not valid text (it contains a lone surrogate)")
+    assert_refused(
+        with_key("serving-endpoints", "query", "openai-completions", "--json", body),
+        "is not valid text (it contains a lone surrogate)",
+    )
 
 
 def test_a_secret_on_stdin_that_is_not_utf8(with_key: Cli) -> None:
@@ -109,7 +114,10 @@ def test_a_secret_on_stdin_that_is_not_utf8(with_key: Cli) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("secrets", "put-secret", SCOPE, KEY, "--string-value", "\udcff"), "--string-value '\ufffd' is not valid UTF-8; for a binary secret"),
+        (
+            ("secrets", "put-secret", SCOPE, KEY, "--string-value", "\udcff"),
+            "--string-value '\ufffd' is not valid UTF-8; for a binary secret",
+        ),
         (("secrets", "put-secret", SCOPE, "k\udcff", "--string-value", "v"), "KEY 'k\ufffd' is not valid UTF-8"),
         (("secrets", "create-scope", "s\udcff\x1b"), "SCOPE 's\ufffd\u241b' is not valid UTF-8"),
         (("serving-endpoints", "get", "\ud800"), "NAME '\ufffd' is not valid UTF-8"),
@@ -122,7 +130,10 @@ def test_an_argument_that_is_not_utf8_is_refused(with_key: Cli, args: tuple[str,
 def test_non_utf8_argv_in_a_real_process(workspace_file: Path) -> None:
     script = Path(sys.executable).parent / "switchboard"
     env = {**os.environ, "SWITCHBOARD_WORKSPACE": str(workspace_file), "PYTHONIOENCODING": "utf-8:strict"}
-    for args in ([b"secrets", b"create-scope", b"\xff\x1b[2J"], [b"secrets", b"put-secret", b"s", b"k", b"--string-value", b"\xff"]):
+    for args in (
+        [b"secrets", b"create-scope", b"\xff\x1b[2J"],
+        [b"secrets", b"put-secret", b"s", b"k", b"--string-value", b"\xff"],
+    ):
         done = subprocess.run([os.fsencode(script), *args], capture_output=True, env=env, timeout=60)
         assert done.returncode == 1 and b"Traceback" not in done.stderr, done.stderr
         assert b"is not valid UTF-8" in done.stderr and b"\x1b" not in done.stderr
@@ -142,7 +153,9 @@ def test_locate_prints_a_path_that_is_not_utf8_as_its_bytes(tmp_path: Path) -> N
 
 
 def test_an_integer_of_5000_digits(cli: Cli) -> None:
-    assert_refused(cli("serving-endpoints", "create", "--json", '{"name": ' + "9" * 5000 + "}"), "a number with more than")
+    assert_refused(
+        cli("serving-endpoints", "create", "--json", '{"name": ' + "9" * 5000 + "}"), "a number with more than"
+    )
 
 
 # ---------------------------------------------------------------- 4. empty secrets
@@ -175,7 +188,9 @@ def test_a_refused_query_says_when_to_retry_once(with_key: Cli) -> None:
         ProviderRateLimited("OpenAI rate limit hit (429): slow down.", retry_after=12.0),
     ],
 )
-def test_every_error_with_retry_after_says_it_once(capsys: pytest.CaptureFixture[str], error: RequestLimitExceeded) -> None:
+def test_every_error_with_retry_after_says_it_once(
+    capsys: pytest.CaptureFixture[str], error: RequestLimitExceeded
+) -> None:
     print_error(error)
     err = capsys.readouterr().err
     assert err.count("Retry in 12.0 s.") == 1 and err.endswith(" (REQUEST_LIMIT_EXCEEDED)\n"), err
@@ -196,7 +211,10 @@ def test_warnings_and_errors_are_one_printable_line(capsys: pytest.CaptureFixtur
     warn("a\x1b]52;c;aGk=\x07 b\nWarning: forged")
     print_error(InvalidParameterValue("x\nError: forged (OK)"))
     lines = capsys.readouterr().err.splitlines()
-    assert lines == ["Warning: a\u241b]52;c;aGk=\u2407 b\u240aWarning: forged", "Error: x\u240aError: forged (OK) (INVALID_PARAMETER_VALUE)"]
+    assert lines == [
+        "Warning: a\u241b]52;c;aGk=\u2407 b\u240aWarning: forged",
+        "Error: x\u240aError: forged (OK) (INVALID_PARAMETER_VALUE)",
+    ]
 
 
 def test_stdout_json_is_ascii(capsys: pytest.CaptureFixture[str]) -> None:
@@ -251,11 +269,21 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(cli: Cli, workspace_fi
         body = copy.deepcopy(OPENAI_COMPLETIONS)
         body["config"]["served_entities"][0]["external_model"]["name"] = "gpt-3.5-turbo-instruct@tokens=40000"
         body["config"]["served_entities"][0]["external_model"]["openai_config"] = {
-            "openai_api_key_plaintext": "k", "openai_api_base": f"{sim.base_url}/v1"}
+            "openai_api_key_plaintext": "k",
+            "openai_api_base": f"{sim.base_url}/v1",
+        }
         assert cli("serving-endpoints", "create", "--json", json.dumps(body))[0] == 0
         script = str(Path(sys.executable).parent / "switchboard")
-        args = [script, "serving-endpoints", "query", "openai-completions", "--workspace", str(workspace_file),
-                "--json", '{"prompt": "a long answer, please"}']
+        args = [
+            script,
+            "serving-endpoints",
+            "query",
+            "openai-completions",
+            "--workspace",
+            str(workspace_file),
+            "--json",
+            '{"prompt": "a long answer, please"}',
+        ]
         proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()  # the reader is gone before the answer is written

@@ -30,7 +30,9 @@ def test_seed_predict_through_the_cli(workspace_file: Path, capsys: pytest.Captu
     with Simulator(api_key="sim-key").running_in_thread() as threaded:
         setup(workspace_file, capsys, threaded.base_url, "gpt-3.5-turbo-instruct")
         request = {"prompt": "What is Databricks?", "temperature": 0.1, "max_tokens": 10, "n": 2}
-        code, out, err = run(workspace_file, capsys, "serving-endpoints", "query", "openai-completions", "--json", json.dumps(request))
+        code, out, err = run(
+            workspace_file, capsys, "serving-endpoints", "query", "openai-completions", "--json", json.dumps(request)
+        )
     assert code == 0, err
     answer = json.loads(out)
     assert answer["object"] == "text_completion" and [c["index"] for c in answer["choices"]] == [0, 1]
@@ -40,17 +42,36 @@ def test_seed_predict_through_the_cli(workspace_file: Path, capsys: pytest.Captu
 def test_stream_prints_one_chunk_per_line(workspace_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with Simulator(api_key="sim-key").running_in_thread() as threaded:
         setup(workspace_file, capsys, threaded.base_url, "gpt-3.5-turbo-instruct@tokens=6")
-        code, out, err = run(workspace_file, capsys, "serving-endpoints", "query", "openai-completions", "--stream", "--json", '{"prompt": "hi"}')
+        code, out, err = run(
+            workspace_file,
+            capsys,
+            "serving-endpoints",
+            "query",
+            "openai-completions",
+            "--stream",
+            "--json",
+            '{"prompt": "hi"}',
+        )
     assert code == 0, err
     chunks = [json.loads(line) for line in out.splitlines()]
     assert {c["object"] for c in chunks} == {"text_completion_chunk"}
     assert len("".join(c["choices"][0]["text"] for c in chunks if c["choices"]).split()) == 6
 
 
-def test_a_cut_stream_prints_what_arrived_then_the_error(workspace_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_cut_stream_prints_what_arrived_then_the_error(
+    workspace_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     with Simulator(api_key="sim-key").running_in_thread() as threaded:
         setup(workspace_file, capsys, threaded.base_url, "gpt-3.5-turbo-instruct@tokens=20,fault=cut,cut_after=8")
-        code, out, err = run(workspace_file, capsys, "serving-endpoints", "query", "openai-completions", "--json", '{"prompt": "hi", "stream": true}')
+        code, out, err = run(
+            workspace_file,
+            capsys,
+            "serving-endpoints",
+            "query",
+            "openai-completions",
+            "--json",
+            '{"prompt": "hi", "stream": true}',
+        )
     assert code == 1
     assert len(out.splitlines()) >= 4
     assert err.startswith("Error: The OpenAI stream was cut") and "(BAD_GATEWAY)" in err
@@ -59,8 +80,12 @@ def test_a_cut_stream_prints_what_arrived_then_the_error(workspace_file: Path, c
 def test_query_errors(workspace_file: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with Simulator(api_key="sim-key").running_in_thread() as threaded:
         setup(workspace_file, capsys, threaded.base_url, "gpt-3.5-turbo-instruct@fault=429,retry_after=4")
-        code, out, err = run(workspace_file, capsys, "serving-endpoints", "query", "openai-completions", "--json", '{"prompt": "hi"}')
+        code, out, err = run(
+            workspace_file, capsys, "serving-endpoints", "query", "openai-completions", "--json", '{"prompt": "hi"}'
+        )
         assert code == 1 and out == ""
         assert "OpenAI rate limit hit (429)" in err and "Retry in 4.0 s." in err and "(REQUEST_LIMIT_EXCEEDED)" in err
-        code, _, err = run(workspace_file, capsys, "serving-endpoints", "query", "openai-completions", "--json", '{"messages": []}')
+        code, _, err = run(
+            workspace_file, capsys, "serving-endpoints", "query", "openai-completions", "--json", '{"messages": []}'
+        )
         assert code == 1 and "takes 'prompt'" in err

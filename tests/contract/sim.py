@@ -9,14 +9,31 @@ from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput
 
 SIM_KEY = "sim-key"
 SCOPE, KEY = "sim", "key"
-MODELS = {"llm/v1/chat": "gpt-4o-mini", "llm/v1/completions": "gpt-3.5-turbo-instruct", "llm/v1/embeddings": "text-embedding-3-small"}
+MODELS = {
+    "llm/v1/chat": "gpt-4o-mini",
+    "llm/v1/completions": "gpt-3.5-turbo-instruct",
+    "llm/v1/embeddings": "text-embedding-3-small",
+}
 
 
 def served(base: str, task: str = "llm/v1/chat", *, model: str | None = None) -> dict[str, Any]:
     """A config with one OpenAI served entity answered by the simulator at ``base``."""
-    return {"served_entities": [{"name": "primary", "external_model": {
-        "name": model or MODELS[task], "provider": "openai", "task": task,
-        "openai_config": {"openai_api_key": f"{{{{secrets/{SCOPE}/{KEY}}}}}", "openai_api_base": f"{base}/v1"}}}]}
+    return {
+        "served_entities": [
+            {
+                "name": "primary",
+                "external_model": {
+                    "name": model or MODELS[task],
+                    "provider": "openai",
+                    "task": task,
+                    "openai_config": {
+                        "openai_api_key": f"{{{{secrets/{SCOPE}/{KEY}}}}}",
+                        "openai_api_base": f"{base}/v1",
+                    },
+                },
+            }
+        ]
+    }
 
 
 def create_request(name: str, base: str, task: str = "llm/v1/chat", **extra: Any) -> CreateServingEndpoint:

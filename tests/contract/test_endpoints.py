@@ -18,7 +18,9 @@ GATEWAY = {
 
 
 async def test_create_get_list_delete(sim_ws: Workspace, simulator: Simulator) -> None:
-    created = await sim_ws.create_endpoint(create_request("ep-one", simulator.base_url, tags=[{"key": "env", "value": "dev"}]))
+    created = await sim_ws.create_endpoint(
+        create_request("ep-one", simulator.base_url, tags=[{"key": "env", "value": "dev"}])
+    )
     assert created.name == "ep-one"
     fetched = await sim_ws.get_endpoint("ep-one")
     assert fetched.name == "ep-one" and fetched.config is not None
@@ -51,7 +53,9 @@ async def test_rate_limits_ai_gateway_and_tags(sim_ws: Workspace, chat: str) -> 
     stored = (await sim_ws.get_endpoint(chat)).ai_gateway
     assert stored is not None and stored.to_json() == GATEWAY
 
-    patch = parse_user_input(PatchTagsRequest, {"add_tags": [{"key": "env", "value": "dev"}, {"key": "team", "value": "ml"}]}, "tags")
+    patch = parse_user_input(
+        PatchTagsRequest, {"add_tags": [{"key": "env", "value": "dev"}, {"key": "team", "value": "ml"}]}, "tags"
+    )
     assert {t.key: t.value for t in await sim_ws.patch_tags(chat, patch)} == {"env": "dev", "team": "ml"}
     remaining = await sim_ws.patch_tags(chat, PatchTagsRequest(delete_tags=["team", "absent"]))
     assert [t.to_json() for t in remaining] == [{"key": "env", "value": "dev"}]
@@ -80,4 +84,3 @@ async def test_a_key_in_a_missing_scope_refuses_the_endpoint(ws: Workspace, simu
         await ws.create_endpoint(create_request("no-key", simulator.base_url))
     assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST"
     assert await ws.list_endpoints() == []
-

@@ -43,7 +43,12 @@ async def test_secret_errors_carry_their_codes(ws: Workspace) -> None:
     with pytest.raises(ResourceAlreadyExists) as exists:
         await ws.create_scope("team")
     assert exists.value.error_code == "RESOURCE_ALREADY_EXISTS"
-    for call in (ws.delete_scope("ghost"), ws.list_secrets("ghost"), ws.put_secret("ghost", "k", b"v"), ws.delete_secret("team", "ghost")):
+    for call in (
+        ws.delete_scope("ghost"),
+        ws.list_secrets("ghost"),
+        ws.put_secret("ghost", "k", b"v"),
+        ws.delete_secret("team", "ghost"),
+    ):
         with pytest.raises(ResourceDoesNotExist) as missing:
             await call
         assert missing.value.error_code == "RESOURCE_DOES_NOT_EXIST" and missing.value.message

@@ -87,10 +87,7 @@ URL_FIELD = re.compile(r".*(_api_base|_url|_uri|_authority)$")
 def url_fields() -> list[tuple[type[ProviderConfig], str]]:
     """Every field of every provider config whose name says it holds a URL (a new provider's too)."""
     return [
-        (cls, field)
-        for _, cls in PROVIDER_CONFIGS.values()
-        for field in cls.model_fields
-        if URL_FIELD.fullmatch(field)
+        (cls, field) for _, cls in PROVIDER_CONFIGS.values() for field in cls.model_fields if URL_FIELD.fullmatch(field)
     ]
 
 
@@ -405,8 +402,16 @@ def test_embeddings_token_ids_refuse_bools(value: Any) -> None:
 def test_an_azure_endpoint_is_shown_as_azure_openai() -> None:
     from tui.domain.endpoints import ExternalModel
 
-    azure = parse_stored(ExternalModel, {"name": "gpt-4o", "provider": "openai", "task": "llm/v1/chat",
-                                         "openai_config": {"openai_api_type": "azure"}})
-    plain = parse_stored(ExternalModel, {"name": "gpt-4o", "provider": "openai", "task": "llm/v1/chat", "openai_config": {}})
+    azure = parse_stored(
+        ExternalModel,
+        {"name": "gpt-4o", "provider": "openai", "task": "llm/v1/chat", "openai_config": {"openai_api_type": "azure"}},
+    )
+    plain = parse_stored(
+        ExternalModel, {"name": "gpt-4o", "provider": "openai", "task": "llm/v1/chat", "openai_config": {}}
+    )
     anthropic = parse_stored(ExternalModel, {"name": "c", "provider": "anthropic", "task": "llm/v1/chat"})
-    assert (azure.provider_shown, plain.provider_shown, anthropic.provider_shown) == ("Azure OpenAI", "openai", "anthropic")
+    assert (azure.provider_shown, plain.provider_shown, anthropic.provider_shown) == (
+        "Azure OpenAI",
+        "openai",
+        "anthropic",
+    )

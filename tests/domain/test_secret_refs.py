@@ -184,7 +184,9 @@ VALUES = {SecretRef("s", "openai"): "sk-real", SecretRef("env", "hf"): "hf-real"
 
 
 def test_resolve_secret_refs_replaces_every_ref() -> None:
-    config = _config(_openai_entity("a", "{{ secrets/s/openai }}", environment_vars={"HF": "{{secrets/env/hf}}", "X": "1"}))
+    config = _config(
+        _openai_entity("a", "{{ secrets/s/openai }}", environment_vars={"HF": "{{secrets/env/hf}}", "X": "1"})
+    )
     original = copy.deepcopy(config)
     resolved = resolve_secret_refs(config, VALUES.__getitem__)
     entity = resolved["served_entities"][0]
@@ -316,7 +318,10 @@ def test_plaintext_fields_lists_paths() -> None:
                     "name": "m",
                     "provider": "custom",
                     "task": "llm/v1/chat",
-                    "custom_provider_config": {"custom_provider_url": "http://h", "bearer_token_auth": {"token_plaintext": "t"}},
+                    "custom_provider_config": {
+                        "custom_provider_url": "http://h",
+                        "bearer_token_auth": {"token_plaintext": "t"},
+                    },
                 },
             },
             {

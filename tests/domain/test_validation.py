@@ -509,13 +509,17 @@ AZURE_AD = {
 @pytest.mark.parametrize("base", [AZURE, AZURE_AD], ids=["azure", "azuread"])
 def test_azure_required_fields(base: dict[str, Any], missing: str) -> None:
     cfg = {k: v for k, v in base.items() if k != missing}
-    expect_invalid(CreateServingEndpoint, with_provider_config("openai", cfg), f"{EM}.openai_config", f"'{missing}' is required")
+    expect_invalid(
+        CreateServingEndpoint, with_provider_config("openai", cfg), f"{EM}.openai_config", f"'{missing}' is required"
+    )
 
 
 @pytest.mark.parametrize("missing", ["microsoft_entra_client_id", "microsoft_entra_tenant_id"])
 def test_azuread_required_entra_fields(missing: str) -> None:
     cfg = {k: v for k, v in AZURE_AD.items() if k != missing}
-    expect_invalid(CreateServingEndpoint, with_provider_config("openai", cfg), f"{EM}.openai_config", f"'{missing}' is required")
+    expect_invalid(
+        CreateServingEndpoint, with_provider_config("openai", cfg), f"{EM}.openai_config", f"'{missing}' is required"
+    )
 
 
 def test_azuread_client_secret_pair_required() -> None:
@@ -592,7 +596,9 @@ def test_bedrock_required_fields(missing: str) -> None:
 
 @pytest.mark.parametrize("value", ["anthropic", "Anthropic", "COHERE", "ai21labs", "AI21Labs", "amazon"])
 def test_bedrock_provider_case_insensitive(value: str) -> None:
-    req = parse_ok(CreateServingEndpoint, with_provider_config("amazon-bedrock", {**BEDROCK, "bedrock_provider": value}))
+    req = parse_ok(
+        CreateServingEndpoint, with_provider_config("amazon-bedrock", {**BEDROCK, "bedrock_provider": value})
+    )
     assert req.config.served_entities[0].external_model.amazon_bedrock_config.bedrock_provider == value
 
 
@@ -627,7 +633,11 @@ def test_bedrock_needs_an_auth_method() -> None:
             "'instance_profile_arn' and 'uc_service_credential_name'",
         ),
         (
-            {"aws_access_key_id": "{{secrets/a/id}}", "aws_secret_access_key": "{{secrets/a/sk}}", "instance_profile_arn": "arn"},
+            {
+                "aws_access_key_id": "{{secrets/a/id}}",
+                "aws_secret_access_key": "{{secrets/a/sk}}",
+                "instance_profile_arn": "arn",
+            },
             "access keys and 'instance_profile_arn'",
         ),
     ],
@@ -702,11 +712,19 @@ def test_custom_rejects_two_auths() -> None:
     ("auth_key", "auth", "fragment"),
     [
         ("api_key_auth", {"key": "X-Key"}, "'value' (a secret reference) or 'value_plaintext' is required"),
-        ("api_key_auth", {"key": "X-Key", "value": REF, "value_plaintext": "v"}, "give either 'value' or 'value_plaintext', not both"),
+        (
+            "api_key_auth",
+            {"key": "X-Key", "value": REF, "value_plaintext": "v"},
+            "give either 'value' or 'value_plaintext', not both",
+        ),
         ("api_key_auth", {"value": REF}, "'key' is required"),
         ("api_key_auth", {"key": "X-Key", "value": "plain"}, "use 'value_plaintext'"),
         ("bearer_token_auth", {}, "'token' (a secret reference) or 'token_plaintext' is required"),
-        ("bearer_token_auth", {"token": REF, "token_plaintext": "t"}, "give either 'token' or 'token_plaintext', not both"),
+        (
+            "bearer_token_auth",
+            {"token": REF, "token_plaintext": "t"},
+            "give either 'token' or 'token_plaintext', not both",
+        ),
         ("bearer_token_auth", {"token": "abc"}, "use 'token_plaintext'"),
     ],
 )
@@ -733,7 +751,10 @@ def test_eleven_served_entities_rejected() -> None:
 
 def test_no_served_entities_rejected() -> None:
     expect_invalid(
-        CreateServingEndpoint, {"name": "e", "config": {"served_entities": []}}, "config:", "needs at least one served entity"
+        CreateServingEndpoint,
+        {"name": "e", "config": {"served_entities": []}},
+        "config:",
+        "needs at least one served entity",
     )
 
 
@@ -780,13 +801,19 @@ def test_external_models_must_share_task() -> None:
         entity(external(task="llm/v1/embeddings"), name="b"),
     )
     expect_invalid(
-        CreateServingEndpoint, body, "config:", "all external models of an endpoint must have the same task",
-        "llm/v1/chat", "llm/v1/embeddings",
+        CreateServingEndpoint,
+        body,
+        "config:",
+        "all external models of an endpoint must have the same task",
+        "llm/v1/chat",
+        "llm/v1/embeddings",
     )
 
 
 def test_mixing_external_and_non_external_rejected() -> None:
-    body = create_body(entity(external(), name="a"), entity(None, name="b", entity_name="catalog.schema.model", entity_version="1"))
+    body = create_body(
+        entity(external(), name="a"), entity(None, name="b", entity_name="catalog.schema.model", entity_version="1")
+    )
     expect_invalid(CreateServingEndpoint, body, "config:", "cannot mix external models with other served entities")
 
 
@@ -803,7 +830,9 @@ def test_external_model_with_custom_model_fields_rejected() -> None:
 
 
 def test_served_entity_without_model_rejected() -> None:
-    expect_invalid(CreateServingEndpoint, create_body(entity(None, name="a")), "config.served_entities[0]", "give 'external_model'")
+    expect_invalid(
+        CreateServingEndpoint, create_body(entity(None, name="a")), "config.served_entities[0]", "give 'external_model'"
+    )
 
 
 def test_served_models_deprecated_rejected() -> None:
@@ -832,15 +861,24 @@ def _traffic_body(routes: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_traffic_config_valid() -> None:
-    body = _traffic_body([{"served_entity_name": "a", "traffic_percentage": 70}, {"served_entity_name": "b", "traffic_percentage": 30}])
+    body = _traffic_body(
+        [{"served_entity_name": "a", "traffic_percentage": 70}, {"served_entity_name": "b", "traffic_percentage": 30}]
+    )
     req = parse_ok(CreateServingEndpoint, body)
     filled = req.config.with_defaults()
-    assert [(r.served_entity_name, r.traffic_percentage) for r in filled.traffic_config.routes] == [("a", 70), ("b", 30)]
+    assert [(r.served_entity_name, r.traffic_percentage) for r in filled.traffic_config.routes] == [
+        ("a", 70),
+        ("b", 30),
+    ]
 
 
 def test_traffic_route_to_unknown_entity_rejected() -> None:
-    body = _traffic_body([{"served_entity_name": "a", "traffic_percentage": 50}, {"served_entity_name": "zz", "traffic_percentage": 50}])
-    expect_invalid(CreateServingEndpoint, body, "config:", "route refers to served entity 'zz'", "does not have", "'a', 'b'")
+    body = _traffic_body(
+        [{"served_entity_name": "a", "traffic_percentage": 50}, {"served_entity_name": "zz", "traffic_percentage": 50}]
+    )
+    expect_invalid(
+        CreateServingEndpoint, body, "config:", "route refers to served entity 'zz'", "does not have", "'a', 'b'"
+    )
 
 
 def test_traffic_route_to_default_name_accepted() -> None:
@@ -856,13 +894,20 @@ def test_traffic_route_without_target_rejected() -> None:
 
 @pytest.mark.parametrize("pct", [-10, 101, 150])
 def test_traffic_percentage_out_of_range(pct: int) -> None:
-    body = _traffic_body([{"served_entity_name": "a", "traffic_percentage": pct}, {"served_entity_name": "b", "traffic_percentage": 100 - pct}])
+    body = _traffic_body(
+        [
+            {"served_entity_name": "a", "traffic_percentage": pct},
+            {"served_entity_name": "b", "traffic_percentage": 100 - pct},
+        ]
+    )
     expect_invalid(CreateServingEndpoint, body, "config:", "traffic_percentage must be between 0 and 100", f"not {pct}")
 
 
 @pytest.mark.parametrize(("a", "b"), [(50, 40), (60, 60), (0, 0)])
 def test_traffic_must_sum_to_100(a: int, b: int) -> None:
-    body = _traffic_body([{"served_entity_name": "a", "traffic_percentage": a}, {"served_entity_name": "b", "traffic_percentage": b}])
+    body = _traffic_body(
+        [{"served_entity_name": "a", "traffic_percentage": a}, {"served_entity_name": "b", "traffic_percentage": b}]
+    )
     expect_invalid(CreateServingEndpoint, body, "config:", "must add up to 100", f"add up to {a + b}")
 
 
@@ -939,7 +984,12 @@ UNKNOWN_FIELD_CASES = [
     (["ai_gateway", "guardrails", "input"], "safty", "ai_gateway.guardrails.input", "safety"),
     (["ai_gateway", "guardrails", "input", "pii"], "behaviour", "ai_gateway.guardrails.input.pii", "behavior"),
     (["ai_gateway", "fallback_config"], "enable", "ai_gateway.fallback_config", "enabled"),
-    (["config", "traffic_config", "routes", 0], "traffic_percent", "config.traffic_config.routes[0]", "traffic_percentage"),
+    (
+        ["config", "traffic_config", "routes", 0],
+        "traffic_percent",
+        "config.traffic_config.routes[0]",
+        "traffic_percentage",
+    ),
     (["tags", 0], "valeu", "tags[0]", "value"),
 ]
 
@@ -971,9 +1021,16 @@ def test_unknown_field_far_from_any_lists_expected_fields() -> None:
 
 
 def test_unknown_fields_in_standalone_requests() -> None:
-    expect_invalid(RateLimitsRequest, {"rate_limit": []}, "unknown field 'rate_limit' (did you mean 'rate_limits'?)", what="rate limits")
+    expect_invalid(
+        RateLimitsRequest,
+        {"rate_limit": []},
+        "unknown field 'rate_limit' (did you mean 'rate_limits'?)",
+        what="rate limits",
+    )
     expect_invalid(PatchTagsRequest, {"add_tag": []}, "unknown field 'add_tag' (did you mean 'add_tags'?)", what="tags")
-    expect_invalid(AiGatewayConfig, {"guardrail": {}}, "unknown field 'guardrail' (did you mean 'guardrails'?)", what="AI gateway")
+    expect_invalid(
+        AiGatewayConfig, {"guardrail": {}}, "unknown field 'guardrail' (did you mean 'guardrails'?)", what="AI gateway"
+    )
 
 
 # ---- stored data is lenient -----------------------------------------------------------------------------
@@ -1044,7 +1101,9 @@ def test_parse_user_input_rejects_what_parse_stored_accepts() -> None:
     data = copy.deepcopy(payloads.OPENAI_COMPLETIONS)
     data["config"]["served_entities"][0]["external_model"]["openai_config"] = {}
     parse_stored(CreateServingEndpoint, data)
-    expect_invalid(CreateServingEndpoint, data, "'openai_api_key' (a secret reference) or 'openai_api_key_plaintext' is required")
+    expect_invalid(
+        CreateServingEndpoint, data, "'openai_api_key' (a secret reference) or 'openai_api_key_plaintext' is required"
+    )
 
 
 # ---- legacy rate limits -----------------------------------------------------------------------------------
@@ -1067,9 +1126,15 @@ def test_legacy_rate_limit_valid(limit: dict[str, Any]) -> None:
     [
         ({"key": "user"}, ["rate_limits[0].calls: is required"]),
         ({"calls": -1}, ["rate_limits[0]", "'calls' must be 0 or more"]),
-        ({"calls": 1, "key": "user_group"}, ["rate_limits[0].key", "must be one of 'user', 'endpoint'", "not 'user_group'"]),
+        (
+            {"calls": 1, "key": "user_group"},
+            ["rate_limits[0].key", "must be one of 'user', 'endpoint'", "not 'user_group'"],
+        ),
         ({"calls": 1, "key": "usr"}, ["rate_limits[0].key", "must be one of", "not 'usr'"]),
-        ({"calls": 1, "renewal_period": "hour"}, ["rate_limits[0].renewal_period", "must be one of 'minute'", "not 'hour'"]),
+        (
+            {"calls": 1, "renewal_period": "hour"},
+            ["rate_limits[0].renewal_period", "must be one of 'minute'", "not 'hour'"],
+        ),
         ({"calls": "many"}, ["rate_limits[0].calls"]),
     ],
 )
@@ -1108,10 +1173,20 @@ def test_gateway_rate_limit_valid(limit: dict[str, Any]) -> None:
         ({"key": "user"}, ["rate_limits[0]", "give 'calls', 'tokens' or both"]),
         ({"calls": -1}, ["rate_limits[0]", "'calls' must be 0 or more"]),
         ({"tokens": -5}, ["rate_limits[0]", "'tokens' must be 0 or more"]),
-        ({"calls": 1, "key": "group"}, ["rate_limits[0].key", "must be one of 'user', 'endpoint', 'user_group', 'service_principal'", "not 'group'"]),
+        (
+            {"calls": 1, "key": "group"},
+            [
+                "rate_limits[0].key",
+                "must be one of 'user', 'endpoint', 'user_group', 'service_principal'",
+                "not 'group'",
+            ],
+        ),
         ({"calls": 1, "key": "user_group"}, ["rate_limits[0]", "key 'user_group' needs a 'principal'"]),
         ({"calls": 1, "key": "service_principal"}, ["rate_limits[0]", "key 'service_principal' needs a 'principal'"]),
-        ({"calls": 1, "key": "endpoint", "principal": "x"}, ["rate_limits[0]", "key 'endpoint'", "takes no 'principal'"]),
+        (
+            {"calls": 1, "key": "endpoint", "principal": "x"},
+            ["rate_limits[0]", "key 'endpoint'", "takes no 'principal'"],
+        ),
         ({"calls": 1, "principal": "x"}, ["rate_limits[0]", "key 'endpoint'", "takes no 'principal'"]),
         ({"calls": 1, "renewal_period": "day"}, ["rate_limits[0].renewal_period", "must be one of 'minute'"]),
     ],
@@ -1194,8 +1269,16 @@ def test_full_gateway_config_round_trips() -> None:
 
 @pytest.mark.parametrize("key", ["", "   "])
 def test_empty_tag_key_rejected(key: str) -> None:
-    expect_invalid(PatchTagsRequest, {"add_tags": [{"key": key, "value": "v"}]}, "add_tags[0]", "tag 'key' must not be empty", what="tags")
-    expect_invalid(CreateServingEndpoint, create_body(tags=[{"key": "ok"}, {"key": key}]), "tags[1]", "tag 'key' must not be empty")
+    expect_invalid(
+        PatchTagsRequest,
+        {"add_tags": [{"key": key, "value": "v"}]},
+        "add_tags[0]",
+        "tag 'key' must not be empty",
+        what="tags",
+    )
+    expect_invalid(
+        CreateServingEndpoint, create_body(tags=[{"key": "ok"}, {"key": key}]), "tags[1]", "tag 'key' must not be empty"
+    )
 
 
 def test_tag_key_required() -> None:
@@ -1203,7 +1286,9 @@ def test_tag_key_required() -> None:
 
 
 def test_tag_too_long_rejected() -> None:
-    expect_invalid(PatchTagsRequest, {"add_tags": [{"key": "k" * 256}]}, "add_tags[0].key", "the limit is 255", what="tags")
+    expect_invalid(
+        PatchTagsRequest, {"add_tags": [{"key": "k" * 256}]}, "add_tags[0].key", "the limit is 255", what="tags"
+    )
 
 
 def test_patch_tags_request_parses() -> None:
@@ -1275,9 +1360,12 @@ def test_tutorial_anthropic_completions() -> None:
 
 
 @pytest.mark.parametrize(
-    ("data", "type_name"), [([], "list"), ("endpoint", "str"), (None, "NoneType"), (42, "int"), ([{"name": "x"}], "list")]
+    ("data", "type_name"),
+    [([], "list"), ("endpoint", "str"), (None, "NoneType"), (42, "int"), ([{"name": "x"}], "list")],
 )
-@pytest.mark.parametrize("model", [CreateServingEndpoint, EndpointCoreConfigInput, RateLimitsRequest, AiGatewayConfig, PatchTagsRequest])
+@pytest.mark.parametrize(
+    "model", [CreateServingEndpoint, EndpointCoreConfigInput, RateLimitsRequest, AiGatewayConfig, PatchTagsRequest]
+)
 def test_non_object_input_rejected(model: type, data: Any, type_name: str) -> None:
     expect_invalid(model, data, "expected a JSON object", f"got {type_name}")
 
@@ -1300,5 +1388,7 @@ def test_many_problems_are_summarised() -> None:
     body = create_body(
         *[entity(external(provider="opneai", config_key="openai_config"), name=f"e{i}") for i in range(8)]
     )
-    msg = expect_invalid(CreateServingEndpoint, body, "config.served_entities[0].external_model.provider", "... and 3 more")
+    msg = expect_invalid(
+        CreateServingEndpoint, body, "config.served_entities[0].external_model.provider", "... and 3 more"
+    )
     assert msg.count("must be one of") == 5

@@ -27,9 +27,16 @@ def make_app(tmp_path: Path, simulator: Simulator) -> AppFactory:
     """``async with make_app(**settings) as (app, pilot):`` a demo-filled app under Pilot."""
 
     @asynccontextmanager
-    async def factory(*, demo: bool = True, populate_workspace: bool = True, **settings: Any) -> AsyncIterator[tuple[SwitchboardApp, Any]]:
-        ws = await demo_workspace(tmp_path / f"app-{len(list(tmp_path.iterdir()))}.db", simulator.base_url,
-                                  read=10, idle=5, populated=populate_workspace)
+    async def factory(
+        *, demo: bool = True, populate_workspace: bool = True, **settings: Any
+    ) -> AsyncIterator[tuple[SwitchboardApp, Any]]:
+        ws = await demo_workspace(
+            tmp_path / f"app-{len(list(tmp_path.iterdir()))}.db",
+            simulator.base_url,
+            read=10,
+            idle=5,
+            populated=populate_workspace,
+        )
         app = demo_app(ws, demo=demo, **settings)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.2)

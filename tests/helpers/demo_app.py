@@ -21,8 +21,9 @@ AppFactory = Callable[..., Any]
 """``async with make_app(**settings) as (app, pilot):`` (the ``make_app`` fixture)."""
 
 
-async def demo_workspace(path: Path, base: str, *, read: float, idle: float, populated: bool = True,
-                         extra: Iterable[dict[str, Any]] = ()) -> LocalWorkspace:
+async def demo_workspace(
+    path: Path, base: str, *, read: float, idle: float, populated: bool = True, extra: Iterable[dict[str, Any]] = ()
+) -> LocalWorkspace:
     """A workspace at ``path`` holding the demo endpoints (unless not ``populated``) and the ``extra`` bodies,
     all served by the simulator at ``base``."""
     ws = LocalWorkspace(path, user="tester", timeouts=Timeouts(connect=2, read=read, idle=idle))

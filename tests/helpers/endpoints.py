@@ -73,11 +73,24 @@ def endpoint_name(flavour: str, task: str) -> str:
 
 
 def model_name(flavour: str, task: str) -> str:
-    return {"chat": "gpt-4o-mini", "completions": "gpt-3.5-turbo-instruct", "embeddings": "text-embedding-3-small"}[task] if flavour != "anthropic" else "claude-3-5-haiku-20241022"
+    return (
+        {"chat": "gpt-4o-mini", "completions": "gpt-3.5-turbo-instruct", "embeddings": "text-embedding-3-small"}[task]
+        if flavour != "anthropic"
+        else "claude-3-5-haiku-20241022"
+    )
 
 
-def endpoint_body(base: str, flavour: str, task: str, *, model: str | None = None, name: str | None = None,
-                  secret: str = SIM_REF, tags: Sequence[str] = (), **external: Any) -> dict[str, Any]:
+def endpoint_body(
+    base: str,
+    flavour: str,
+    task: str,
+    *,
+    model: str | None = None,
+    name: str | None = None,
+    secret: str = SIM_REF,
+    tags: Sequence[str] = (),
+    **external: Any,
+) -> dict[str, Any]:
     """The create body of a ``flavour`` endpoint for ``task`` served by the simulator at ``base``, its key read
     from the ``secret`` reference; ``external`` adds fields to its external model."""
     _tasks, provider, key, build = FLAVOURS[flavour]
@@ -87,8 +100,20 @@ def endpoint_body(base: str, flavour: str, task: str, *, model: str | None = Non
         config["openai_deployment_name"] = model
     body: dict[str, Any] = {
         "name": name or endpoint_name(flavour, task),
-        "config": {"served_entities": [{"name": "primary", "external_model": {
-            "name": model, "provider": provider, "task": TASKS[task], key: config, **external}}]},
+        "config": {
+            "served_entities": [
+                {
+                    "name": "primary",
+                    "external_model": {
+                        "name": model,
+                        "provider": provider,
+                        "task": TASKS[task],
+                        key: config,
+                        **external,
+                    },
+                }
+            ]
+        },
     }
     if tags:
         body["tags"] = list(tags)

@@ -88,7 +88,15 @@ def test_screen_gets_its_dcs_in_short_chunks(tty: Path) -> None:
 
 @pytest.mark.parametrize(
     ("env", "expected"),
-    [({}, None), ({"TERM": "xterm"}, None), (TMUX, "tmux"), ({"TMUX": "x"}, "tmux"), (SCREEN, "screen"), ({"TERM": "screen.xterm-256color"}, "screen"), ({"STY": "1.x"}, "screen")],
+    [
+        ({}, None),
+        ({"TERM": "xterm"}, None),
+        (TMUX, "tmux"),
+        ({"TMUX": "x"}, "tmux"),
+        (SCREEN, "screen"),
+        ({"TERM": "screen.xterm-256color"}, "screen"),
+        ({"STY": "1.x"}, "screen"),
+    ],
 )
 def test_multiplexer_detection(env: dict[str, str], expected: str | None) -> None:
     assert clipboard.detect_multiplexer(env) == expected

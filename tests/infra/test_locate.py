@@ -11,6 +11,7 @@ from tui import locations
 from tui.cli import locate as locate_cli
 from tui.themes import builtin_themes_dir
 
+
 def parser() -> argparse.ArgumentParser:
     """The shape of tui.cli.main.build_parser: a --workspace before or after the command."""
     common = argparse.ArgumentParser(add_help=False)

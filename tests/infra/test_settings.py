@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hypothesis_settings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from tui import locations
@@ -97,7 +99,11 @@ def test_precedence_holds_for_nested_values_and_merges_key_by_key(config: Path) 
     write(config, "[timeouts]\nconnect = 1\nread = 2\nidle = 3\n\n[keymap]\nquit = 'ctrl+q'\nsend-all = 'f5'\n")
     s, warnings = load_settings(
         cli_overrides={"timeouts": {"idle": 30}},
-        env={"SWITCHBOARD_TIMEOUTS__READ": "20", "SWITCHBOARD_TIMEOUTS__IDLE": "25", "SWITCHBOARD_KEYMAP__SEND_ALL": "f6"},
+        env={
+            "SWITCHBOARD_TIMEOUTS__READ": "20",
+            "SWITCHBOARD_TIMEOUTS__IDLE": "25",
+            "SWITCHBOARD_KEYMAP__SEND_ALL": "f6",
+        },
         path=config,
     )
     assert warnings == []
@@ -177,7 +183,9 @@ def test_env_typos_and_bad_json_are_warnings(config: Path) -> None:
     )
     assert s == Settings()
     assert "SWITCHBOARD_THEM: unknown setting (did you mean 'SWITCHBOARD_THEME'?); ignored." in warnings
-    assert "SWITCHBOARD_TIMEOUT__READ: unknown setting (did you mean 'SWITCHBOARD_TIMEOUTS__READ'?); ignored." in warnings
+    assert (
+        "SWITCHBOARD_TIMEOUT__READ: unknown setting (did you mean 'SWITCHBOARD_TIMEOUTS__READ'?); ignored." in warnings
+    )
     assert any(w.startswith("SWITCHBOARD_PLAYGROUND___LAYOUT: not a setting name") for w in warnings)
     assert any(w.startswith("SWITCHBOARD_CLIPBOARD: not valid JSON") for w in warnings)
     assert len(warnings) == 4
@@ -186,7 +194,9 @@ def test_env_typos_and_bad_json_are_warnings(config: Path) -> None:
 # ---------------------------------------------------------------- bad files and values
 
 
-@pytest.mark.parametrize("text", ['theme = "nord"\ntimeouts = [\n', "theme = nord\n", "[timeouts\nread=1\n", "a = 1\na = 2\n"])
+@pytest.mark.parametrize(
+    "text", ['theme = "nord"\ntimeouts = [\n', "theme = nord\n", "[timeouts\nread=1\n", "a = 1\na = 2\n"]
+)
 def test_invalid_toml_warns_and_uses_defaults_while_env_still_applies(config: Path, text: str) -> None:
     write(config, text)
     s, warnings = load_settings(env={"SWITCHBOARD_TIMEOUTS__READ": "3"}, path=config)
@@ -399,7 +409,11 @@ def test_save_setting_rewrites_when_the_key_is_not_a_simple_line(config: Path) -
     [
         ("them", "nord", "Unknown setting 'them' (did you mean 'theme'?)."),
         ("theme", 5, "Cannot save theme = 5: theme: Input should be a valid string."),
-        ("timeouts", {"read": "x"}, "Cannot save timeouts = {'read': 'x'}: timeouts.read: Input should be a valid number"),
+        (
+            "timeouts",
+            {"read": "x"},
+            "Cannot save timeouts = {'read': 'x'}: timeouts.read: Input should be a valid number",
+        ),
         ("playground", {"max_panes": 20}, "playground.max_panes: Input should be less than or equal to 8"),
     ],
 )
@@ -413,7 +427,7 @@ def test_save_setting_refuses_bad_keys_and_values(config: Path, key: str, value:
 
 def test_save_setting_leaves_an_invalid_file_alone(config: Path) -> None:
     write(config, "theme = \n# half-edited\n")
-    with pytest.raises(SettingsError, match="is not valid TOML .* Nothing was saved"):
+    with pytest.raises(SettingsError, match=r"is not valid TOML .* Nothing was saved"):
         save_setting("theme", "nord", path=config)
     assert config.read_text() == "theme = \n# half-edited\n"
 
@@ -424,7 +438,14 @@ def test_save_setting_leaves_an_invalid_file_alone(config: Path) -> None:
 def test_dumps_toml_writes_nested_tables_and_skips_none() -> None:
     data = {"a": 1, "n": None, "f": 2.5, "b": True, "l": [1, "x"], "t": {"k": "v", "sub": {"deep": False}}, "e": {}}
     text = dumps_toml(data)
-    assert tomllib.loads(text) == {"a": 1, "f": 2.5, "b": True, "l": [1, "x"], "t": {"k": "v", "sub": {"deep": False}}, "e": {}}
+    assert tomllib.loads(text) == {
+        "a": 1,
+        "f": 2.5,
+        "b": True,
+        "l": [1, "x"],
+        "t": {"k": "v", "sub": {"deep": False}},
+        "e": {},
+    }
     assert "[t.sub]\ndeep = false\n" in text
     with pytest.raises(TypeError):
         dumps_toml({"x": object()})

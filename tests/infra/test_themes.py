@@ -144,7 +144,9 @@ def test_a_broken_user_theme_is_reported_while_good_ones_load(user_dir: Path) ->
         "syntax": theme_file(user_dir, "syntax", "primary = \n"),
         "typo": theme_file(user_dir, "typo", 'primay = "#ffffff"\n'),
         "colour": theme_file(user_dir, "colour", 'primary = "blurple"\n'),
-        "variable": theme_file(user_dir, "variable", 'primary = "#fff"\n[variables]\n"footer-key-foreground" = "nope"\n'),
+        "variable": theme_file(
+            user_dir, "variable", 'primary = "#fff"\n[variables]\n"footer-key-foreground" = "nope"\n'
+        ),
         "style": theme_file(user_dir, "style", 'primary = "#fff"\n[variables]\n"block-cursor-text-style" = "shiny"\n'),
         "comma": theme_file(user_dir, "comma", 'name = "a,b"\nprimary = "#fff"\n'),
         "binary": user_dir / "binary.toml",
@@ -234,11 +236,15 @@ def test_a_theme_may_define_its_own_variables_and_bad_ones_are_reasons(user_dir:
     # found by tests/security/test_fuzz.py: the check raised instead of reporting (issue 8)
     theme_file(user_dir, "own", 'primary = "#fff"\n[variables]\n"my-accent" = "#ff0000"\n')
     refused = {
-        theme_file(user_dir, "brace", 'primary = "#fff"\n[variables]\na = "}"\n'): "variable 'a': '}' is not a valid color value",
+        theme_file(
+            user_dir, "brace", 'primary = "#fff"\n[variables]\na = "}"\n'
+        ): "variable 'a': '}' is not a valid color value",
         theme_file(user_dir, "spaced", 'primary = "#fff"\n[variables]\n"my accent" = "red"\n'): (
             "variables: 'my accent' is not a name Textual's CSS can refer to (letters, digits, '-' and '_')"
         ),
-        theme_file(user_dir, "deep", "primary = " + "[" * 5000 + "]" * 5000): "not valid TOML: arrays or tables nested too deeply",
+        theme_file(
+            user_dir, "deep", "primary = " + "[" * 5000 + "]" * 5000
+        ): "not valid TOML: arrays or tables nested too deeply",
     }
     loaded = load_user_themes()
     assert [t.name for t in loaded.themes] == ["own"] and loaded.themes[0].variables == {"my-accent": "#ff0000"}

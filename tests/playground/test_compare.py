@@ -29,8 +29,16 @@ from tui.playground.model import Comparison, PaneRun
 
 def done(endpoint: str, *, ttft: float, rate: float, total: float, tokens: int, **extra: object) -> PaneRun:
     return PaneRun(
-        endpoint=endpoint, task="llm/v1/chat", state="done", choices=[f"answer of {endpoint}"], ttft_s=ttft,
-        tokens_per_s=rate, elapsed_s=total, completion_tokens=tokens, finish_reason="stop", **extra,  # type: ignore[arg-type]
+        endpoint=endpoint,
+        task="llm/v1/chat",
+        state="done",
+        choices=[f"answer of {endpoint}"],
+        ttft_s=ttft,
+        tokens_per_s=rate,
+        elapsed_s=total,
+        completion_tokens=tokens,
+        finish_reason="stop",
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -56,7 +64,9 @@ def test_format_seconds(seconds: float | None, text: str) -> None:
     assert format_seconds(seconds) == text
 
 
-@pytest.mark.parametrize(("rate", "text"), [(None, "—"), (153.2, "153 tok/s"), (9.46, "9.5 tok/s"), (1234.4, "1,234 tok/s")])
+@pytest.mark.parametrize(
+    ("rate", "text"), [(None, "—"), (153.2, "153 tok/s"), (9.46, "9.5 tok/s"), (1234.4, "1,234 tok/s")]
+)
 def test_format_rate(rate: float | None, text: str) -> None:
     assert format_rate(rate) == text
 
@@ -76,8 +86,15 @@ def test_rank_orders_best_first_and_skips_missing_values() -> None:
 def test_summary_stars_the_best_pane_per_metric_and_lists_errors() -> None:
     fast_start = done("ep-a", ttft=0.21, rate=80.0, total=3.0, tokens=200)
     quick = done("ep-b", ttft=0.80, rate=153.2, total=1.2, tokens=150)
-    failed = PaneRun(endpoint="ep-c", state="error", error_code="REQUEST_LIMIT_EXCEEDED",
-                     error_message="Too many calls", retry_after=2.2, ttft_s=0.01, elapsed_s=0.05)
+    failed = PaneRun(
+        endpoint="ep-c",
+        state="error",
+        error_code="REQUEST_LIMIT_EXCEEDED",
+        error_message="Too many calls",
+        retry_after=2.2,
+        ttft_s=0.01,
+        elapsed_s=0.05,
+    )
     summary = summarize(chat_comparison(fast_start, quick, failed))
     assert summary.row("TTFT") == {"ep-a": "0.21 s ★", "ep-b": "0.80 s", "ep-c": "10 ms"}  # a failed pane never wins
     assert summary.row("Tokens/s") == {"ep-a": "80 tok/s", "ep-b": "153 tok/s ★", "ep-c": "—"}
@@ -136,8 +153,14 @@ def test_similarity_matrix_is_symmetric_with_ones_on_the_diagonal() -> None:
 
 
 def embedding_run(endpoint: str, vectors: list[list[float]], total: float) -> PaneRun:
-    return PaneRun(endpoint=endpoint, task="llm/v1/embeddings", state="done", embeddings=vectors, elapsed_s=total,
-                   usage={"prompt_tokens": 4, "total_tokens": 4})
+    return PaneRun(
+        endpoint=endpoint,
+        task="llm/v1/embeddings",
+        state="done",
+        embeddings=vectors,
+        elapsed_s=total,
+        usage={"prompt_tokens": 4, "total_tokens": 4},
+    )
 
 
 def test_embeddings_summary_compares_panes_per_input_and_inputs_per_pane() -> None:
@@ -168,14 +191,18 @@ def test_embeddings_summary_compares_panes_per_input_and_inputs_per_pane() -> No
 
 def test_similarities_cover_a_bounded_number_of_inputs() -> None:
     vectors = [[float(i), 1.0] for i in range(MAX_SIMILARITY_INPUTS + 5)]
-    summary = summarize(Comparison.new(task="llm/v1/embeddings", panes=[embedding_run("a", vectors, 1), embedding_run("b", vectors, 1)]))
+    summary = summarize(
+        Comparison.new(task="llm/v1/embeddings", panes=[embedding_run("a", vectors, 1), embedding_run("b", vectors, 1)])
+    )
     assert summary.embeddings is not None
     assert len(summary.embeddings.cross) == MAX_SIMILARITY_INPUTS
     assert len(summary.embeddings.within["a"]) == MAX_SIMILARITY_INPUTS
 
 
 def test_headline_and_notes_are_printable_text() -> None:
-    failed = PaneRun(endpoint="ep-b", state="error", error_code="BAD_GATEWAY", error_message="bad [/] tag\x1b[2J [b]here")
+    failed = PaneRun(
+        endpoint="ep-b", state="error", error_code="BAD_GATEWAY", error_message="bad [/] tag\x1b[2J [b]here"
+    )
     summary = summarize(chat_comparison(done("ep-a", ttft=0.2, rate=10.0, total=1.0, tokens=5), failed))
     assert headline(summary).startswith("Comparison · chat · 2 panes")
     assert notes(summary) == ["ep-b: BAD_GATEWAY: bad [/] tag␛[2J [b]here"]

@@ -44,14 +44,39 @@ def chat_comparison() -> Comparison:
         now=CREATED,
     )
     comparison.panes = [
-        PaneRun(endpoint="ep-a", provider="openai", model="gpt-4o-mini", task="llm/v1/chat", state="done",
-                choices=[TRICKY], finish_reason="stop", usage={"prompt_tokens": 9, "completion_tokens": 30, "total_tokens": 39},
-                ttft_s=0.21, elapsed_s=1.5, completion_tokens=30, tokens_per_s=23.1,
-                request={"messages": [{"role": "user", "content": "x"}], "api_key": "sk-live-123",
-                         "extra_params": {"headers": {"Authorization": "Bearer tok-456"}}}),
-        PaneRun(endpoint="ep-b", provider="anthropic", model="claude", task="llm/v1/chat", state="error",
-                choices=["partial ```` answer"], error_code="BAD_GATEWAY", error_message="The stream was cut",
-                incomplete=True, ttft_s=0.5, elapsed_s=0.9, completion_tokens=3),
+        PaneRun(
+            endpoint="ep-a",
+            provider="openai",
+            model="gpt-4o-mini",
+            task="llm/v1/chat",
+            state="done",
+            choices=[TRICKY],
+            finish_reason="stop",
+            usage={"prompt_tokens": 9, "completion_tokens": 30, "total_tokens": 39},
+            ttft_s=0.21,
+            elapsed_s=1.5,
+            completion_tokens=30,
+            tokens_per_s=23.1,
+            request={
+                "messages": [{"role": "user", "content": "x"}],
+                "api_key": "sk-live-123",
+                "extra_params": {"headers": {"Authorization": "Bearer tok-456"}},
+            },
+        ),
+        PaneRun(
+            endpoint="ep-b",
+            provider="anthropic",
+            model="claude",
+            task="llm/v1/chat",
+            state="error",
+            choices=["partial ```` answer"],
+            error_code="BAD_GATEWAY",
+            error_message="The stream was cut",
+            incomplete=True,
+            ttft_s=0.5,
+            elapsed_s=0.9,
+            completion_tokens=3,
+        ),
     ]
     return comparison
 
@@ -111,14 +136,29 @@ def test_nothing_secret_reaches_an_export() -> None:
     comparison = chat_comparison()
     for text in (to_markdown(comparison), json.dumps(to_json(comparison))):
         assert "sk-live-123" not in text and "tok-456" not in text and "Authorization" not in text
-    assert to_json(comparison)["panes"][0]["request"] == {"messages": [{"role": "user", "content": "x"}], "extra_params": {}}
+    assert to_json(comparison)["panes"][0]["request"] == {
+        "messages": [{"role": "user", "content": "x"}],
+        "extra_params": {},
+    }
 
 
 def test_json_round_trips_through_the_model() -> None:
     comparison = chat_comparison()
     data = to_json(comparison)
-    assert list(data) == ["version", "id", "created", "task", "title", "system", "turns", "prompt", "inputs",
-                          "params", "overrides", "panes"]
+    assert list(data) == [
+        "version",
+        "id",
+        "created",
+        "task",
+        "title",
+        "system",
+        "turns",
+        "prompt",
+        "inputs",
+        "params",
+        "overrides",
+        "panes",
+    ]
     assert [p["endpoint"] for p in data["panes"]] == ["ep-a", "ep-b"]
     again = Comparison.from_json(json.loads(json.dumps(data)))
     assert again == comparison
@@ -133,9 +173,16 @@ def test_embeddings_json_round_trip() -> None:
 
 
 def test_reading_an_older_or_newer_document_is_tolerant() -> None:
-    comparison = Comparison.from_json({"id": "abc", "created": 5, "task": "llm/v1/chat", "future": 1,
-                                       "turns": [{"role": "user", "content": "hello"}],
-                                       "panes": [{"endpoint": "x", "state": "done", "choices": ["hi"], "new_field": 2}]})
+    comparison = Comparison.from_json(
+        {
+            "id": "abc",
+            "created": 5,
+            "task": "llm/v1/chat",
+            "future": 1,
+            "turns": [{"role": "user", "content": "hello"}],
+            "panes": [{"endpoint": "x", "state": "done", "choices": ["hi"], "new_field": 2}],
+        }
+    )
     assert comparison.title == "hello" and comparison.panes[0].text == "hi" and comparison.params == {}
 
 
@@ -148,16 +195,24 @@ def test_fences_and_code_spans_outgrow_their_content() -> None:
 
 
 def test_title_is_the_last_user_turn_cut_to_80_characters() -> None:
-    turns = [{"role": "user", "content": "first"}, {"role": "assistant", "content": "ok"},
-             {"role": "user", "content": "second\n  question " + "x" * 100}]
+    turns = [
+        {"role": "user", "content": "first"},
+        {"role": "assistant", "content": "ok"},
+        {"role": "user", "content": "second\n  question " + "x" * 100},
+    ]
     title = Comparison.new(task="llm/v1/chat", turns=turns).title
     assert title.startswith("second question xx") and len(title) == 80
 
 
 @pytest.mark.parametrize(
     ("title", "slug"),
-    [("Explain rate limits!", "explain-rate-limits"), ("Ça va? Élan/../..", "ca-va-elan"), ("", "comparison"),
-     ("日本語", "comparison"), ("word " * 20, "word-word-word-word-word-word-word-word")],
+    [
+        ("Explain rate limits!", "explain-rate-limits"),
+        ("Ça va? Élan/../..", "ca-va-elan"),
+        ("", "comparison"),
+        ("日本語", "comparison"),
+        ("word " * 20, "word-word-word-word-word-word-word-word"),
+    ],
 )
 def test_slugify(title: str, slug: str) -> None:
     assert slugify(title) == slug

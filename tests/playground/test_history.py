@@ -24,11 +24,27 @@ def store(tmp_path: Path) -> Iterator[Store]:
     store.close()
 
 
-def comparison(title: str, created: float, endpoints: tuple[str, ...] = ("ep-a", "ep-b"), answer: str = "") -> Comparison:
-    c = Comparison.new(task="llm/v1/chat", turns=[{"role": "user", "content": title}], prompt=title,
-                       params={"temperature": 0.5}, now=created)
-    c.panes = [PaneRun(endpoint=e, task="llm/v1/chat", state="done", choices=[answer or f"{e} says hi"],
-                       finish_reason="stop", model="model-x") for e in endpoints]
+def comparison(
+    title: str, created: float, endpoints: tuple[str, ...] = ("ep-a", "ep-b"), answer: str = ""
+) -> Comparison:
+    c = Comparison.new(
+        task="llm/v1/chat",
+        turns=[{"role": "user", "content": title}],
+        prompt=title,
+        params={"temperature": 0.5},
+        now=created,
+    )
+    c.panes = [
+        PaneRun(
+            endpoint=e,
+            task="llm/v1/chat",
+            state="done",
+            choices=[answer or f"{e} says hi"],
+            finish_reason="stop",
+            model="model-x",
+        )
+        for e in endpoints
+    ]
     return c
 
 
@@ -57,7 +73,11 @@ def test_save_get_round_trip(store: Store) -> None:
 
 def test_list_is_newest_first_with_entry_fields(store: Store) -> None:
     repo = ComparisonHistory(HistoryRepo(store))
-    older, newest, middle = comparison("older", T0), comparison("newest", T0 + 20, ("x",)), comparison("middle", T0 + 10)
+    older, newest, middle = (
+        comparison("older", T0),
+        comparison("newest", T0 + 20, ("x",)),
+        comparison("middle", T0 + 10),
+    )
     for c in (older, newest, middle):
         repo.save(c)
     entries = repo.list()

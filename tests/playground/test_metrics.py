@@ -16,13 +16,19 @@ from tui.playground.model import PaneRun, scrub
 T0 = 1_700_000_000.0
 
 
-def chat(content: str | None = None, *, index: int = 0, finish: str | None = None, role: str | None = None, **extra: Any) -> dict[str, Any]:
+def chat(
+    content: str | None = None, *, index: int = 0, finish: str | None = None, role: str | None = None, **extra: Any
+) -> dict[str, Any]:
     delta: dict[str, Any] = {}
     if role:
         delta["role"] = role
     if content is not None:
         delta["content"] = content
-    return {"object": "chat.completion.chunk", "choices": [{"index": index, "delta": delta, "finish_reason": finish}], **extra}
+    return {
+        "object": "chat.completion.chunk",
+        "choices": [{"index": index, "delta": delta, "finish_reason": finish}],
+        **extra,
+    }
 
 
 def completion(text: str, *, index: int = 0, finish: str | None = None) -> dict[str, Any]:
@@ -128,7 +134,9 @@ def test_unusable_pieces_are_ignored() -> None:
 def test_content_given_as_text_parts_is_read() -> None:
     """Some OpenAI-compatible servers stream ``delta.content`` as a list of parts."""
     m = started()
-    m.on_chunk({"choices": [{"index": 0, "delta": {"content": [{"type": "text", "text": "x"}, {"type": "image"}]}}]}, T0 + 0.2)
+    m.on_chunk(
+        {"choices": [{"index": 0, "delta": {"content": [{"type": "text", "text": "x"}, {"type": "image"}]}}]}, T0 + 0.2
+    )
     assert m.texts() == ["x"]
 
 
@@ -190,7 +198,11 @@ def test_non_streamed_chat_answer() -> None:
             "model": "claude-x",
             "choices": [
                 {"index": 0, "message": {"role": "assistant", "content": "Hi there"}, "finish_reason": "stop"},
-                {"index": 1, "message": {"role": "assistant", "content": [{"type": "text", "text": "Hello"}]}, "finish_reason": "length"},
+                {
+                    "index": 1,
+                    "message": {"role": "assistant", "content": [{"type": "text", "text": "Hello"}]},
+                    "finish_reason": "length",
+                },
             ],
             "usage": {"prompt_tokens": 5, "completion_tokens": 6, "total_tokens": 11},
         },
@@ -238,7 +250,11 @@ def test_snapshot_labels_the_run_and_never_carries_credentials() -> None:
     m = started(endpoint="ep", provider="openai", task="llm/v1/chat", request=request)
     run = m.snapshot(T0)
     assert (run.endpoint, run.provider, run.task) == ("ep", "openai", "llm/v1/chat")
-    assert run.request == {"messages": [{"role": "user", "content": "hi"}], "temperature": 0.3, "extra_params": {"top_k": 5}}
+    assert run.request == {
+        "messages": [{"role": "user", "content": "hi"}],
+        "temperature": 0.3,
+        "extra_params": {"top_k": 5},
+    }
     assert "sk-secret" in str(request)  # the caller's dict is not modified
 
 

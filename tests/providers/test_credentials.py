@@ -77,7 +77,7 @@ async def test_a_refused_exchange_is_an_auth_error_without_the_secret() -> None:
     refusal = {"error": "invalid_client", "error_description": f"bad secret {SECRET}"}
     credentials, _ = rig(lambda _: httpx.Response(401, json=refusal))
     provider, call = azure_call()
-    with pytest.raises(ProviderAuthError, match="^Could not get an Entra ID token for Azure OpenAI: ") as caught:
+    with pytest.raises(ProviderAuthError, match=r"^Could not get an Entra ID token for Azure OpenAI: ") as caught:
         await credentials.attach(provider, call)
     assert SECRET not in caught.value.message and caught.value.provider == "Azure OpenAI"
 
@@ -85,5 +85,5 @@ async def test_a_refused_exchange_is_an_auth_error_without_the_secret() -> None:
 async def test_an_answer_without_a_token_is_an_auth_error() -> None:
     credentials, _ = rig(lambda _: httpx.Response(200, json={"token_type": "Bearer"}))
     provider, call = azure_call()
-    with pytest.raises(ProviderAuthError, match="^Entra ID answered without an access_token$"):
+    with pytest.raises(ProviderAuthError, match=r"^Entra ID answered without an access_token$"):
         await credentials.attach(provider, call)

@@ -14,7 +14,12 @@ import pytest
 from tests.helpers.endpoints import CASES, SIM_KEY, model_name
 from tests.providers.rig import Rig
 
-CHAT = {"messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}], "temperature": 0.5, "max_tokens": 40, "stop": ["\n\n\n"]}
+CHAT = {
+    "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}],
+    "temperature": 0.5,
+    "max_tokens": 40,
+    "stop": ["\n\n\n"],
+}
 COMPLETIONS = {"prompt": "Say hi", "temperature": 0.5, "max_tokens": 40}
 EMBEDDINGS = {"input": ["alpha", "beta", "alpha"]}
 REQUESTS = {"chat": CHAT, "completions": COMPLETIONS, "embeddings": EMBEDDINGS}
@@ -33,7 +38,11 @@ def expected_request(flavour: str, task: str, stream: bool) -> tuple[str, dict[s
     if flavour == "azuread":
         return f"/openai/deployments/{model}{openai_path}", {}, {**std, **streaming}
     if flavour == "databricks":
-        return f"/serving-endpoints/{model}/invocations", {"authorization": f"Bearer {SIM_KEY}"}, {**std, **({"stream": True} if stream else {})}
+        return (
+            f"/serving-endpoints/{model}/invocations",
+            {"authorization": f"Bearer {SIM_KEY}"},
+            {**std, **({"stream": True} if stream else {})},
+        )
     assert flavour == "anthropic"
     body: dict[str, Any] = {"model": model}
     if task == "chat":
@@ -63,7 +72,9 @@ def check_request(rig: Rig, flavour: str, task: str, stream: bool) -> None:
     for header, value in auth.items():
         assert seen.headers.get(header) == value
     if flavour == "azuread":
-        assert seen.headers["authorization"].startswith("Bearer ") and seen.headers["authorization"] != f"Bearer {SIM_KEY}"
+        assert (
+            seen.headers["authorization"].startswith("Bearer ") and seen.headers["authorization"] != f"Bearer {SIM_KEY}"
+        )
     if flavour.startswith("azure"):
         assert seen.query == {"api-version": "2024-10-21"}
     assert seen.body == body
@@ -133,7 +144,13 @@ async def test_seed_predict_returns_two_choices(rig: Rig) -> None:
     assert all(c["finish_reason"] == "length" and c["text"] for c in answer["choices"])
     assert answer["choices"][0]["text"] != answer["choices"][1]["text"]
     assert answer["usage"]["completion_tokens"] == 20
-    assert provider_request(rig).body == {"prompt": "What is Databricks?", "temperature": 0.1, "max_tokens": 10, "n": 2, "model": "gpt-3.5-turbo-instruct"}
+    assert provider_request(rig).body == {
+        "prompt": "What is Databricks?",
+        "temperature": 0.1,
+        "max_tokens": 10,
+        "n": 2,
+        "model": "gpt-3.5-turbo-instruct",
+    }
 
 
 async def test_entra_token_is_fetched_once_and_cached(rig: Rig) -> None:

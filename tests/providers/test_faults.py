@@ -67,7 +67,9 @@ async def stream_until_error(rig: Rig, name: str) -> tuple[str, ProviderError]:
 @pytest.mark.parametrize("flavour", FLAVOURS)
 @pytest.mark.parametrize(("fault", "cls", "words"), STATUS_FAULTS)
 @pytest.mark.parametrize("stream", [False, True], ids=["query", "stream"])
-async def test_status_faults(rig: Rig, flavour: str, fault: str, cls: type[ProviderError], words: str, stream: bool) -> None:
+async def test_status_faults(
+    rig: Rig, flavour: str, fault: str, cls: type[ProviderError], words: str, stream: bool
+) -> None:
     name = await endpoint(rig, flavour, f"fault={fault},retry_after=7")
     with pytest.raises(ProviderError) as caught:
         if stream:
@@ -107,7 +109,7 @@ async def test_cut_stream_keeps_the_text_so_far(rig: Rig, flavour: str) -> None:
 @pytest.mark.parametrize("flavour", FLAVOURS)
 async def test_cut_body_without_streaming(rig: Rig, flavour: str) -> None:
     name = await endpoint(rig, flavour, "fault=cut,tokens=40")
-    with pytest.raises(ProviderProtocolError, match="closed the connection before the whole answer arrived|not JSON"):
+    with pytest.raises(ProviderProtocolError, match=r"closed the connection before the whole answer arrived|not JSON"):
         await rig.ws.query(name, CHAT)
 
 
@@ -214,7 +216,9 @@ async def test_connection_refused(impatient: LocalWorkspace, flavour: str) -> No
     ],
 )
 @pytest.mark.parametrize("stream", [False, True])
-async def test_a_stored_url_no_connection_can_reach_is_a_clear_error(rig: Rig, base: str, reason: str, stream: bool) -> None:
+async def test_a_stored_url_no_connection_can_reach_is_a_clear_error(
+    rig: Rig, base: str, reason: str, stream: bool
+) -> None:
     """Stored before URLs were checked (or by a server): the call fails with a reason, never a traceback."""
     body = endpoint_body(base, "custom", "chat", name="unreachable")
     await rig.ws.create_endpoint(parse_stored(CreateServingEndpoint, body))

@@ -45,7 +45,15 @@ async def test_legacy_rate_limit_per_user(rig: Rig) -> None:
     assert len([r for r in rig.sim.requests]) == 2  # the provider never saw the refused call
     await rig.ws.query(name, CHAT, caller=Caller("someone-else"))  # another user has their own quota
     status = await rig.ws.rate_limit_status(name)
-    assert status == [{"label": "2 calls/minute per user", "calls": 2, "calls_limit": 2, "tokens": status[0]["tokens"], "tokens_limit": None}]
+    assert status == [
+        {
+            "label": "2 calls/minute per user",
+            "calls": 2,
+            "calls_limit": 2,
+            "tokens": status[0]["tokens"],
+            "tokens_limit": None,
+        }
+    ]
 
 
 async def test_a_limit_holds_exactly_under_100_concurrent_queries(rig: Rig) -> None:
@@ -60,7 +68,9 @@ async def test_a_limit_holds_exactly_under_100_concurrent_queries(rig: Rig) -> N
 
 async def test_gateway_token_limit_counts_real_usage(rig: Rig) -> None:
     name = await rig.endpoint("openai", "chat", model="gpt-4o-mini@tokens=30")
-    await rig.ws.put_ai_gateway(name, AiGatewayConfig.model_validate({"rate_limits": [{"tokens": 50, "key": "endpoint"}]}))
+    await rig.ws.put_ai_gateway(
+        name, AiGatewayConfig.model_validate({"rate_limits": [{"tokens": 50, "key": "endpoint"}]})
+    )
     first = await rig.ws.query(name, {**CHAT, "max_tokens": 30})
     assert first["usage"]["total_tokens"] > 30
     await rig.ws.query(name, {**CHAT, "max_tokens": 30})  # 1 token still left when it started
@@ -117,12 +127,17 @@ def two_entities(base: str, primary_model: str, *, fallback: bool) -> dict[str, 
     backup["external_model"]["provider"] = "anthropic"
     backup["external_model"]["name"] = "claude@tokens=4"
     backup["external_model"].pop("openai_config")
-    backup["external_model"]["anthropic_config"] = {"anthropic_api_key": "{{secrets/sim/key}}", "anthropic_api_base": f"{base}/v1"}
+    backup["external_model"]["anthropic_config"] = {
+        "anthropic_api_key": "{{secrets/sim/key}}",
+        "anthropic_api_base": f"{base}/v1",
+    }
     body["config"]["served_entities"].append(backup)
-    body["config"]["traffic_config"] = {"routes": [
-        {"served_entity_name": "primary", "traffic_percentage": 100},
-        {"served_entity_name": "backup", "traffic_percentage": 0},
-    ]}
+    body["config"]["traffic_config"] = {
+        "routes": [
+            {"served_entity_name": "primary", "traffic_percentage": 100},
+            {"served_entity_name": "backup", "traffic_percentage": 0},
+        ]
+    }
     if fallback:
         body["ai_gateway"] = {"fallback_config": {"enabled": True}}
     return body

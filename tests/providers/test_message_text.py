@@ -14,7 +14,14 @@ from tui.domain.schemas import ChatMessage, content_text
     [
         ("plain", "plain"),
         (None, ""),
-        ([{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {"url": "x"}}, {"type": "text", "text": "b"}], "a\nb"),
+        (
+            [
+                {"type": "text", "text": "a"},
+                {"type": "image_url", "image_url": {"url": "x"}},
+                {"type": "text", "text": "b"},
+            ],
+            "a\nb",
+        ),
         ([{"text": "untyped"}], "untyped"),  # the OpenAI part shape with its type left out counts
         ([{"image_url": {"url": "x"}}, "loose string", 3], ""),  # no type and no text: not text
         (42, ""),

@@ -28,7 +28,9 @@ UNIFIED: dict[str, Any] = {
 }
 
 
-def call(config: Any, model: str, *, task: str = "llm/v1/chat", stream: bool = False, request: dict | None = None) -> Call:
+def call(
+    config: Any, model: str, *, task: str = "llm/v1/chat", stream: bool = False, request: dict | None = None
+) -> Call:
     return Call(task, request or UNIFIED, stream, model, config)
 
 
@@ -92,38 +94,61 @@ async def test_anthropic_tool_round_trip_mapping() -> None:
     request = {
         "messages": [
             {"role": "user", "content": "weather?"},
-            {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "t1", "type": "function", "function": {"name": "get", "arguments": '{"city":"Oslo"}'}},
-                {"id": "t2", "type": "function", "function": {"name": "get", "arguments": '{"city":"Rome"}'}},
-            ]},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "t1", "type": "function", "function": {"name": "get", "arguments": '{"city":"Oslo"}'}},
+                    {"id": "t2", "type": "function", "function": {"name": "get", "arguments": '{"city":"Rome"}'}},
+                ],
+            },
             {"role": "tool", "tool_call_id": "t1", "content": "cold"},
             {"role": "tool", "tool_call_id": "t2", "content": "warm"},
         ],
-        "tools": [{"type": "function", "function": {"name": "get", "description": "d", "parameters": {"type": "object"}}}],
+        "tools": [
+            {"type": "function", "function": {"name": "get", "description": "d", "parameters": {"type": "object"}}}
+        ],
     }
     req = get_provider("anthropic").build(call(config, "claude", request=request))
-    assert req.json["messages"][1] == {"role": "assistant", "content": [
-        {"type": "tool_use", "id": "t1", "name": "get", "input": {"city": "Oslo"}},
-        {"type": "tool_use", "id": "t2", "name": "get", "input": {"city": "Rome"}},
-    ]}
-    assert req.json["messages"][2] == {"role": "user", "content": [
-        {"type": "tool_result", "tool_use_id": "t1", "content": "cold"},
-        {"type": "tool_result", "tool_use_id": "t2", "content": "warm"},
-    ]}
+    assert req.json["messages"][1] == {
+        "role": "assistant",
+        "content": [
+            {"type": "tool_use", "id": "t1", "name": "get", "input": {"city": "Oslo"}},
+            {"type": "tool_use", "id": "t2", "name": "get", "input": {"city": "Rome"}},
+        ],
+    }
+    assert req.json["messages"][2] == {
+        "role": "user",
+        "content": [
+            {"type": "tool_result", "tool_use_id": "t1", "content": "cold"},
+            {"type": "tool_result", "tool_use_id": "t2", "content": "warm"},
+        ],
+    }
     assert req.json["tools"] == [{"name": "get", "description": "d", "input_schema": {"type": "object"}}]
 
 
 async def test_databricks_and_custom_urls() -> None:
-    dbx = parse_stored(DatabricksModelServingConfig, {"databricks_workspace_url": "https://adb-123.azuredatabricks.net", "databricks_api_token": "dapi"})
+    dbx = parse_stored(
+        DatabricksModelServingConfig,
+        {"databricks_workspace_url": "https://adb-123.azuredatabricks.net", "databricks_api_token": "dapi"},
+    )
     req = get_provider("databricks-model-serving").build(call(dbx, "databricks-meta-llama-3-3-70b-instruct"))
-    assert req.url == "https://adb-123.azuredatabricks.net/serving-endpoints/databricks-meta-llama-3-3-70b-instruct/invocations"
+    assert (
+        req.url
+        == "https://adb-123.azuredatabricks.net/serving-endpoints/databricks-meta-llama-3-3-70b-instruct/invocations"
+    )
     assert req.headers == {"authorization": "Bearer dapi"} and req.json == UNIFIED
 
-    base = parse_stored(CustomProviderConfig, {"custom_provider_url": "http://host:8000/v1", "bearer_token_auth": {"token": "t"}})
+    base = parse_stored(
+        CustomProviderConfig, {"custom_provider_url": "http://host:8000/v1", "bearer_token_auth": {"token": "t"}}
+    )
     req = get_provider("custom").build(call(base, "llama"))
     assert req.url == "http://host:8000/v1/chat/completions" and req.headers == {"authorization": "Bearer t"}
     assert req.json["model"] == "llama"
-    full = parse_stored(CustomProviderConfig, {"custom_provider_url": "http://h/v1/embeddings", "api_key_auth": {"key": "X-Key", "value": "v"}})
+    full = parse_stored(
+        CustomProviderConfig,
+        {"custom_provider_url": "http://h/v1/embeddings", "api_key_auth": {"key": "X-Key", "value": "v"}},
+    )
     req = get_provider("custom").build(call(full, "e5", task="llm/v1/embeddings", request={"input": ["a"]}))
     assert req.url == "http://h/v1/embeddings" and req.headers == {"x-key": "v"}
 
@@ -132,12 +157,40 @@ def test_anthropic_stream_transcript_maps_to_unified_chunks() -> None:
     config = parse_stored(AnthropicConfig, {"anthropic_api_key": "k"})
     mapper = get_provider("anthropic").stream_mapper(call(config, "claude-3-5-haiku-20241022", stream=True))
     transcript = [
-        ("message_start", {"type": "message_start", "message": {"id": "msg_01", "type": "message", "role": "assistant", "model": "claude-3-5-haiku-20241022", "content": [], "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 14, "output_tokens": 1}}}),
-        ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
+        (
+            "message_start",
+            {
+                "type": "message_start",
+                "message": {
+                    "id": "msg_01",
+                    "type": "message",
+                    "role": "assistant",
+                    "model": "claude-3-5-haiku-20241022",
+                    "content": [],
+                    "stop_reason": None,
+                    "stop_sequence": None,
+                    "usage": {"input_tokens": 14, "output_tokens": 1},
+                },
+            },
+        ),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
         ("ping", {"type": "ping"}),
-        ("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}}),
+        (
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Hi"}},
+        ),
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None}, "usage": {"output_tokens": 2}}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": 2},
+            },
+        ),
         ("message_stop", {"type": "message_stop"}),
     ]
     chunks = [c for name, data in transcript for c in mapper.feed(SseEvent(name, json.dumps(data)))] + mapper.finish()

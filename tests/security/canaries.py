@@ -19,7 +19,7 @@ def stored_canary_places(db: Path) -> set[str]:
         for table in tables:
             columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
             for row in conn.execute(f"SELECT * FROM {table}"):
-                for column, value in zip(columns, row):
+                for column, value in zip(columns, row, strict=False):
                     text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
                     if any(c in text for c in CANARIES):
                         places.add(f"{table}.{column}")

@@ -80,7 +80,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(200, _anthropic_message(text) if anthropic else _openai_answer(request, text))
         events = _anthropic_events(text) if anthropic else _openai_events(request, text)
         if mode == "echostream":
-            events = events[:2] + [_stream_error(anthropic, f"Overloaded. {echoed}")]
+            events = [*events[:2], _stream_error(anthropic, f"Overloaded. {echoed}")]
         self._sse(events)
 
     def _json(self, status: int, body: dict[str, Any]) -> None:
@@ -104,9 +104,23 @@ def _openai_answer(request: dict[str, Any], text: str) -> dict[str, Any]:
     usage = {"prompt_tokens": 3, "completion_tokens": 5, "total_tokens": 8}
     if "prompt" in request:
         choice: dict[str, Any] = {"index": 0, "text": text, "finish_reason": "stop"}
-        return {"id": "cmpl-1", "object": "text_completion", "created": 1, "model": "m", "choices": [choice], "usage": usage}
+        return {
+            "id": "cmpl-1",
+            "object": "text_completion",
+            "created": 1,
+            "model": "m",
+            "choices": [choice],
+            "usage": usage,
+        }
     choice = {"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}
-    return {"id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "m", "choices": [choice], "usage": usage}
+    return {
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [choice],
+        "usage": usage,
+    }
 
 
 def _openai_events(request: dict[str, Any], text: str) -> list[str]:
@@ -119,7 +133,13 @@ def _openai_events(request: dict[str, Any], text: str) -> list[str]:
         else:
             delta = {"content": piece} if piece is not None else {}
             choice = {"index": 0, "delta": delta, "finish_reason": finish}
-            body = {"id": "chatcmpl-1", "object": "chat.completion.chunk", "created": 1, "model": "m", "choices": [choice]}
+            body = {
+                "id": "chatcmpl-1",
+                "object": "chat.completion.chunk",
+                "created": 1,
+                "model": "m",
+                "choices": [choice],
+            }
         return f"data: {json.dumps(body)}\n\n"
 
     half = len(text) // 2
@@ -128,8 +148,13 @@ def _openai_events(request: dict[str, Any], text: str) -> list[str]:
 
 def _anthropic_message(text: str) -> dict[str, Any]:
     return {
-        "id": "msg_1", "type": "message", "role": "assistant", "model": "m",
-        "content": [{"type": "text", "text": text}], "stop_reason": "end_turn", "stop_sequence": None,
+        "id": "msg_1",
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [{"type": "text", "text": text}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
         "usage": {"input_tokens": 3, "output_tokens": 5},
     }
 
@@ -142,11 +167,23 @@ def _anthropic_events(text: str) -> list[str]:
     half = len(text) // 2
     return [
         event("message_start", {"type": "message_start", "message": start}),
-        event("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-        event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text[:half]}}),
-        event("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text[half:]}}),
+        event(
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
+        event(
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text[:half]}},
+        ),
+        event(
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text[half:]}},
+        ),
         event("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        event("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 5}}),
+        event(
+            "message_delta",
+            {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 5}},
+        ),
         event("message_stop", {"type": "message_stop"}),
     ]
 

@@ -41,11 +41,19 @@ SHAPES["custom-header"] = (
 # providers that cannot be queried from the local workspace yet: stored and shown, never printed
 UNQUERIED: dict[str, tuple[str, dict[str, Any]]] = {
     "cohere": ("cohere_config", {"cohere_api_key_plaintext": PLAIN_CANARY}),
-    "amazon-bedrock": ("amazon_bedrock_config", {
-        "aws_region": "us-east-1", "bedrock_provider": "anthropic",
-        "aws_access_key_id_plaintext": PLAIN_CANARY, "aws_secret_access_key_plaintext": PLAIN_CANARY + "-2"}),
-    "google-cloud-vertex-ai": ("google_cloud_vertex_ai_config", {
-        "project_id": "p", "region": "us-central1", "private_key_plaintext": PLAIN_CANARY}),
+    "amazon-bedrock": (
+        "amazon_bedrock_config",
+        {
+            "aws_region": "us-east-1",
+            "bedrock_provider": "anthropic",
+            "aws_access_key_id_plaintext": PLAIN_CANARY,
+            "aws_secret_access_key_plaintext": PLAIN_CANARY + "-2",
+        },
+    ),
+    "google-cloud-vertex-ai": (
+        "google_cloud_vertex_ai_config",
+        {"project_id": "p", "region": "us-central1", "private_key_plaintext": PLAIN_CANARY},
+    ),
     "ai21labs": ("ai21labs_config", {"ai21labs_api_key_plaintext": PLAIN_CANARY}),
     "palm": ("palm_config", {"palm_api_key_plaintext": PLAIN_CANARY}),
     "gemini": ("gemini_config", {"gemini_api_key_plaintext": PLAIN_CANARY}),
@@ -101,7 +109,9 @@ def canary_cli(cli: Cli) -> Cli:
     return cli
 
 
-def test_a_provider_that_echoes_credentials_never_shows_them(canary_cli: Cli, hostile: HostileServer, tmp_path: Path) -> None:
+def test_a_provider_that_echoes_credentials_never_shows_them(
+    canary_cli: Cli, hostile: HostileServer, tmp_path: Path
+) -> None:
     names = []
     for shape in SHAPES:
         for plaintext in (False, True):
@@ -143,7 +153,9 @@ def test_unqueried_providers_store_plaintext_keys_write_only(canary_cli: Cli, tm
         external = {"name": "some-model", "provider": provider, "task": task, key: config}
         canary_cli.create({"name": f"{provider}-ep", "config": {"served_entities": [{"external_model": external}]}})
         canary_cli("serving-endpoints", "get", f"{provider}-ep")
-        canary_cli("serving-endpoints", "query", f"{provider}-ep", "--json", '{"messages": [{"role": "user", "content": "x"}]}')
+        canary_cli(
+            "serving-endpoints", "query", f"{provider}-ep", "--json", '{"messages": [{"role": "user", "content": "x"}]}'
+        )
     canary_cli("serving-endpoints", "list")
     printed = "".join(canary_cli.transcript)
     assert not any(c in printed for c in CANARIES)
@@ -164,9 +176,21 @@ REFUSED_BODIES = [
     _openai({"openai_api_key_plaintext": PLAIN_CANARY}, provider="anthropic"),
     _openai({"openai_api_key_plaintext": PLAIN_CANARY * 400}),
     _openai({"openai_api_key_plaintext": PLAIN_CANARY}, task="llm/v1/nothing"),
-    {"name": "refused", "config": {"served_entities": [{"external_model": {
-        "name": "m", "provider": "custom", "task": "llm/v1/chat",
-        "custom_provider_config": {"bearer_token_auth": {"token": PLAIN_CANARY}}}}]}},
+    {
+        "name": "refused",
+        "config": {
+            "served_entities": [
+                {
+                    "external_model": {
+                        "name": "m",
+                        "provider": "custom",
+                        "task": "llm/v1/chat",
+                        "custom_provider_config": {"bearer_token_auth": {"token": PLAIN_CANARY}},
+                    }
+                }
+            ]
+        },
+    },
 ]
 
 
@@ -184,14 +208,25 @@ def test_a_refused_body_never_quotes_its_key(canary_cli: Cli, body: dict[str, An
     assert stored_canary_places(canary_cli.workspace) == {"secrets.value"}  # nothing of the refused body kept
 
 
-def test_every_command_on_an_endpoint_with_keys_prints_none(canary_cli: Cli, hostile: HostileServer, tmp_path: Path) -> None:
+def test_every_command_on_an_endpoint_with_keys_prints_none(
+    canary_cli: Cli, hostile: HostileServer, tmp_path: Path
+) -> None:
     name = "keyed"
     canary_cli.create(endpoint(name, "custom", hostile.base("echo401"), plaintext=True))
     config = endpoint(name, "openai", hostile.base("echo500"), plaintext=True)["config"]
-    gateway = {"rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}], "usage_tracking_config": {"enabled": True}}
+    gateway = {
+        "rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}],
+        "usage_tracking_config": {"enabled": True},
+    }
     for args in (
         ("serving-endpoints", "update-config", name, "--json", json.dumps(config)),
-        ("serving-endpoints", "put", name, "--json", json.dumps({"rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}]})),
+        (
+            "serving-endpoints",
+            "put",
+            name,
+            "--json",
+            json.dumps({"rate_limits": [{"calls": 5, "key": "user", "renewal_period": "minute"}]}),
+        ),
         ("serving-endpoints", "put-ai-gateway", name, "--json", json.dumps(gateway)),
         ("serving-endpoints", "patch", name, "--json", json.dumps({"add_tags": [{"key": "team", "value": "x"}]})),
         ("serving-endpoints", "get", name),

@@ -125,7 +125,20 @@ def assert_refusals_change_nothing(cli: Cli, listings: tuple[tuple[str, ...], ..
 # -------------------------------------------------------------------------------------- strategies
 
 NASTY_CHARS = [
-    "\x00", "\x1b", "\x1b[2J", "\x07", "\x7f", "\x9b", "\u202e", "\u2066", "\ud800", "\udcff", "\n", "\r\n", "\t", "\ufeff",
+    "\x00",
+    "\x1b",
+    "\x1b[2J",
+    "\x07",
+    "\x7f",
+    "\x9b",
+    "\u202e",
+    "\u2066",
+    "\ud800",
+    "\udcff",
+    "\n",
+    "\r\n",
+    "\t",
+    "\ufeff",
 ]
 ANY_CHAR = st.characters(exclude_categories=())  # surrogates included
 ANY_TEXT = st.lists(st.one_of(ANY_CHAR, st.sampled_from(NASTY_CHARS)), max_size=24).map("".join)
@@ -145,8 +158,20 @@ SEEDS: dict[str, Any] = {
         {
             "rate_limits": [{"calls": 10, "tokens": 100, "key": "user", "principal": "me", "renewal_period": "minute"}],
             "usage_tracking_config": {"enabled": True},
-            "inference_table_config": {"enabled": False, "catalog_name": "c", "schema_name": "s", "table_name_prefix": "t"},
-            "guardrails": {"input": {"safety": True, "pii": {"behavior": "BLOCK"}, "invalid_keywords": ["x"], "valid_topics": ["y"]}},
+            "inference_table_config": {
+                "enabled": False,
+                "catalog_name": "c",
+                "schema_name": "s",
+                "table_name_prefix": "t",
+            },
+            "guardrails": {
+                "input": {
+                    "safety": True,
+                    "pii": {"behavior": "BLOCK"},
+                    "invalid_keywords": ["x"],
+                    "valid_topics": ["y"],
+                }
+            },
             "fallback_config": {"enabled": True},
         }
     ],
@@ -191,7 +216,9 @@ HOSTILE_JSON = st.one_of(
     st.integers(1, 5000).map(lambda n: "[" * n + "]" * n),
     st.integers(1, 3000).map(lambda n: '{"a":' * n + "1" + "}" * n),
     st.integers(1, 6000).map(lambda n: '{"name": ' + "9" * n + "}"),
-    st.sampled_from(['{"name": "\\ud800"}', '{"\\udcff": 1}', "NaN", '{"config": Infinity}', "1e999", '"\\u001b[2J"', "", " "]),
+    st.sampled_from(
+        ['{"name": "\\ud800"}', '{"\\udcff": 1}', "NaN", '{"config": Infinity}', "1e999", '"\\u001b[2J"', "", " "]
+    ),
 )
 
 
@@ -203,7 +230,9 @@ def encoded(text: st.SearchStrategy[str]) -> st.SearchStrategy[bytes]:
     return text.map(lambda t: t.encode("utf-8", "surrogatepass"))
 
 
-BYTES = st.one_of(st.binary(max_size=64), encoded(ANY_TEXT), st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xef\xbb\xbf{}"]))
+BYTES = st.one_of(
+    st.binary(max_size=64), encoded(ANY_TEXT), st.sampled_from([b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xef\xbb\xbf{}"])
+)
 
 
 # -------------------------------------------------------------------------------------------- CLI
@@ -279,16 +308,47 @@ QUERY_BODIES = st.one_of(
 @given(text=json_text(QUERY_BODIES), stream=st.booleans())
 def test_query_bodies(ready: Cli, text: str, stream: bool) -> None:
     flags = ["--stream"] if stream else []
-    code, out, err = run_clean(ready, "serving-endpoints", "query", "target", *flags, f"--json={text}")  # = so "-1" is a value
+    code, out, err = run_clean(
+        ready, "serving-endpoints", "query", "target", *flags, f"--json={text}"
+    )  # = so "-1" is a value
     assert code == 1, out  # refused, or accepted and then unreachable
     assert "(INVALID_PARAMETER_VALUE)" in err or "(TEMPORARILY_UNAVAILABLE)" in err, err
 
 
 COMMAND_WORDS = [
-    "secrets", "serving-endpoints", "locate", "create-scope", "delete-scope", "list-scopes", "put-secret",
-    "list-secrets", "delete-secret", "create", "get", "list", "update-config", "put", "put-ai-gateway", "patch",
-    "query", "delete", "--json", "--string-value", "--bytes-value", "--stream", "--no-wait", "--workspace",
-    "--help", "-h", "--initial-manage-principal", "target", SCOPE, KEY, "{}", "@-", "--",
+    "secrets",
+    "serving-endpoints",
+    "locate",
+    "create-scope",
+    "delete-scope",
+    "list-scopes",
+    "put-secret",
+    "list-secrets",
+    "delete-secret",
+    "create",
+    "get",
+    "list",
+    "update-config",
+    "put",
+    "put-ai-gateway",
+    "patch",
+    "query",
+    "delete",
+    "--json",
+    "--string-value",
+    "--bytes-value",
+    "--stream",
+    "--no-wait",
+    "--workspace",
+    "--help",
+    "-h",
+    "--initial-manage-principal",
+    "target",
+    SCOPE,
+    KEY,
+    "{}",
+    "@-",
+    "--",
 ]
 
 
@@ -299,15 +359,21 @@ ARGV = st.lists(st.one_of(st.sampled_from(COMMAND_WORDS), ANY_TEXT), max_size=6)
 @given(group=st.sampled_from(["secrets", "serving-endpoints", "locate"]), rest=ARGV)
 def test_any_argv(ready: Cli, tmp_path: Path, group: str, rest: list[str]) -> None:
     # a command always comes first (without one the app would open); --workspace stays inside tmp_path
-    args = [str(tmp_path / "other.db") if previous == "--workspace" else word for previous, word in zip(["", *rest], rest)]
+    args = [
+        str(tmp_path / "other.db") if previous == "--workspace" else word
+        for previous, word in zip(["", *rest], rest, strict=False)
+    ]
     assert_refusals_change_nothing(ready, (*ENDPOINTS_LISTED, *secrets_listed(SCOPE)), ((group, *args), b""))
 
 
 # ------------------------------------------------------------------------------- settings and themes
 
+
 def toml_text(template: dict[str, Any]) -> st.SearchStrategy[str]:
     """TOML with the real names (and others) holding any values, written with the settings' own writer."""
-    return mutated(template).filter(lambda data: isinstance(data, dict)).map(lambda data: dumps_toml(_without_none(data)))
+    return (
+        mutated(template).filter(lambda data: isinstance(data, dict)).map(lambda data: dumps_toml(_without_none(data)))
+    )
 
 
 def _without_none(value: Any) -> Any:
@@ -323,13 +389,20 @@ HOSTILE_TOML = st.one_of(
     st.integers(1, 5000).map(lambda n: "theme = " + "[" * n + "]" * n),
     st.integers(1, 3000).map(lambda n: "a = " + "{x=" * n + "1" + "}" * n),
     st.integers(1, 6000).map(lambda n: "[timeouts]\nread = " + "9" * n),
-    st.sampled_from(['theme = "\\u001b]52;c;aGk=\\u0007"', "theme = nan", "[keymap]\n\"\\u009b\" = 1", "hostname = 1979-05-27"]),
+    st.sampled_from(
+        ['theme = "\\u001b]52;c;aGk=\\u0007"', "theme = nan", '[keymap]\n"\\u009b" = 1', "hostname = 1979-05-27"]
+    ),
 )
 SETTINGS_TEXT = st.one_of(toml_text(Settings().model_dump()), HOSTILE_TOML, ANY_TEXT)
 SETTINGS_FILES = st.one_of(encoded(SETTINGS_TEXT), BYTES)
 ENV_NAMES = [
-    "SWITCHBOARD_THEME", "SWITCHBOARD_KEYMAP", "SWITCHBOARD_TIMEOUTS", "SWITCHBOARD_TIMEOUTS__READ",
-    "SWITCHBOARD_PLAYGROUND__MAX_PANES", "SWITCHBOARD_X__", "switchboard_hostname",
+    "SWITCHBOARD_THEME",
+    "SWITCHBOARD_KEYMAP",
+    "SWITCHBOARD_TIMEOUTS",
+    "SWITCHBOARD_TIMEOUTS__READ",
+    "SWITCHBOARD_PLAYGROUND__MAX_PANES",
+    "SWITCHBOARD_X__",
+    "switchboard_hostname",
 ]
 ENV = st.dictionaries(
     st.sampled_from(ENV_NAMES),
@@ -361,16 +434,36 @@ def test_config_files(capsys: pytest.CaptureFixture[str], data: bytes, env: dict
     assert_warnings_print_cleanly(warnings, capsys)
 
 
-COLOUR_FIELDS = ("primary", "secondary", "accent", "foreground", "background", "surface", "panel", "boost", "success", "warning", "error")
+COLOUR_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "success",
+    "warning",
+    "error",
+)
 THEME: dict[str, Any] = {
     **dict.fromkeys(COLOUR_FIELDS, "#4FA3E0"),
-    "name": "mine", "dark": True, "luminosity_spread": 0.15, "text_alpha": 0.95, "ansi": False,
+    "name": "mine",
+    "dark": True,
+    "luminosity_spread": 0.15,
+    "text_alpha": 0.95,
+    "ansi": False,
     "variables": {"footer-key-foreground": "#F2A33A", "block-cursor-text-style": "bold", "my-own": "red"},
 }
 assert set(THEME) == set(ThemeFile.model_fields)
-COLOURS = st.sampled_from(["#fff", "#12345678", "red", "rgb(1,2,3)", "hsl(10,20%,30%)", "ansi_red", "transparent", "#GGG", "bold", "$primary"])
+COLOURS = st.sampled_from(
+    ["#fff", "#12345678", "red", "rgb(1,2,3)", "hsl(10,20%,30%)", "ansi_red", "transparent", "#GGG", "bold", "$primary"]
+)
 VARIABLES = st.dictionaries(
-    st.sampled_from(["footer-key-foreground", "block-cursor-text-style", "x-background", "my-own", "0"]), st.one_of(COLOURS, ANY_TEXT), max_size=2
+    st.sampled_from(["footer-key-foreground", "block-cursor-text-style", "x-background", "my-own", "0"]),
+    st.one_of(COLOURS, ANY_TEXT),
+    max_size=2,
 )
 THEME_TEXT = st.one_of(
     toml_text(THEME),

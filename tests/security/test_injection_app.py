@@ -54,7 +54,9 @@ def assert_no_raw(text: str) -> None:
         assert sequence not in text, f"raw {sequence!r} reached the output"
 
 
-def endpoint(name: str, base: str, *, provider: str = "custom", credential: dict[str, Any] | None = None) -> CreateServingEndpoint:
+def endpoint(
+    name: str, base: str, *, provider: str = "custom", credential: dict[str, Any] | None = None
+) -> CreateServingEndpoint:
     if provider == "anthropic":
         key, config = "anthropic_config", {"anthropic_api_key": "{{secrets/k/key}}", "anthropic_api_base": f"{base}/v1"}
         model = "claude-3-5-haiku-20241022"
@@ -87,7 +89,9 @@ async def hostile_app(make_app: Any, hostile: HostileServer, tmp_path: Path, mon
         yield app, pilot
 
 
-async def test_hostile_answers_and_errors_are_shown_not_obeyed(hostile_app: Any, copied: list[str], tmp_path: Path) -> None:
+async def test_hostile_answers_and_errors_are_shown_not_obeyed(
+    hostile_app: Any, copied: list[str], tmp_path: Path
+) -> None:
     app, pilot = hostile_app
     await app.screen.use_endpoints(["answers", "bad-request", "bad-gateway"])
     await send(app, pilot, "hello")
@@ -127,7 +131,9 @@ async def test_hostile_answers_and_errors_are_shown_not_obeyed(hostile_app: Any,
     assert app.is_running
 
 
-async def test_echoed_credentials_stay_out_of_panes_exports_and_history(hostile_app: Any, copied: list[str], tmp_path: Path) -> None:
+async def test_echoed_credentials_stay_out_of_panes_exports_and_history(
+    hostile_app: Any, copied: list[str], tmp_path: Path
+) -> None:
     app, pilot = hostile_app
     names = ["echo-answer", "echo-stream", "echo-401"]
     await app.screen.use_endpoints(names)

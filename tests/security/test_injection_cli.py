@@ -24,8 +24,15 @@ def assert_no_raw(text: str) -> None:
 
 
 def custom(name: str, base: str) -> dict[str, object]:
-    external = {"name": "m", "provider": "custom", "task": "llm/v1/chat",
-                "custom_provider_config": {"custom_provider_url": f"{base}/v1", "bearer_token_auth": {"token_plaintext": "tok-123456"}}}
+    external = {
+        "name": "m",
+        "provider": "custom",
+        "task": "llm/v1/chat",
+        "custom_provider_config": {
+            "custom_provider_url": f"{base}/v1",
+            "bearer_token_auth": {"token_plaintext": "tok-123456"},
+        },
+    }
     return {"name": name, "config": {"served_entities": [{"name": "primary", "external_model": external}]}}
 
 
@@ -62,14 +69,28 @@ def test_typed_input_echoed_in_an_error_is_made_visible(cli: Cli, args: tuple[st
 
 
 def test_stderr_bytes_of_a_real_process_hold_no_raw_sequence(tmp_path: Path, hostile: HostileServer) -> None:
-    env = {**os.environ, "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path / "c"), "XDG_DATA_HOME": str(tmp_path / "d")}
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "c"),
+        "XDG_DATA_HOME": str(tmp_path / "d"),
+    }
     ws = ["--workspace", str(tmp_path / "w.db")]
     base = [sys.executable, "-c", "import sys; from tui.cli.main import main; sys.exit(main())"]
-    subprocess.run([*base, "serving-endpoints", "create", *ws, "--json", json.dumps(custom("bad", hostile.base("escape502")))],
-                   env=env, check=True, capture_output=True, timeout=60)
+    subprocess.run(
+        [*base, "serving-endpoints", "create", *ws, "--json", json.dumps(custom("bad", hostile.base("escape502")))],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
     # a provider's error, a name echoed by the workspace, and argparse's own "invalid choice" messages
-    for args in (["serving-endpoints", "query", "bad", "--json", CHAT], ["serving-endpoints", "get", TYPED],
-                 [TYPED], ["serving-endpoints", TYPED]):
+    for args in (
+        ["serving-endpoints", "query", "bad", "--json", CHAT],
+        ["serving-endpoints", "get", TYPED],
+        [TYPED],
+        ["serving-endpoints", TYPED],
+    ):
         done = subprocess.run([*base, *args, *ws], env=env, capture_output=True, timeout=60, check=False)
         output = done.stdout + done.stderr
         for sequence in RAW_SEQUENCES:

@@ -14,7 +14,9 @@ from tui.domain.text import has_control, markup_literal, printable
 HOSTILE = st.text(
     alphabet=st.one_of(
         st.characters(),
-        st.sampled_from(["\x1b", "\x9b", "\x07", "\r", "\n", "\t", "[", "]", "/", "\\", "\u202e", "\x7f", "\ud800", "\udfff"]),
+        st.sampled_from(
+            ["\x1b", "\x9b", "\x07", "\r", "\n", "\t", "[", "]", "/", "\\", "\u202e", "\x7f", "\ud800", "\udfff"]
+        ),
     ),
     max_size=200,
 )
@@ -22,7 +24,12 @@ HOSTILE = st.text(
 
 def unsafe(char: str) -> bool:
     code = ord(char)
-    return (code < 0x20 and char not in "\t\n") or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF or char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    return (
+        (code < 0x20 and char not in "\t\n")
+        or 0x7F <= code <= 0x9F
+        or 0xD800 <= code <= 0xDFFF
+        or char in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+    )
 
 
 @given(HOSTILE)
@@ -34,7 +41,14 @@ def test_nothing_unsafe_survives_and_the_result_encodes(text: str) -> None:
     assert printable(shown) == shown
 
 
-@given(st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs"), exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), max_size=200))
+@given(
+    st.text(
+        alphabet=st.characters(
+            exclude_categories=("Cc", "Cs"), exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        ),
+        max_size=200,
+    )
+)
 def test_safe_text_is_left_alone(text: str) -> None:
     assert printable(text) == text
 

@@ -49,8 +49,9 @@ def parse_sse(raw: bytes) -> list[tuple[str | None, str]]:
     return events
 
 
-async def stream_raw(client: httpx.AsyncClient, path: str, body: Any, headers: dict[str, str],
-                     **kw: Any) -> tuple[httpx.Response, bytes, int]:
+async def stream_raw(
+    client: httpx.AsyncClient, path: str, body: Any, headers: dict[str, str], **kw: Any
+) -> tuple[httpx.Response, bytes, int]:
     """POST a streaming request: (response, all body bytes, number of reads the body came in)."""
     pieces: list[bytes] = []
     async with client.stream("POST", path, json=body, headers=headers, **kw) as response:
@@ -59,8 +60,9 @@ async def stream_raw(client: httpx.AsyncClient, path: str, body: Any, headers: d
     return response, b"".join(pieces), len(pieces)
 
 
-async def stream_events(client: httpx.AsyncClient, path: str, body: Any, headers: dict[str, str],
-                        **kw: Any) -> tuple[httpx.Response, list[tuple[str | None, str]]]:
+async def stream_events(
+    client: httpx.AsyncClient, path: str, body: Any, headers: dict[str, str], **kw: Any
+) -> tuple[httpx.Response, list[tuple[str | None, str]]]:
     response, raw, _ = await stream_raw(client, path, body, headers, **kw)
     return response, parse_sse(raw)
 

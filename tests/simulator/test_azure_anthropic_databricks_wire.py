@@ -48,9 +48,16 @@ async def test_azure_chat_uses_the_deployment_as_model_and_adds_filter_results(h
 
 async def test_azure_stream_starts_with_the_prompt_filter_chunk(http: httpx.AsyncClient) -> None:
     body = {**AZ_BODY, "stream": True, "stream_options": {"include_usage": True}}
-    _, events = await stream_events(http, "/openai/deployments/gpt4o@tokens=4/chat/completions", body, AZURE,
-                                    params=AZURE_VERSION)
-    first, role, *content, finish, usage, = openai_chunks(events)
+    _, events = await stream_events(
+        http, "/openai/deployments/gpt4o@tokens=4/chat/completions", body, AZURE, params=AZURE_VERSION
+    )
+    (
+        first,
+        role,
+        *content,
+        finish,
+        usage,
+    ) = openai_chunks(events)
     assert (first["id"], first["model"], first["object"], first["choices"], first["created"]) == ("", "", "", [], 0)
     assert first["prompt_filter_results"]
     assert role["choices"][0]["delta"]["role"] == "assistant" and role["model"] == "gpt4o"
@@ -92,11 +99,16 @@ async def test_azure_validation_errors_and_v1_surface(http: httpx.AsyncClient) -
 
 
 async def test_azure_embeddings_and_completions(http: httpx.AsyncClient) -> None:
-    r = await http.post("/openai/deployments/emb/embeddings", params=AZURE_VERSION,
-                        json={"input": ["a", "b"]}, headers=AZURE)
+    r = await http.post(
+        "/openai/deployments/emb/embeddings", params=AZURE_VERSION, json={"input": ["a", "b"]}, headers=AZURE
+    )
     assert r.status_code == 200 and len(r.json()["data"]) == 2 and r.json()["model"] == "emb"
-    r = await http.post("/openai/deployments/inst/completions", params=AZURE_VERSION,
-                        json={"prompt": "Say hi", "max_tokens": 3}, headers=AZURE)
+    r = await http.post(
+        "/openai/deployments/inst/completions",
+        params=AZURE_VERSION,
+        json={"prompt": "Say hi", "max_tokens": 3},
+        headers=AZURE,
+    )
     assert r.json()["choices"][0]["finish_reason"] == "length" and r.json()["usage"]["completion_tokens"] == 3
 
 
@@ -107,8 +119,9 @@ async def test_entra_token_flow(sim: Simulator, http: httpx.AsyncClient) -> None
     assert token["token_type"] == "Bearer" and token["expires_in"] == 3599 and token["access_token"]
     assert sim.token_requests == 1
     assert sim.requests[-1].body == TOKEN_FORM
-    ok = await http.post(AZ_CHAT, params=AZURE_VERSION, json=AZ_BODY,
-                         headers={"authorization": f"Bearer {token['access_token']}"})
+    ok = await http.post(
+        AZ_CHAT, params=AZURE_VERSION, json=AZ_BODY, headers={"authorization": f"Bearer {token['access_token']}"}
+    )
     assert ok.status_code == 200 and ok.json()["model"] == "gpt4o-prod"
 
     bad = await http.post("/my-tenant-id/oauth2/v2.0/token", data={**TOKEN_FORM, "client_secret": "wrong"})
@@ -119,8 +132,9 @@ async def test_entra_token_flow(sim: Simulator, http: httpx.AsyncClient) -> None
 
     other = await http.post("/t/oauth2/v2.0/token", data={**TOKEN_FORM, "scope": "https://storage.azure.com/.default"})
     assert other.status_code == 200  # a token for another resource: Azure OpenAI refuses it
-    refused = await http.post(AZ_CHAT, params=AZURE_VERSION, json=AZ_BODY,
-                              headers={"authorization": f"Bearer {other.json()['access_token']}"})
+    refused = await http.post(
+        AZ_CHAT, params=AZURE_VERSION, json=AZ_BODY, headers={"authorization": f"Bearer {other.json()['access_token']}"}
+    )
     assert refused.status_code == 401
     grant = await http.post("/t/oauth2/v2.0/token", data={**TOKEN_FORM, "grant_type": "password"})
     assert grant.status_code == 400 and grant.json()["error"] == "unsupported_grant_type"
@@ -135,8 +149,9 @@ async def test_expired_entra_tokens_are_refused(sim: Simulator, http: httpx.Asyn
     sim.token_expires_in = 0
     token = (await http.post("/t/oauth2/v2.0/token", data=TOKEN_FORM)).json()
     assert token["expires_in"] == 0
-    r = await http.post(AZ_CHAT, params=AZURE_VERSION, json=AZ_BODY,
-                        headers={"authorization": f"Bearer {token['access_token']}"})
+    r = await http.post(
+        AZ_CHAT, params=AZURE_VERSION, json=AZ_BODY, headers={"authorization": f"Bearer {token['access_token']}"}
+    )
     assert r.status_code == 401
 
 
@@ -160,10 +175,17 @@ async def test_anthropic_stream_event_sequence(http: httpx.AsyncClient) -> None:
     response, events = await stream_events(http, "/v1/messages", messages("claude@tokens=5", stream=True), ANTHROPIC)
     assert response.headers["content-type"].startswith("text/event-stream")
     names = [name for name, _ in events]
-    assert names == ["message_start", "content_block_start", "ping", *["content_block_delta"] * 5,
-                     "content_block_stop", "message_delta", "message_stop"]
+    assert names == [
+        "message_start",
+        "content_block_start",
+        "ping",
+        *["content_block_delta"] * 5,
+        "content_block_stop",
+        "message_delta",
+        "message_stop",
+    ]
     datas = [json.loads(d) for _, d in events]
-    assert all(d["type"] == n for n, d in zip(names, datas))
+    assert all(d["type"] == n for n, d in zip(names, datas, strict=False))
     start = datas[0]["message"]
     assert start["content"] == [] and start["stop_reason"] is None and start["usage"]["input_tokens"] == 2
     assert all(d["delta"]["type"] == "text_delta" for d in datas[3:8])
@@ -186,16 +208,22 @@ async def test_anthropic_max_tokens_and_stop_sequences(http: httpx.AsyncClient) 
     [
         (messages(max_tokens=None), ANTHROPIC, 400, "invalid_request_error", "max_tokens: Field required"),
         (messages(), {"x-api-key": KEY}, 400, "invalid_request_error", "anthropic-version: header is required"),
-        (messages(), {**ANTHROPIC, "x-api-key": "sk-ant-wrong-key-123"}, 401, "authentication_error",
-         "invalid x-api-key"),
+        (
+            messages(),
+            {**ANTHROPIC, "x-api-key": "sk-ant-wrong-key-123"},
+            401,
+            "authentication_error",
+            "invalid x-api-key",
+        ),
         (messages(), {"anthropic-version": "2023-06-01"}, 401, "authentication_error", "x-api-key header is required"),
         (messages(n=2), ANTHROPIC, 400, "invalid_request_error", "n: Extra inputs are not permitted"),
         (messages(temperature=1.5), ANTHROPIC, 400, "invalid_request_error", "temperature: range: 0..1"),
         ({"model": "c", "max_tokens": 5}, ANTHROPIC, 400, "invalid_request_error", "messages: Field required"),
     ],
 )
-async def test_anthropic_errors(http: httpx.AsyncClient, body: dict[str, Any], headers: dict[str, str],
-                                status: int, etype: str, message: str) -> None:
+async def test_anthropic_errors(
+    http: httpx.AsyncClient, body: dict[str, Any], headers: dict[str, str], status: int, etype: str, message: str
+) -> None:
     body = {k: v for k, v in body.items() if v is not None}
     r = await http.post("/v1/messages", json=body, headers=headers)
     assert r.status_code == status
@@ -231,8 +259,9 @@ async def test_anthropic_legacy_complete(http: httpx.AsyncClient) -> None:
     assert "".join(d["completion"] for d in datas) == data["completion"]
     bad = await http.post("/v1/complete", json={**body, "prompt": "Say hi"}, headers=ANTHROPIC)
     assert bad.status_code == 400 and "Human:" in bad.json()["error"]["message"]
-    missing = await http.post("/v1/complete", json={k: v for k, v in body.items() if k != "max_tokens_to_sample"},
-                              headers=ANTHROPIC)
+    missing = await http.post(
+        "/v1/complete", json={k: v for k, v in body.items() if k != "max_tokens_to_sample"}, headers=ANTHROPIC
+    )
     assert missing.status_code == 400 and "max_tokens_to_sample" in missing.json()["error"]["message"]
 
 
@@ -262,8 +291,9 @@ async def test_databricks_stream_is_openai_shaped_with_data_lines_only(http: htt
     chunks = openai_chunks(events)  # asserts data-only lines and the [DONE] terminator
     assert len(chunks) == 1 + 6 + 1 and chunks[1]["model"] == "chat"
     assert len(tokenize(chunk_text(chunks))) == 6
-    _, events = await stream_events(http, "/serving-endpoints/c/invocations",
-                                    {"prompt": "x", "stream": True, "max_tokens": 2}, DATABRICKS)
+    _, events = await stream_events(
+        http, "/serving-endpoints/c/invocations", {"prompt": "x", "stream": True, "max_tokens": 2}, DATABRICKS
+    )
     assert {c["object"] for c in openai_chunks(events)} == {"text_completion_chunk"}
 
 
@@ -288,9 +318,11 @@ async def test_databricks_errors(http: httpx.AsyncClient) -> None:
 
 
 async def test_databricks_openai_compatible_routes(http: httpx.AsyncClient) -> None:
-    r = await http.post("/serving-endpoints/chat/completions",
-                        json={"model": "my-endpoint", "messages": [{"role": "user", "content": "x"}]},
-                        headers=DATABRICKS)
+    r = await http.post(
+        "/serving-endpoints/chat/completions",
+        json={"model": "my-endpoint", "messages": [{"role": "user", "content": "x"}]},
+        headers=DATABRICKS,
+    )
     assert r.status_code == 200 and r.json()["model"] == "my-endpoint"
     r = await http.post("/serving-endpoints/embeddings", json={"input": "x"}, headers=DATABRICKS)
     assert r.status_code == 400 and r.json()["error_code"] == "BAD_REQUEST"

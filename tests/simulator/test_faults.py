@@ -60,8 +60,14 @@ async def test_status_faults_in_anthropic_shape(http: httpx.AsyncClient, status:
     assert r.status_code == status
     body = r.json()
     assert body["type"] == "error" and body["request_id"].startswith("req_")
-    expected = {400: "invalid_request_error", 401: "authentication_error", 403: "permission_error",
-                404: "not_found_error", 429: "rate_limit_error", 529: "overloaded_error"}.get(status, "api_error")
+    expected = {
+        400: "invalid_request_error",
+        401: "authentication_error",
+        403: "permission_error",
+        404: "not_found_error",
+        429: "rate_limit_error",
+        529: "overloaded_error",
+    }.get(status, "api_error")
     assert body["error"]["type"] == expected
 
 
@@ -126,7 +132,10 @@ async def test_stall_stream_gives_a_read_timeout(http: httpx.AsyncClient) -> Non
     started = time.monotonic()
     with pytest.raises(httpx.ReadTimeout):
         async with http.stream(
-            "POST", "/v1/chat/completions", json=chat("m@fault=stall", stream=True), headers=OPENAI,
+            "POST",
+            "/v1/chat/completions",
+            json=chat("m@fault=stall", stream=True),
+            headers=OPENAI,
             timeout=httpx.Timeout(5.0, read=0.3),
         ) as r:
             assert r.status_code == 200  # headers came; then silence
@@ -212,8 +221,9 @@ async def test_drip_splits_events_but_they_reassemble_identically(http: httpx.As
     assert strip(drip_raw) == strip(plain_raw)
     assert drip_reads > 2 * len(parse_sse(drip_raw)), (drip_reads, plain_reads)
     # also through httpx's line iterator, as the app will read it
-    async with http.stream("POST", "/v1/messages", json=messages("c@tokens=8,fault=drip", stream=True),
-                           headers=ANTHROPIC) as r:
+    async with http.stream(
+        "POST", "/v1/messages", json=messages("c@tokens=8,fault=drip", stream=True), headers=ANTHROPIC
+    ) as r:
         lines = [line async for line in r.aiter_lines()]
     names = [line.removeprefix("event: ") for line in lines if line.startswith("event: ")]
     assert names[:3] == ["message_start", "content_block_start", "ping"] and names[-1] == "message_stop"
@@ -269,14 +279,18 @@ async def test_two_thousand_tokens_at_full_speed_stream_well_under_a_second(http
 
 async def test_sixteen_concurrent_streams_do_not_block_each_other(sim: Simulator) -> None:
     # each stream takes ~0.3 s (15 tokens at 50/s); run back to back they would take ~5 s
-    async with httpx.AsyncClient(base_url=sim.base_url, timeout=10.0,
-                                 limits=httpx.Limits(max_connections=32)) as client:
+    async with httpx.AsyncClient(
+        base_url=sim.base_url, timeout=10.0, limits=httpx.Limits(max_connections=32)
+    ) as client:
         started = time.monotonic()
-        results = await asyncio.gather(*(
-            stream_events(client, "/v1/chat/completions", chat("m@tokens=15,tps=50", content=f"q{i}", stream=True),
-                          OPENAI)
-            for i in range(16)
-        ))
+        results = await asyncio.gather(
+            *(
+                stream_events(
+                    client, "/v1/chat/completions", chat("m@tokens=15,tps=50", content=f"q{i}", stream=True), OPENAI
+                )
+                for i in range(16)
+            )
+        )
         elapsed = time.monotonic() - started
     assert all(len(openai_chunks(events)) == 17 for _, events in results)
     assert len({chunk_text(openai_chunks(events)) for _, events in results}) == 16
@@ -290,8 +304,9 @@ async def test_stop_returns_promptly_with_stalled_requests_in_flight() -> None:
     async with httpx.AsyncClient(base_url=sim.base_url, timeout=10.0) as client:
         stalled = [
             asyncio.create_task(client.post("/v1/chat/completions", json=chat("m@fault=stall"), headers=OPENAI)),
-            asyncio.create_task(client.post("/v1/chat/completions", json=chat("m@fault=stall", stream=True),
-                                            headers=OPENAI)),
+            asyncio.create_task(
+                client.post("/v1/chat/completions", json=chat("m@fault=stall", stream=True), headers=OPENAI)
+            ),
         ]
         for _ in range(200):
             if len(sim.requests) == 2:

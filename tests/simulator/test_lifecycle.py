@@ -29,8 +29,9 @@ def test_running_in_thread_serves_sync_clients() -> None:
         with httpx.Client(base_url=base_url, timeout=5) as client:
             r = client.post("/v1/chat/completions", json=chat("m@tokens=3"), headers=OPENAI)
             assert r.status_code == 200 and r.json()["usage"]["completion_tokens"] == 3
-            with client.stream("POST", "/v1/chat/completions", json=chat("m@tokens=3", stream=True),
-                               headers=OPENAI) as stream:
+            with client.stream(
+                "POST", "/v1/chat/completions", json=chat("m@tokens=3", stream=True), headers=OPENAI
+            ) as stream:
                 assert list(stream.iter_lines())[-2:] == ["data: [DONE]", ""]
         assert [req.path for req in sim.requests] == ["/v1/chat/completions"] * 2
     with pytest.raises(httpx.ConnectError):
@@ -44,8 +45,9 @@ def test_running_in_thread_stops_promptly_with_a_stalled_request() -> None:
 
         def stalled() -> None:
             try:
-                httpx.post(f"{sim.base_url}/v1/chat/completions", json=chat("m@fault=stall"), headers=OPENAI,
-                           timeout=10)
+                httpx.post(
+                    f"{sim.base_url}/v1/chat/completions", json=chat("m@fault=stall"), headers=OPENAI, timeout=10
+                )
             except httpx.HTTPError as err:
                 errors.append(err)
 
@@ -68,17 +70,18 @@ async def test_restart_gets_a_fresh_port_and_keeps_recording() -> None:
         async with httpx.AsyncClient() as client:
             assert (await client.get(first + "/")).status_code == 200
     await sim.stop()  # stopping twice is harmless
-    async with sim:
-        async with httpx.AsyncClient() as client:
-            r = await client.post(sim.base_url + "/v1/chat/completions", json=chat(), headers=OPENAI)
-            assert r.status_code == 200
+    async with sim, httpx.AsyncClient() as client:
+        r = await client.post(sim.base_url + "/v1/chat/completions", json=chat(), headers=OPENAI)
+        assert r.status_code == 200
     assert len(sim.requests) == 2
 
 
-async def test_a_client_that_walks_away_mid_stream_does_not_hurt_others(sim: Simulator,
-                                                                        http: httpx.AsyncClient) -> None:
-    async with http.stream("POST", "/v1/chat/completions", json=chat("m@tokens=500,tps=200", stream=True),
-                           headers=OPENAI) as r:
+async def test_a_client_that_walks_away_mid_stream_does_not_hurt_others(
+    sim: Simulator, http: httpx.AsyncClient
+) -> None:
+    async with http.stream(
+        "POST", "/v1/chat/completions", json=chat("m@tokens=500,tps=200", stream=True), headers=OPENAI
+    ) as r:
         async for _ in r.aiter_lines():
             break  # leave after the first line; the connection is dropped
     r = await http.post("/v1/chat/completions", json=chat("m@tokens=4"), headers=OPENAI)
@@ -105,8 +108,10 @@ async def test_raw_http_edge_cases(sim: Simulator) -> None:
     body = b'{"model":"m@tokens=2","messages":[{"role":"user","content":"x"}]}'
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     answer = await exchange(
-        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + KEY.encode()
-        + b"\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + chunked
+        b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+        + KEY.encode()
+        + b"\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        + chunked
     )
     assert answer.startswith(b"HTTP/1.1 200 OK\r\n") and b'"completion_tokens":2' in answer
     answer = await exchange(b"POST /v1/chat/completions HTTP/1.0\r\nHost: x\r\n\r\n")
@@ -116,8 +121,9 @@ async def test_raw_http_edge_cases(sim: Simulator) -> None:
 def test_serve_forever_prints_the_url_and_routes_and_stops_on_ctrl_c() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     code = "from tui.simulator import serve_forever; serve_forever(0, 'demo-key-123456')"
-    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, env=env) as proc:
+    with subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    ) as proc:
         assert proc.stdout is not None
         lines: queue.Queue[str] = queue.Queue()
         reader = threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout or ()], daemon=True)
@@ -132,8 +138,12 @@ def test_serve_forever_prints_the_url_and_routes_and_stops_on_ctrl_c() -> None:
             assert "/serving-endpoints/{endpoint}/invocations" in text and "/v1/messages" in text
             assert "demo-key-123456" not in text and "fault=F" in text
             base_url = banner[0].split(" on ", 1)[1].split()[0]
-            r = httpx.post(f"{base_url}/v1/chat/completions", json=chat(),
-                           headers={"authorization": "Bearer demo-key-123456"}, timeout=5)
+            r = httpx.post(
+                f"{base_url}/v1/chat/completions",
+                json=chat(),
+                headers={"authorization": "Bearer demo-key-123456"},
+                timeout=5,
+            )
             assert r.status_code == 200
             proc.send_signal(signal.SIGINT)
             assert proc.wait(timeout=5) == 0

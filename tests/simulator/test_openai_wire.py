@@ -86,8 +86,11 @@ async def test_include_usage_adds_a_usage_chunk_and_null_usage_before(http: http
 async def test_tokens_knob_gives_exactly_that_many_content_chunks(http: httpx.AsyncClient) -> None:
     _, events = await stream_events(http, "/v1/chat/completions", chat("gpt-4o-mini@tokens=37", stream=True), OPENAI)
     chunks = openai_chunks(events)
-    content = [c for c in chunks if c["choices"] and "content" in c["choices"][0]["delta"]
-               and c["choices"][0]["delta"].get("role") is None]
+    content = [
+        c
+        for c in chunks
+        if c["choices"] and "content" in c["choices"][0]["delta"] and c["choices"][0]["delta"].get("role") is None
+    ]
     assert len(content) == 37
     r = await http.post("/v1/chat/completions", json=chat("gpt-4o-mini@tokens=37"), headers=OPENAI)
     assert r.json()["usage"]["completion_tokens"] == 37
@@ -161,12 +164,12 @@ async def test_embeddings_float_and_base64(http: httpx.AsyncClient) -> None:
     assert [d["index"] for d in data["data"]] == [0, 1, 2]
     assert all(len(v) == 8 for v in vectors)
     assert all(math.isclose(sum(x * x for x in v), 1.0) for v in vectors)
-    assert math.isclose(sum(a * b for a, b in zip(vectors[0], vectors[1])), 1.0)
-    assert sum(a * b for a, b in zip(vectors[0], vectors[2])) < 0.999
+    assert math.isclose(sum(a * b for a, b in zip(vectors[0], vectors[1], strict=False)), 1.0)
+    assert sum(a * b for a, b in zip(vectors[0], vectors[2], strict=False)) < 0.999
 
     b64 = (await http.post("/v1/embeddings", json={**body, "encoding_format": "base64"}, headers=OPENAI)).json()
     decoded = struct.unpack("<8f", base64.b64decode(b64["data"][0]["embedding"]))
-    assert all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-7) for a, b in zip(decoded, vectors[0]))
+    assert all(math.isclose(a, b, rel_tol=1e-6, abs_tol=1e-7) for a, b in zip(decoded, vectors[0], strict=False))
 
     sized = await http.post("/v1/embeddings", json={**body, "dimensions": 5}, headers=OPENAI)
     assert len(sized.json()["data"][0]["embedding"]) == 5

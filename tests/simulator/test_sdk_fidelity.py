@@ -98,9 +98,9 @@ async def test_openai_completions_and_embeddings(client: openai.AsyncOpenAI) -> 
     vectors = [d.embedding for d in result.data]
     assert len(vectors) == 3 and all(len(v) == 1536 for v in vectors)
     expected = embedding("text-embedding-3-small", "same", 1536)
-    assert all(math.isclose(a, b, abs_tol=1e-6) for a, b in zip(vectors[0], expected))
-    assert math.isclose(sum(a * b for a, b in zip(vectors[0], vectors[1])), 1.0, abs_tol=1e-5)
-    assert sum(a * b for a, b in zip(vectors[0], vectors[2])) < 0.999
+    assert all(math.isclose(a, b, abs_tol=1e-6) for a, b in zip(vectors[0], expected, strict=False))
+    assert math.isclose(sum(a * b for a, b in zip(vectors[0], vectors[1], strict=False)), 1.0, abs_tol=1e-5)
+    assert sum(a * b for a, b in zip(vectors[0], vectors[2], strict=False)) < 0.999
     assert result.usage.prompt_tokens == 3
     floats = await client.embeddings.create(model="e@dim=4", input="x", encoding_format="float")
     assert len(floats.data[0].embedding) == 4 and floats.model == "e"
@@ -155,12 +155,17 @@ async def test_azure_sdk_with_an_entra_token(sim: Simulator) -> None:
     async with httpx.AsyncClient() as http:
         response = await http.post(
             f"{sim.base_url}/tenant-1/oauth2/v2.0/token",
-            data={"grant_type": "client_credentials", "client_id": "app", "client_secret": KEY,
-                  "scope": "https://cognitiveservices.azure.com/.default"},
+            data={
+                "grant_type": "client_credentials",
+                "client_id": "app",
+                "client_secret": KEY,
+                "scope": "https://cognitiveservices.azure.com/.default",
+            },
         )
     token = response.json()["access_token"]
-    async with openai.AsyncAzureOpenAI(azure_endpoint=sim.base_url, api_version="2024-10-21",
-                                       azure_ad_token=token, max_retries=0) as client:
+    async with openai.AsyncAzureOpenAI(
+        azure_endpoint=sim.base_url, api_version="2024-10-21", azure_ad_token=token, max_retries=0
+    ) as client:
         completion = await client.chat.completions.create(model="dep", messages=HI)
     assert completion.choices[0].message.content
     assert sim.requests[-1].headers["authorization"] == f"Bearer {token}"

@@ -56,10 +56,18 @@ async def test_event_name_resets_and_unterminated_event_is_dropped() -> None:
 
 
 def test_provider_message_reads_every_known_shape() -> None:
-    assert provider_message(b'{"error":{"message":"Incorrect API key","type":"invalid_request_error"}}') == "Incorrect API key"
-    assert provider_message(b'{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}') == "Overloaded"
+    assert (
+        provider_message(b'{"error":{"message":"Incorrect API key","type":"invalid_request_error"}}')
+        == "Incorrect API key"
+    )
+    assert (
+        provider_message(b'{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}') == "Overloaded"
+    )
     assert provider_message(b'{"error_code":"BAD_REQUEST","message":"bad input"}') == "bad input"
-    assert provider_message(b'{"error":"invalid_client","error_description":"wrong secret"}') == "invalid_client: wrong secret"
+    assert (
+        provider_message(b'{"error":"invalid_client","error_description":"wrong secret"}')
+        == "invalid_client: wrong secret"
+    )
     assert provider_message(b"<html>  Bad   Gateway </html>") == "<html> Bad Gateway </html>"
     assert provider_message(b"") == "(empty response)"
 
@@ -94,7 +102,9 @@ def test_retry_after(headers: dict[str, str], expected: float | None) -> None:
     ],
 )
 def test_status_mapping(status: int, cls: type[ProviderError], words: str) -> None:
-    err = error_from_response("OpenAI", status, {"retry-after": "3", "x-request-id": "req_1"}, b'{"error":{"message":"boom"}}')
+    err = error_from_response(
+        "OpenAI", status, {"retry-after": "3", "x-request-id": "req_1"}, b'{"error":{"message":"boom"}}'
+    )
     assert type(err) is cls
     assert words in err.message and "boom" in err.message and err.message.startswith("OpenAI")
     assert err.provider == "OpenAI" and err.provider_status == status and err.provider_request_id == "req_1"
@@ -105,12 +115,16 @@ def test_status_mapping(status: int, cls: type[ProviderError], words: str) -> No
 
 
 def test_quota_429_says_retrying_will_not_help() -> None:
-    err = error_from_response("OpenAI", 429, {"retry-after": "3"}, b'{"error":{"message":"quota","code":"insufficient_quota"}}')
+    err = error_from_response(
+        "OpenAI", 429, {"retry-after": "3"}, b'{"error":{"message":"quota","code":"insufficient_quota"}}'
+    )
     assert "retrying will not help" in err.message and err.retry_after is None
 
 
 def test_error_inside_a_stream() -> None:
-    err = error_from_stream_event("Anthropic", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}})
+    err = error_from_stream_event(
+        "Anthropic", {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}
+    )
     assert isinstance(err, ProviderOverloaded) and "mid-stream" in err.message
     err = error_from_stream_event("OpenAI", {"error": {"message": "server had an error", "type": "server_error"}})
     assert type(err) is ProviderError and "server had an error" in err.message

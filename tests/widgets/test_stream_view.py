@@ -261,7 +261,9 @@ async def test_code_blocks_returns_each_fence_body() -> None:
     app = ViewApp()
     async with app.run_test(size=(80, 30)) as pilot:
         view = app.query_one(StreamView)
-        for piece in tokens("Text\n\n```python\nprint('a')\n\nprint('b')\n```\n\n- item\n\n  ```sh\n  ls -l\n  ```\n\n~~~\nraw ``` text\n~~~\n"):
+        for piece in tokens(
+            "Text\n\n```python\nprint('a')\n\nprint('b')\n```\n\n- item\n\n  ```sh\n  ls -l\n  ```\n\n~~~\nraw ``` text\n~~~\n"
+        ):
             view.append(piece)
         assert view.code_blocks() == ["print('a')\n\nprint('b')", "ls -l", "raw ``` text"]
         view.append("\n```js\nlet open = 1;\n")  # still streaming: the open fence counts too

@@ -10,7 +10,9 @@ from tui.locations import WORKSPACE_ENV, WORKSPACE_FILE, data_dir
 from tui.workspace.factory import open_workspace
 
 
-async def test_the_option_beats_the_environment_and_the_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_option_beats_the_environment_and_the_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(WORKSPACE_ENV, str(tmp_path / "from-env.db"))
     chosen = open_workspace(tmp_path / "chosen.db", user="alice")
     try:

@@ -22,7 +22,7 @@ ROBOT = Caller(user="robot", service_principal="sp-1234")
 OTHER_ROBOT = Caller(user="other-robot", service_principal="sp-9999")
 
 
-def buckets(caller: Caller, **kwargs) -> list[str]:  # noqa: ANN003
+def buckets(caller: Caller, **kwargs) -> list[str]:
     return [limit.bucket for limit in applicable_limits("ep", caller, **kwargs)]
 
 
@@ -151,8 +151,15 @@ callers = st.builds(Caller, user=users, groups=groups, service_principal=st.none
 gateway_limits = st.one_of(
     st.builds(AiGatewayRateLimit, calls=st.integers(0, 9), key=st.sampled_from([None, "endpoint"])),
     st.builds(AiGatewayRateLimit, calls=st.integers(0, 9), key=st.just("user"), principal=st.none() | users),
-    st.builds(AiGatewayRateLimit, calls=st.integers(0, 9), key=st.just("user_group"), principal=st.sampled_from(["g1", "g2"])),
-    st.builds(AiGatewayRateLimit, calls=st.integers(0, 9), key=st.just("service_principal"), principal=st.sampled_from(["sp1", "sp2"])),
+    st.builds(
+        AiGatewayRateLimit, calls=st.integers(0, 9), key=st.just("user_group"), principal=st.sampled_from(["g1", "g2"])
+    ),
+    st.builds(
+        AiGatewayRateLimit,
+        calls=st.integers(0, 9),
+        key=st.just("service_principal"),
+        principal=st.sampled_from(["sp1", "sp2"]),
+    ),
 )
 
 

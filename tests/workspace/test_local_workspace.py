@@ -166,7 +166,9 @@ async def test_azure_and_anthropic_seed_endpoints(workspace: LocalWorkspace) -> 
     for body in (azure_openai(), ANTHROPIC_COMPLETIONS):
         await workspace.create_endpoint(create_request(body))
         doc = (await workspace.get_endpoint(body["name"])).to_json()
-        entities = [{"name": e["name"], "external_model": e["external_model"]} for e in doc["config"]["served_entities"]]
+        entities = [
+            {"name": e["name"], "external_model": e["external_model"]} for e in doc["config"]["served_entities"]
+        ]
         assert entities == served_config(body)
     assert [e.name for e in await workspace.list_endpoints()] == [
         "anthropic-completions-endpoint",
@@ -193,7 +195,10 @@ async def test_duplicate_endpoint_is_refused(workspace: LocalWorkspace) -> None:
 async def test_endpoint_needs_a_config_of_external_models(workspace: LocalWorkspace) -> None:
     with pytest.raises(InvalidParameterValue, match="'config' is required"):
         await workspace.create_endpoint(create_request({"name": "empty"}))
-    body = {"name": "custom", "config": {"served_entities": [{"entity_name": "catalog.schema.model", "entity_version": "1"}]}}
+    body = {
+        "name": "custom",
+        "config": {"served_entities": [{"entity_name": "catalog.schema.model", "entity_version": "1"}]},
+    }
     with pytest.raises(InvalidParameterValue, match="external models only"):
         await workspace.create_endpoint(create_request(body))
 
@@ -249,7 +254,9 @@ async def test_rate_limits_gateway_and_tags(workspace: LocalWorkspace) -> None:
     assert (await workspace.get_endpoint("openai-completions")).to_json()["ai_gateway"] == gateway_body
 
     patch = parse_user_input(
-        PatchTagsRequest, {"add_tags": [{"key": "env", "value": "dev"}, {"key": "team", "value": "ml"}], "delete_tags": []}, "tags"
+        PatchTagsRequest,
+        {"add_tags": [{"key": "env", "value": "dev"}, {"key": "team", "value": "ml"}], "delete_tags": []},
+        "tags",
     )
     tags = await workspace.patch_tags("openai-completions", patch)
     assert [t.to_json() for t in tags] == [{"key": "team", "value": "ml"}, {"key": "env", "value": "dev"}]

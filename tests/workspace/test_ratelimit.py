@@ -94,7 +94,7 @@ def test_concurrent_threads_never_exceed_a_tokens_limit(tmp_path: Path, n: int, 
             s.close()
 
 
-def _process_worker(path: str, k: int, calls: int, now: float, barrier, out) -> None:  # noqa: ANN001
+def _process_worker(path: str, k: int, calls: int, now: float, barrier, out) -> None:
     """Runs in a spawned process: its own Store on the shared file, K reservations at a fixed ``now``."""
     store = Store(Path(path))
     try:

@@ -162,4 +162,3 @@ class SwitchboardApp(App[None]):
 
     async def on_unmount(self) -> None:
         await self.workspace.aclose()
-

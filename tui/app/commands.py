@@ -16,7 +16,7 @@ class SwitchboardCommands(Provider):
         seen: set[str] = set()
         found: list[tuple[str, str, object]] = []
         screen = self.screen
-        for key, active in screen.active_bindings.items():
+        for _key, active in screen.active_bindings.items():
             binding = active.binding
             if not binding.id or not binding.description or not active.enabled:
                 continue  # no id: a widget's own editing key (cursor moves and the like), not an action

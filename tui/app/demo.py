@@ -35,8 +35,12 @@ Handler = Callable[[int, FrameType | None], Any] | int | None
 
 
 def _openai(base: str, model: str, task: str) -> dict[str, Any]:
-    return {"name": model, "provider": "openai", "task": task,
-            "openai_config": {"openai_api_key": "{{secrets/demo/sim_key}}", "openai_api_base": f"{base}/v1"}}
+    return {
+        "name": model,
+        "provider": "openai",
+        "task": task,
+        "openai_config": {"openai_api_key": "{{secrets/demo/sim_key}}", "openai_api_base": f"{base}/v1"},
+    }
 
 
 def demo_endpoints(base: str) -> list[dict[str, Any]]:
@@ -45,19 +49,31 @@ def demo_endpoints(base: str) -> list[dict[str, Any]]:
     entities = {
         "gpt-4o-mini": _openai(base, "gpt-4o-mini@ttft=0.25,tps=90,tokens=260", chat),
         "claude-haiku": {
-            "name": "claude-3-5-haiku@ttft=0.45,tps=70,tokens=240", "provider": "anthropic", "task": chat,
+            "name": "claude-3-5-haiku@ttft=0.45,tps=70,tokens=240",
+            "provider": "anthropic",
+            "task": chat,
             "anthropic_config": {"anthropic_api_key": "{{secrets/demo/sim_key}}", "anthropic_api_base": f"{base}/v1"},
         },
         "azure-gpt-4o": {
-            "name": "gpt-4o", "provider": "openai", "task": chat,
+            "name": "gpt-4o",
+            "provider": "openai",
+            "task": chat,
             "openai_config": {
-                "openai_api_type": "azure", "openai_api_key": "{{secrets/demo/sim_key}}", "openai_api_base": base,
-                "openai_deployment_name": "gpt-4o@ttft=0.35,tps=120,tokens=300", "openai_api_version": "2024-10-21",
+                "openai_api_type": "azure",
+                "openai_api_key": "{{secrets/demo/sim_key}}",
+                "openai_api_base": base,
+                "openai_deployment_name": "gpt-4o@ttft=0.35,tps=120,tokens=300",
+                "openai_api_version": "2024-10-21",
             },
         },
         "llama-slow": {
-            "name": "llama-3.1-8b@ttft=1.5,tps=12,tokens=160", "provider": "custom", "task": chat,
-            "custom_provider_config": {"custom_provider_url": f"{base}/v1", "bearer_token_auth": {"token": "{{secrets/demo/sim_key}}"}},
+            "name": "llama-3.1-8b@ttft=1.5,tps=12,tokens=160",
+            "provider": "custom",
+            "task": chat,
+            "custom_provider_config": {
+                "custom_provider_url": f"{base}/v1",
+                "bearer_token_auth": {"token": "{{secrets/demo/sim_key}}"},
+            },
         },
         "flaky-gpt": _openai(base, "gpt-4o@ttft=0.3,tps=60,tokens=200,fault=cut,cut_after=60", chat),
         "instruct": _openai(base, "gpt-3.5-turbo-instruct@tps=80,tokens=120", completions),

@@ -46,7 +46,9 @@ def _parse_json(text: str, what: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:
-        raise InvalidParameterValue(f"{what} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+        raise InvalidParameterValue(
+            f"{what} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from None
     except RecursionError:
         raise _too_deep(what) from None
     except ValueError:  # an integer longer than Python reads (int max str digits)

@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--demo", action="store_true", help="open the app on a throwaway workspace with simulated endpoints (no keys)"
     )
     # our parser class, for printable errors; the commands only need what argparse's offers
-    commands = cast("argparse._SubParsersAction[argparse.ArgumentParser]", parser.add_subparsers(dest="command", metavar="COMMAND"))
+    commands = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]", parser.add_subparsers(dest="command", metavar="COMMAND")
+    )
     secrets.register(commands, common)
     serving_endpoints.register(commands, common)
     simulate.register(commands)

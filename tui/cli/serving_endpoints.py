@@ -28,7 +28,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     p = sub.add_parser("create", parents=[common], help="create an endpoint from a JSON body")
     p.add_argument("name", metavar="NAME", nargs="?", help="endpoint name (else taken from the JSON)")
     p.add_argument("--json", required=True, help=JSON_HELP)
-    p.add_argument("--no-wait", action="store_true", help="accepted for compatibility: local endpoints are ready at once")
+    p.add_argument(
+        "--no-wait", action="store_true", help="accepted for compatibility: local endpoints are ready at once"
+    )
     p.set_defaults(run=create)
 
     p = sub.add_parser("get", parents=[common], help="show an endpoint")
@@ -65,7 +67,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
         help="query an endpoint with a standard chat/completions/embeddings request",
         description=(
             "Send a standard request to an endpoint and print the standard response. With --stream "
-            "(or \"stream\": true in the JSON) each chunk is printed as one JSON line as it arrives."
+            '(or "stream": true in the JSON) each chunk is printed as one JSON line as it arrives.'
         ),
     )
     p.add_argument("name", metavar="NAME")

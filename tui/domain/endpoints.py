@@ -69,8 +69,7 @@ class ExternalModel(DatabricksModel):
         wrong = [key for key in given if key != expected]
         if wrong:
             raise ValueError(
-                f"{', '.join(repr(w) for w in wrong)} does not match provider '{self.provider}'; "
-                f"give only '{expected}'"
+                f"{', '.join(repr(w) for w in wrong)} does not match provider '{self.provider}'; give only '{expected}'"
             )
         if not given:
             raise ValueError(f"provider '{self.provider}' needs '{expected}'")

@@ -49,7 +49,9 @@ class AiGatewayRateLimit(DatabricksModel):
             if value is not None and value < 0:
                 problems.append(f"'{field}' must be 0 or more")
         if self.effective_key in ("user_group", "service_principal") and not self.principal:
-            problems.append(f"key '{self.effective_key}' needs a 'principal' (the group or service principal it limits)")
+            problems.append(
+                f"key '{self.effective_key}' needs a 'principal' (the group or service principal it limits)"
+            )
         if self.effective_key == "endpoint" and self.principal:
             problems.append("key 'endpoint' limits the whole endpoint and takes no 'principal'")
         if problems:

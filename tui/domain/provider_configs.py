@@ -79,9 +79,7 @@ class ProviderConfig(UserChecked):
     def plaintext_fields(self) -> list[str]:
         """Names of the plaintext credential fields that are set (for the 'use a secret' warning)."""
         return [
-            name
-            for name in type(self).model_fields
-            if name.endswith(PLAINTEXT_SUFFIX) and getattr(self, name, None)
+            name for name in type(self).model_fields if name.endswith(PLAINTEXT_SUFFIX) and getattr(self, name, None)
         ]
 
     def api_base(self) -> str | None:
@@ -116,7 +114,7 @@ class OpenAIConfig(ProviderConfig):
         if self.api_type == "azure":
             return self.AZURE_REQUIRED
         if self.api_type == "azuread":
-            return self.AZURE_REQUIRED + ("microsoft_entra_client_id", "microsoft_entra_tenant_id")
+            return (*self.AZURE_REQUIRED, "microsoft_entra_client_id", "microsoft_entra_tenant_id")
         return ()
 
     def key_pairs(self) -> tuple[str, ...]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 _REF_RE = re.compile(r"\{\{\s*secrets/([^/{}\s]+)/([^/{}\s]+)\s*\}\}")
@@ -16,7 +16,7 @@ class SecretRef:
     key: str
 
     def __str__(self) -> str:
-        return "{{secrets/%s/%s}}" % (self.scope, self.key)
+        return f"{{{{secrets/{self.scope}/{self.key}}}}}"
 
 
 def parse_secret_ref(text: str) -> SecretRef | None:

@@ -99,7 +99,7 @@ def cosine_similarity(a: Sequence[float], b: Sequence[float]) -> float | None:
     bb = math.fsum(y * y for y in b)
     if aa == 0.0 or bb == 0.0:
         return None
-    dot = math.fsum(x * y for x, y in zip(a, b))
+    dot = math.fsum(x * y for x, y in zip(a, b, strict=False))
     return max(-1.0, min(1.0, dot / math.sqrt(aa * bb)))
 
 
@@ -174,12 +174,15 @@ _TEXT_METRICS = (
     _Metric("Tokens/s", lambda r: r.tokens_per_s, format_rate, higher_is_better=True),
     _Metric("Total time", lambda r: r.elapsed_s, format_seconds, higher_is_better=False),
     # more tokens is not better: ranked (longest first) but never starred
-    _Metric("Completion tokens", lambda r: float(r.completion_tokens), lambda v: format_tokens(None if v is None else int(v)),
-            higher_is_better=True, star=False),
+    _Metric(
+        "Completion tokens",
+        lambda r: float(r.completion_tokens),
+        lambda v: format_tokens(None if v is None else int(v)),
+        higher_is_better=True,
+        star=False,
+    ),
 )
-_EMBEDDING_METRICS = (
-    _Metric("Total time", lambda r: r.elapsed_s, format_seconds, higher_is_better=False),
-)
+_EMBEDDING_METRICS = (_Metric("Total time", lambda r: r.elapsed_s, format_seconds, higher_is_better=False),)
 
 
 def state_text(run: PaneRun) -> str:
@@ -207,7 +210,9 @@ def _metric_row(metric: _Metric, runs: Mapping[str, PaneRun]) -> tuple[Row, list
     stream's numbers never win.
     """
     values = {label: metric.value(run) for label, run in runs.items()}
-    ranking = rank({label: v for label, v in values.items() if runs[label].ok}, higher_is_better=metric.higher_is_better)
+    ranking = rank(
+        {label: v for label, v in values.items() if runs[label].ok}, higher_is_better=metric.higher_is_better
+    )
     cells = {label: metric.format(value) for label, value in values.items()}
     if metric.star and len(ranking) >= 2:
         cells[ranking[0]] += f" {BEST}"
@@ -217,7 +222,7 @@ def _metric_row(metric: _Metric, runs: Mapping[str, PaneRun]) -> tuple[Row, list
 def summarize(comparison: Comparison) -> Summary:
     """The summary of a comparison's panes (works on unfinished panes too: their cells show what is known)."""
     labels = pane_labels(comparison.panes)
-    runs = dict(zip(labels, comparison.panes))
+    runs = dict(zip(labels, comparison.panes, strict=False))
     embeddings = is_embeddings(comparison.task)
     rows: list[Row] = [
         ("State", {label: state_text(run) for label, run in runs.items()}),
@@ -231,8 +236,15 @@ def summarize(comparison: Comparison) -> Summary:
     embedding_summary = None
     if embeddings:
         embedding_summary = summarize_embeddings(runs)
-        rows.append(("Dimensions", {label: str(d) if d is not None else MISSING for label, d in embedding_summary.dims.items()}))
-        rows.append(("L2 norm", {label: " / ".join(map(format_norm, n)) or MISSING for label, n in embedding_summary.norms.items()}))
+        rows.append(
+            ("Dimensions", {label: str(d) if d is not None else MISSING for label, d in embedding_summary.dims.items()})
+        )
+        rows.append(
+            (
+                "L2 norm",
+                {label: " / ".join(map(format_norm, n)) or MISSING for label, n in embedding_summary.norms.items()},
+            )
+        )
         rows.append(("Prompt tokens", {label: _usage_cell(run, "prompt_tokens") for label, run in runs.items()}))
     else:
         rows.append(("Finish", {label: run.finish_reason or MISSING for label, run in runs.items()}))

@@ -163,7 +163,9 @@ def _vectors_block(run: PaneRun) -> list[str]:
     lines = ["", "| Input | Dims | L2 norm | First values |", "|---|---|---|---|"]
     for number, vector in enumerate(run.embeddings, 1):
         head = ", ".join(f"{x:+.4f}" for x in vector[:4])
-        lines.append(f"| {number} | {len(vector)} | {format_norm(l2_norm(vector))} | {head}{', …' if len(vector) > 4 else ''} |")
+        lines.append(
+            f"| {number} | {len(vector)} | {format_norm(l2_norm(vector))} | {head}{', …' if len(vector) > 4 else ''} |"
+        )
     return lines
 
 
@@ -193,7 +195,9 @@ def _similarity_tables(emb: EmbeddingSummary) -> list[str]:
         lines += ["", f"### Cosine similarity between inputs: {label}", ""]
         lines.append("| | " + " | ".join(str(i + 1) for i in range(size)) + " |")
         lines.append("|---" * (size + 1) + "|")
-        lines += [f"| {i + 1} | " + " | ".join(format_similarity(v) for v in row) + " |" for i, row in enumerate(matrix)]
+        lines += [
+            f"| {i + 1} | " + " | ".join(format_similarity(v) for v in row) + " |" for i, row in enumerate(matrix)
+        ]
     return lines
 
 

@@ -26,7 +26,9 @@ class ComparisonHistory:
 
     def save(self, comparison: Comparison) -> None:
         """Insert the comparison, or replace the stored one with the same id."""
-        entry = HistoryEntry(comparison.id, comparison.created, comparison.title, comparison.task, tuple(comparison.endpoints))
+        entry = HistoryEntry(
+            comparison.id, comparison.created, comparison.title, comparison.task, tuple(comparison.endpoints)
+        )
         self._history.save(entry, comparison.dumps())
 
     def get(self, entry_id: str) -> Comparison:

@@ -114,7 +114,9 @@ class StreamMetrics:
             if not self._slot(index):
                 continue
             message = choice.get("message")
-            text = content_text(message.get("content")) if isinstance(message, Mapping) else str(choice.get("text") or "")
+            text = (
+                content_text(message.get("content")) if isinstance(message, Mapping) else str(choice.get("text") or "")
+            )
             self._pieces[index] = [text] if text else []
             self._joined[index] = None
             self._finish[index] = choice.get("finish_reason") or self._finish[index]
@@ -127,7 +129,9 @@ class StreamMetrics:
         """The stream ended normally (even if no chunk said ``finish_reason``)."""
         self._end("done", now)
 
-    def fail(self, message: str, code: str | None, retry_after: float | None, now: float, *, incomplete: bool = False) -> None:
+    def fail(
+        self, message: str, code: str | None, retry_after: float | None, now: float, *, incomplete: bool = False
+    ) -> None:
         """The answer failed; text received so far is kept. ``incomplete``: a stream was cut midway."""
         if self._end("error", now):
             self._error_message = message
@@ -326,7 +330,11 @@ def chunk_parts(chunk: Mapping[str, Any]) -> Iterator[tuple[int, str, str | None
             text = choice.get("text")
             piece = text if isinstance(text, str) else ""
         reason = choice.get("finish_reason")
-        yield (index if isinstance(index, int) and index >= 0 else 0), piece, (reason if isinstance(reason, str) else None)
+        yield (
+            (index if isinstance(index, int) and index >= 0 else 0),
+            piece,
+            (reason if isinstance(reason, str) else None),
+        )
 
 
 def embeddings_of(response: Mapping[str, Any]) -> list[list[float]]:

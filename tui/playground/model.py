@@ -31,10 +31,33 @@ DOC_VERSION = 1  # version of the JSON document written by Comparison.to_json
 # Keys that may carry a credential. Matched after lower-casing and turning '-' into '_'.
 _SECRET_KEYS = frozenset(
     {
-        "api_key", "apikey", "api_token", "api_secret", "authorization", "auth", "proxy_authorization",
-        "headers", "extra_headers", "http_headers", "default_headers", "cookie", "cookies", "set_cookie",
-        "password", "passwd", "secret", "client_secret", "access_token", "refresh_token", "id_token",
-        "bearer_token", "auth_token", "session_token", "credential", "credentials", "private_key",
+        "api_key",
+        "apikey",
+        "api_token",
+        "api_secret",
+        "authorization",
+        "auth",
+        "proxy_authorization",
+        "headers",
+        "extra_headers",
+        "http_headers",
+        "default_headers",
+        "cookie",
+        "cookies",
+        "set_cookie",
+        "password",
+        "passwd",
+        "secret",
+        "client_secret",
+        "access_token",
+        "refresh_token",
+        "id_token",
+        "bearer_token",
+        "auth_token",
+        "session_token",
+        "credential",
+        "credentials",
+        "private_key",
     }
 )
 _SECRET_SUFFIXES = ("_api_key", "_apikey", "_secret", "_password", "_access_token", "_auth_token")
@@ -69,7 +92,7 @@ def scrub(value: Any) -> Any:
         return value if cleaned is None else cleaned
     if isinstance(value, list):
         items = [scrub(item) for item in value]
-        return value if all(a is b for a, b in zip(items, value)) else items
+        return value if all(a is b for a, b in zip(items, value, strict=False)) else items
     return value
 
 
@@ -260,7 +283,9 @@ class Comparison:
         ``None`` parameter values are dropped (they mean "use the endpoint's default").
         """
         turn_list = [dict(t) for t in turns or ()]
-        input_list = list(inputs) if inputs is not None else (embedding_inputs(prompt or "") if is_embeddings(task) else [])
+        input_list = (
+            list(inputs) if inputs is not None else (embedding_inputs(prompt or "") if is_embeddings(task) else [])
+        )
         return cls(
             created=time.time() if now is None else now,
             task=task,

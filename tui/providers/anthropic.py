@@ -46,7 +46,11 @@ def _messages(request: dict[str, Any], task: str) -> tuple[str | None, list[dict
         if role == "system":
             system.append(content_text(message.get("content")))
         elif role == "tool":
-            block = {"type": "tool_result", "tool_use_id": message.get("tool_call_id"), "content": content_text(message.get("content"))}
+            block = {
+                "type": "tool_result",
+                "tool_use_id": message.get("tool_call_id"),
+                "content": content_text(message.get("content")),
+            }
             if out and out[-1]["role"] == "user" and isinstance(out[-1]["content"], list):
                 out[-1]["content"].append(block)  # parallel tool results go in one user message
             else:
@@ -58,7 +62,12 @@ def _messages(request: dict[str, Any], task: str) -> tuple[str | None, list[dict
             for call in message["tool_calls"]:
                 fn = call.get("function", {})
                 blocks.append(
-                    {"type": "tool_use", "id": call.get("id"), "name": fn.get("name"), "input": json.loads(fn.get("arguments") or "{}")}
+                    {
+                        "type": "tool_use",
+                        "id": call.get("id"),
+                        "name": fn.get("name"),
+                        "input": json.loads(fn.get("arguments") or "{}"),
+                    }
                 )
             out.append({"role": "assistant", "content": blocks})
         else:
@@ -90,7 +99,11 @@ class AnthropicProvider(Provider):
             body["stop_sequences"] = stops
         if request.get("tools"):
             body["tools"] = [
-                {"name": t["function"]["name"], "description": t["function"].get("description", ""), "input_schema": t["function"].get("parameters", {})}
+                {
+                    "name": t["function"]["name"],
+                    "description": t["function"].get("description", ""),
+                    "input_schema": t["function"].get("parameters", {}),
+                }
                 for t in request["tools"]
             ]
         body.update(request.get("extra_params") or {})
@@ -98,7 +111,11 @@ class AnthropicProvider(Provider):
         if call.stream:
             body["stream"] = True
         config = call.config
-        version = config.anthropic_version if isinstance(config, AnthropicConfig) and config.anthropic_version else ANTHROPIC_VERSION
+        version = (
+            config.anthropic_version
+            if isinstance(config, AnthropicConfig) and config.anthropic_version
+            else ANTHROPIC_VERSION
+        )
         headers = {"x-api-key": credential(config, "anthropic_api_key"), "anthropic-version": version}
         return HttpRequest("POST", self.base_url(call) + "/messages", headers, body)
 
@@ -116,16 +133,28 @@ class AnthropicProvider(Provider):
         }
         reason = finish_reason(body.get("stop_reason"))
         if call.task == TASK_COMPLETIONS:
-            return {**common, "object": "text_completion", "choices": [{"index": 0, "text": text, "finish_reason": reason}]}
+            return {
+                **common,
+                "object": "text_completion",
+                "choices": [{"index": 0, "text": text, "finish_reason": reason}],
+            }
         message: dict[str, Any] = {"role": "assistant", "content": text}
         tool_calls = [
-            {"id": b.get("id"), "type": "function", "function": {"name": b.get("name"), "arguments": json.dumps(b.get("input", {}))}}
+            {
+                "id": b.get("id"),
+                "type": "function",
+                "function": {"name": b.get("name"), "arguments": json.dumps(b.get("input", {}))},
+            }
             for b in body["content"]
             if b.get("type") == "tool_use"
         ]
         if tool_calls:
             message["tool_calls"] = tool_calls
-        return {**common, "object": "chat.completion", "choices": [{"index": 0, "message": message, "finish_reason": reason}]}
+        return {
+            **common,
+            "object": "chat.completion",
+            "choices": [{"index": 0, "message": message, "finish_reason": reason}],
+        }
 
     def stream_mapper(self, call: Call) -> StreamMapper:
         return AnthropicStreamMapper(call)
@@ -189,8 +218,12 @@ class AnthropicStreamMapper:
             if block.get("type") == "tool_use" and self.chat:
                 self.tool_index += 1
                 self.block_tool[data.get("index", 0)] = self.tool_index
-                call = {"index": self.tool_index, "id": block.get("id"), "type": "function",
-                        "function": {"name": block.get("name"), "arguments": ""}}
+                call = {
+                    "index": self.tool_index,
+                    "id": block.get("id"),
+                    "type": "function",
+                    "function": {"name": block.get("name"), "arguments": ""},
+                }
                 return [self._chunk(self._delta({"tool_calls": [call]}))]
             return []
         if kind == "message_delta":

@@ -33,4 +33,3 @@ class CustomProvider(OpenAICompatible):
             value = config.api_key_auth.value or config.api_key_auth.value_plaintext or ""
             headers[(config.api_key_auth.key or "api-key").lower()] = value
         return HttpRequest("POST", url, headers, openai_body(self, call, with_model=True))
-

@@ -36,7 +36,14 @@ def describe_limits(endpoint: ServingEndpointDetailed) -> str:
     parts = [f"{r.calls}/min per {r.effective_key}" for r in endpoint.rate_limits or []]
     gateway = endpoint.ai_gateway.rate_limits if endpoint.ai_gateway and endpoint.ai_gateway.rate_limits else []
     for g in gateway:
-        amount = " + ".join(x for x in (f"{g.calls} calls" if g.calls is not None else "", f"{g.tokens} tok" if g.tokens is not None else "") if x)
+        amount = " + ".join(
+            x
+            for x in (
+                f"{g.calls} calls" if g.calls is not None else "",
+                f"{g.tokens} tok" if g.tokens is not None else "",
+            )
+            if x
+        )
         parts.append(f"{amount}/min per {g.effective_key}")
     return ", ".join(parts) or "-"
 

@@ -46,7 +46,10 @@ class EndpointPicker(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
-            yield Label(f"Pick up to {self._max} endpoints to compare: type to filter, Enter or Down to the list, Space ticks, ctrl+o uses them", classes="section-title")
+            yield Label(
+                f"Pick up to {self._max} endpoints to compare: type to filter, Enter or Down to the list, Space ticks, ctrl+o uses them",
+                classes="section-title",
+            )
             yield Input(placeholder="type to filter by name, provider, model or task", id="picker-filter")
             yield SelectionList[str](id="picker-list")
             yield Label("", id="picker-note")

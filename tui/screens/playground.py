@@ -19,10 +19,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from tui.app.workspace_of import workspace_of
-from tui.domain.simulated import is_simulated
 from tui.domain.errors import SwitchboardError
-from tui.playground import clock
+from tui.domain.simulated import is_simulated
 from tui.domain.text import markup_literal
+from tui.playground import clock
 from tui.playground.compare import summarize
 from tui.playground.export import write_exports
 from tui.playground.history import ComparisonHistory
@@ -31,9 +31,9 @@ from tui.screens.picker import EndpointChoice, EndpointPicker, default_selection
 from tui.settings import Settings
 from tui.widgets.comparison import ComparisonSummary
 from tui.widgets.pane import Pane
-from tui.widgets.splitter import Splitter
 from tui.widgets.params_bar import ParamError, ParamsBar
 from tui.widgets.prompt import PromptInput
+from tui.widgets.splitter import Splitter
 
 MIN_PANE_CELLS = 12  # dragging a splitter never makes a pane narrower (or shorter) than this
 
@@ -129,10 +129,14 @@ class PlaygroundScreen(Screen[None]):
             models = [s.external_model for s in (e.config.served_entities if e.config else []) if s.external_model]
             if not models or not e.task:
                 continue
-            self.choices[e.name] = EndpointChoice(e.name, e.task, models[0].provider_shown, models[0].name, is_simulated(e.tags))
+            self.choices[e.name] = EndpointChoice(
+                e.name, e.task, models[0].provider_shown, models[0].name, is_simulated(e.tags)
+            )
         if preselect and not self.panes:
             last = await asyncio.to_thread(self.history.list, "", 1)
-            await self.use_endpoints(default_selection(list(self.choices.values()), list(last[0].endpoints) if last else []))
+            await self.use_endpoints(
+                default_selection(list(self.choices.values()), list(last[0].endpoints) if last else [])
+            )
         else:
             self._show_selection()
 
@@ -145,7 +149,9 @@ class PlaygroundScreen(Screen[None]):
         self.query_one("#panes").display = bool(panes)
         if panes:
             names = markup_literal(" · ".join(p.endpoint for p in panes))
-            bar.update(f"[b]{TASK_NAMES.get(self.pane_task or '', '')}[/b]  {names}   [dim]ctrl+o change · ctrl+l layout · F1 keys[/dim]")
+            bar.update(
+                f"[b]{TASK_NAMES.get(self.pane_task or '', '')}[/b]  {names}   [dim]ctrl+o change · ctrl+l layout · F1 keys[/dim]"
+            )
         elif not self.choices:
             bar.update("[b]Playground[/b]  [dim]the panel below says how to add endpoints · F1 keys[/dim]")
             empty.update(NO_ENDPOINTS)
@@ -169,7 +175,9 @@ class PlaygroundScreen(Screen[None]):
         self.query_one("#summary").display = False
         self.query_one("#params").display = self.pane_task != "llm/v1/embeddings"
         prompt = self.query_one(PromptInput)
-        prompt.placeholder = PLACEHOLDERS.get(self.pane_task or "", "Pick endpoints first: ctrl+o" if self.choices else "No endpoints yet: see above")
+        prompt.placeholder = PLACEHOLDERS.get(
+            self.pane_task or "", "Pick endpoints first: ctrl+o" if self.choices else "No endpoints yet: see above"
+        )
         self._show_selection()
         self.refresh_limits()
         prompt.focus()
@@ -179,7 +187,9 @@ class PlaygroundScreen(Screen[None]):
             if names:
                 await self.use_endpoints(names)
 
-        picker = EndpointPicker(list(self.choices.values()), [p.endpoint for p in self.panes], self._settings.playground.max_panes)
+        picker = EndpointPicker(
+            list(self.choices.values()), [p.endpoint for p in self.panes], self._settings.playground.max_panes
+        )
         self.app.push_screen(picker, chosen)
 
     @work(exclusive=True, group="playground-limits")
@@ -210,7 +220,9 @@ class PlaygroundScreen(Screen[None]):
             self.notify("Pick endpoints first (ctrl+o)", severity="warning", markup=False)
             return
         if any(p.busy for p in panes):
-            self.notify("Answers are still arriving: wait, or cancel them with ctrl+k", severity="warning", markup=False)
+            self.notify(
+                "Answers are still arriving: wait, or cancel them with ctrl+k", severity="warning", markup=False
+            )
             return
         try:
             shared = self.query_one(ParamsBar).values() if self.pane_task != "llm/v1/embeddings" else {}
@@ -346,7 +358,9 @@ class PlaygroundScreen(Screen[None]):
         missing = [r.endpoint for r in comparison.panes if r.endpoint not in existing]
         known = {c: self.choices[c] for c in self.choices}
         for run in comparison.panes:  # reopen even if an endpoint is gone: it is history
-            known.setdefault(run.endpoint, EndpointChoice(run.endpoint, comparison.task, run.provider, run.model or "", False))
+            known.setdefault(
+                run.endpoint, EndpointChoice(run.endpoint, comparison.task, run.provider, run.model or "", False)
+            )
         self.choices = known
         await self.use_endpoints([r.endpoint for r in comparison.panes])
         runs = {run.endpoint: run for run in comparison.panes}
@@ -363,7 +377,9 @@ class PlaygroundScreen(Screen[None]):
     def action_export(self) -> None:
         comparison = self.comparison
         if comparison is None or not comparison.panes:
-            self.notify("Nothing to export yet: send a prompt and let the answers finish", severity="warning", markup=False)
+            self.notify(
+                "Nothing to export yet: send a prompt and let the answers finish", severity="warning", markup=False
+            )
             return
         configured = self._settings.playground.export_dir
         try:

@@ -15,7 +15,7 @@ from tui.workspace.usage import LimitStatus
 EMPTY = (
     "No rate limits set.\n\n"
     "Limit an endpoint to 20 calls a minute per user:\n"
-    "  switchboard serving-endpoints put NAME --json '{\"rate_limits\": [{\"key\": \"user\", \"renewal_period\": \"minute\", \"calls\": 20}]}'\n"
+    '  switchboard serving-endpoints put NAME --json \'{"rate_limits": [{"key": "user", "renewal_period": "minute", "calls": 20}]}\'\n'
     "or with calls and tokens through the AI gateway:  switchboard serving-endpoints put-ai-gateway NAME --json ..."
 )
 
@@ -56,6 +56,9 @@ class RateLimitsScreen(TableScreen[tuple[str, LimitStatus]]):
 
     def rows(self, limits: Sequence[tuple[str, LimitStatus]]) -> list[Row]:
         return [
-            (f"{name}/{index}", (name, s["label"], meter(s["calls"], s["calls_limit"]), meter(s["tokens"], s["tokens_limit"])))
+            (
+                f"{name}/{index}",
+                (name, s["label"], meter(s["calls"], s["calls_limit"]), meter(s["tokens"], s["tokens_limit"])),
+            )
             for index, (name, s) in enumerate(limits)
         ]

@@ -3,6 +3,7 @@ layout kept where possible, written atomically with private permissions."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
@@ -63,7 +64,9 @@ def save_setting(key: str, value: Any, *, path: Path | None = None) -> Path:
     except FileNotFoundError:
         text = ""
     except (OSError, UnicodeDecodeError) as err:
-        raise SettingsError(f"Cannot read {path} ({getattr(err, 'strerror', None) or err}); nothing was saved.") from None
+        raise SettingsError(
+            f"Cannot read {path} ({getattr(err, 'strerror', None) or err}); nothing was saved."
+        ) from None
     try:
         current = parse_toml(text)
     except TomlError as err:
@@ -130,10 +133,8 @@ def _atomic_write(path: Path, text: str, *, private_dir: bool = True) -> None:
     directory = path.parent
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     if private_dir:
-        try:
+        with contextlib.suppress(OSError):  # not ours to change; the file itself is still 0600
             os.chmod(directory, 0o700)
-        except OSError:
-            pass  # not ours to change; the file itself is still 0600
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -143,8 +144,6 @@ def _atomic_write(path: Path, text: str, *, private_dir: bool = True) -> None:
         os.chmod(tmp, 0o600)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

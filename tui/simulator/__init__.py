@@ -12,7 +12,7 @@ Runtime code uses only the standard library.
 from __future__ import annotations
 
 from tui.simulator.dialects.base import RecordedRequest
-from tui.simulator.knobs import Knobs, KnobError
+from tui.simulator.knobs import KnobError, Knobs
 from tui.simulator.server import DEFAULT_API_KEY, Simulator, serve_forever
 
 __all__ = ["DEFAULT_API_KEY", "KnobError", "Knobs", "RecordedRequest", "Simulator", "serve_forever"]

@@ -4,6 +4,7 @@ that happen on the wire (stall, slow headers, drip, cut, malformed, an error eve
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 from tui.simulator.dialects.base import Call, Dialect, Reply, StreamReply
 from tui.simulator.framing import frame, response_head
@@ -24,7 +25,7 @@ def _drip_pieces(data: bytes, event_index: int) -> list[bytes]:
             cuts.add(i + 1)
             break
     points = [0, *sorted(c for c in cuts if 0 < c < len(data)), len(data)]
-    return [data[a:b] for a, b in zip(points, points[1:]) if b > a]
+    return [data[a:b] for a, b in itertools.pairwise(points) if b > a]
 
 
 async def send_reply(

@@ -103,9 +103,7 @@ def _apply(values: dict[str, Any], name: str, raw: str, origin: str) -> None:
     key = name.strip().lower().replace("-", "_")
     parser = _PARSERS.get(key)
     if parser is None:
-        raise KnobError(
-            f"Unknown simulator knob '{name.strip()}' ({origin}). Known knobs: {', '.join(KNOB_NAMES)}"
-        )
+        raise KnobError(f"Unknown simulator knob '{name.strip()}' ({origin}). Known knobs: {', '.join(KNOB_NAMES)}")
     values[key] = parser(raw.strip())
 
 

@@ -69,7 +69,9 @@ def dispatch(
 
 def route_lines(dialects: Sequence[Dialect]) -> list[str]:
     """One line per route: method, path template, provider."""
-    return [f"{route.method:<5} {route.template:<52} {dialect.title}" for dialect in dialects for route in dialect.routes]
+    return [
+        f"{route.method:<5} {route.template:<52} {dialect.title}" for dialect in dialects for route in dialect.routes
+    ]
 
 
 def _index(dialects: Sequence[Dialect]) -> dict[str, object]:

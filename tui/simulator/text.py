@@ -34,18 +34,82 @@ _PROMPT_WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
 
 # A few non-ASCII words on purpose: streams must survive multi-byte UTF-8 characters split across reads.
 _NOUNS = (
-    "switchboard", "operator", "line", "circuit", "signal", "endpoint", "gateway", "route", "model",
-    "provider", "token", "stream", "latency", "budget", "request", "response", "queue", "channel",
-    "relay", "exchange", "trunk", "caller", "handset", "cable", "panel", "socket", "plug", "ledger",
-    "façade", "café", "Zürich", "résumé", "protocol", "buffer", "window", "quota", "limit", "retry",
+    "switchboard",
+    "operator",
+    "line",
+    "circuit",
+    "signal",
+    "endpoint",
+    "gateway",
+    "route",
+    "model",
+    "provider",
+    "token",
+    "stream",
+    "latency",
+    "budget",
+    "request",
+    "response",
+    "queue",
+    "channel",
+    "relay",
+    "exchange",
+    "trunk",
+    "caller",
+    "handset",
+    "cable",
+    "panel",
+    "socket",
+    "plug",
+    "ledger",
+    "façade",
+    "café",
+    "Zürich",
+    "résumé",
+    "protocol",
+    "buffer",
+    "window",
+    "quota",
+    "limit",
+    "retry",
 )
 _VERBS = (
-    "routes", "connects", "measures", "buffers", "retries", "answers", "forwards", "records",
-    "balances", "throttles", "compares", "streams", "patches", "holds", "releases", "tracks",
+    "routes",
+    "connects",
+    "measures",
+    "buffers",
+    "retries",
+    "answers",
+    "forwards",
+    "records",
+    "balances",
+    "throttles",
+    "compares",
+    "streams",
+    "patches",
+    "holds",
+    "releases",
+    "tracks",
 )
 _ADJECTIVES = (
-    "quick", "steady", "careful", "quiet", "busy", "spare", "local", "remote", "naïve", "patient",
-    "reliable", "modest", "early", "late", "shared", "private", "simulated", "deterministic",
+    "quick",
+    "steady",
+    "careful",
+    "quiet",
+    "busy",
+    "spare",
+    "local",
+    "remote",
+    "naïve",
+    "patient",
+    "reliable",
+    "modest",
+    "early",
+    "late",
+    "shared",
+    "private",
+    "simulated",
+    "deterministic",
 )
 _CONNECTORS = ("and", "while", "because", "so", "but", "as", "when", "until")
 _CODE_NAMES = ("route", "patch", "relay", "measure", "balance", "forward", "record", "answer")
@@ -125,7 +189,7 @@ def _code(rng: random.Random) -> str:
         "```python\n"
         f"def {name}_{arg}({arg}):\n"
         f"    total = len({arg}) * {factor}\n"
-        f"    return {{\"{arg}\": {arg}, \"total\": total}}\n"
+        f'    return {{"{arg}": {arg}, "total": total}}\n'
         "```"
     )
 
@@ -154,9 +218,7 @@ def _blocks(rng: random.Random, topic: str) -> Iterator[str]:
         yield _paragraph(rng)
 
 
-def generate_text(
-    model: str, prompt: str, index: int = 0, tokens: int | None = None, topic: str | None = None
-) -> str:
+def generate_text(model: str, prompt: str, index: int = 0, tokens: int | None = None, topic: str | None = None) -> str:
     """A markdown answer: heading, paragraph, bullets, numbered list, python code block, paragraph.
 
     ``tokens=None`` gives the base document (about 120 tokens); an exact count extends it with further

@@ -83,7 +83,9 @@ class Transport:
     def _build(self, req: HttpRequest, provider: str) -> httpx.Request:
         _check_url(req.url, provider)
         if req.form is not None:
-            return self._client.build_request(req.method, req.url, headers=req.headers, data=req.form, params=req.params)
+            return self._client.build_request(
+                req.method, req.url, headers=req.headers, data=req.form, params=req.params
+            )
         content = None if req.json is None else json.dumps(req.json, separators=(",", ":")).encode()
         headers = dict(req.headers)
         if content is not None:

@@ -87,7 +87,11 @@ def error_from_response(
 ) -> ProviderError:
     """The typed error for an HTTP error answer from ``provider`` (its display name)."""
     message = provider_message(body).rstrip(". ")  # our own sentence follows: no "..", no ". ."
-    common: dict[str, Any] = {"provider": provider, "provider_status": status, "provider_request_id": request_id(headers)}
+    common: dict[str, Any] = {
+        "provider": provider,
+        "provider_status": status,
+        "provider_request_id": request_id(headers),
+    }
     if status in (401, 403):
         what = "refused the API key" if status == 401 else "denied access"
         return ProviderAuthError(
@@ -95,7 +99,9 @@ def error_from_response(
         )
     if status == 429:
         retry = retry_after_seconds(headers)
-        quota = "insufficient_quota" in json.dumps(body if not isinstance(body, bytes) else body.decode("utf-8", "replace"))
+        quota = "insufficient_quota" in json.dumps(
+            body if not isinstance(body, bytes) else body.decode("utf-8", "replace")
+        )
         hint = " The account's quota is used up; retrying will not help." if quota else ""
         return ProviderRateLimited(
             f"{provider} rate limit hit (429): {message}.{hint}", retry_after=None if quota else retry, **common

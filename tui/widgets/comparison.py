@@ -21,7 +21,9 @@ class ComparisonSummary(Static):
 
     def show(self, summary: Summary) -> None:
         self.summary = summary
-        self.update(Group(Text(headline(summary), style="bold"), _table(summary), *(Text(line) for line in notes(summary))))
+        self.update(
+            Group(Text(headline(summary), style="bold"), _table(summary), *(Text(line) for line in notes(summary)))
+        )
 
 
 def _table(summary: Summary) -> Table:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.lexers.special import TextLexer
@@ -97,7 +98,7 @@ class _FenceCodeBlock(CodeBlock):
     ctx: RenderContext
 
     @classmethod
-    def create(cls, markdown: Markdown, token) -> CodeBlock:  # type: ignore[no-untyped-def]
+    def create(cls, markdown: Markdown, token: Token) -> CodeBlock:
         block = super().create(markdown, token)
         block.ctx = markdown.ctx  # type: ignore[attr-defined]
         return block

@@ -105,7 +105,10 @@ class Pane(Vertical):
         if self.limit_note:
             marks.append(self.limit_note)
         model = self.model.split("@")[0]
-        return f"[b]{markup_literal(self.endpoint)}[/b]  [dim]{markup_literal(self.provider)} · {markup_literal(model)}[/dim]  " + "  ".join(marks)
+        return (
+            f"[b]{markup_literal(self.endpoint)}[/b]  [dim]{markup_literal(self.provider)} · {markup_literal(model)}[/dim]  "
+            + "  ".join(marks)
+        )
 
     def refresh_title(self) -> None:
         self._title_bar.update(self._title(), layout=False)
@@ -125,7 +128,9 @@ class Pane(Vertical):
         if run.tokens_per_s is not None:
             parts.append(format_rate(run.tokens_per_s))
         if run.elapsed_s is not None:
-            parts.append(f"{format_seconds(run.elapsed_s)} total" if run.state != "streaming" else format_seconds(run.elapsed_s))
+            parts.append(
+                f"{format_seconds(run.elapsed_s)} total" if run.state != "streaming" else format_seconds(run.elapsed_s)
+            )
         usage = run.usage or {}
         if usage.get("total_tokens"):
             parts.append(f"{usage.get('prompt_tokens', 0)}+{usage.get('completion_tokens', 0)} tok")
@@ -175,7 +180,9 @@ class Pane(Vertical):
             view.append("\n".join("> " + line for line in user_turn.splitlines()) + "\n\n")
         elif self.pane_task != "llm/v1/chat":
             view.clear()
-        self.metrics = StreamMetrics(endpoint=self.endpoint, provider=self.provider, task=self.pane_task, request=request)
+        self.metrics = StreamMetrics(
+            endpoint=self.endpoint, provider=self.provider, task=self.pane_task, request=request
+        )
         self.state = "waiting"
         self._worker = self._run(request)
 
@@ -230,7 +237,9 @@ class Pane(Vertical):
     def _show_error_text(self, code: str | None, message: str, retry_after: float | None, partial: bool) -> None:
         retry = f"  Retry in {math.ceil(retry_after)} s." if retry_after else ""
         kept = "  The text received before it is kept above." if partial else ""
-        self._error_box.update(Content.assemble((printable(code or "ERROR"), "bold"), f": {printable(message)}{retry}{kept}"))
+        self._error_box.update(
+            Content.assemble((printable(code or "ERROR"), "bold"), f": {printable(message)}{retry}{kept}")
+        )
         self._error_box.display = True
 
     async def reset(self) -> None:

@@ -62,7 +62,9 @@ class ParamsBar(Horizontal):
             text = ", ".join(value) if isinstance(value, list) else ("" if value is None else str(value))
             yield Input(text, placeholder=hint, id=f"param-{key}", compact=True)
         yield Label("system")
-        yield Input(str(self._defaults.get("system") or ""), placeholder="system prompt (chat)", id="param-system", compact=True)
+        yield Input(
+            str(self._defaults.get("system") or ""), placeholder="system prompt (chat)", id="param-system", compact=True
+        )
 
     def raw(self) -> dict[str, str]:
         keys = [k for k, _, _ in FIELDS] + ["system"]

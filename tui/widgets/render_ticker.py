@@ -14,6 +14,7 @@ render (if no stream started meanwhile) it calls `tui.gc_policy.streams_idle()` 
 
 from __future__ import annotations
 
+import contextlib
 import weakref
 from collections import deque
 from time import perf_counter
@@ -97,10 +98,8 @@ class RenderTicker:
         key = id(view)
         if key in self._queued:
             self._queued.discard(key)
-            try:
+            with contextlib.suppress(ValueError):
                 self._queue.remove(view)
-            except ValueError:
-                pass
 
     @property
     def idle(self) -> bool:

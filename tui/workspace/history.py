@@ -40,7 +40,9 @@ class History(Protocol):
         """At most ``limit`` entries, newest first."""
         ...
 
-    def search(self, matches: Callable[[str], bool], *, contains: str | None, limit: int) -> builtins.list[HistoryEntry]:
+    def search(
+        self, matches: Callable[[str], bool], *, contains: str | None, limit: int
+    ) -> builtins.list[HistoryEntry]:
         """At most ``limit`` entries whose document ``matches``, newest first.
 
         ``contains`` (ASCII, lower case) is text every matching document holds; a backend may use it to

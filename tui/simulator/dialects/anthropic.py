@@ -45,8 +45,19 @@ ERROR_TYPES = {
 }
 # Fields of the OpenAI format that the Messages API refuses: a translation bug shows up as a real 400.
 OPENAI_ONLY = (
-    "n", "stop", "frequency_penalty", "presence_penalty", "logprobs", "top_logprobs", "max_completion_tokens",
-    "stream_options", "response_format", "seed", "user", "logit_bias", "parallel_tool_calls",
+    "n",
+    "stop",
+    "frequency_penalty",
+    "presence_penalty",
+    "logprobs",
+    "top_logprobs",
+    "max_completion_tokens",
+    "stream_options",
+    "response_format",
+    "seed",
+    "user",
+    "logit_bias",
+    "parallel_tool_calls",
 )
 STOP_REASONS = {"stop": "end_turn", "length": "max_tokens", "stop_sequence": "stop_sequence"}
 
@@ -172,7 +183,7 @@ class AnthropicDialect(Dialect):
                 raise ApiError(
                     400,
                     'messages: Unexpected role "system". The Messages API accepts a top-level `system` parameter, '
-                    "not \"system\" as an input message role.",
+                    'not "system" as an input message role.',
                 )
             if role not in ("user", "assistant"):
                 raise ApiError(400, f"messages.{i}.role: Input should be 'user' or 'assistant'")
@@ -262,8 +273,10 @@ class AnthropicDialect(Dialect):
         events = [
             Event(sse(start, "message_start"), "head"),
             Event(
-                sse({"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-                    "content_block_start"),
+                sse(
+                    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+                    "content_block_start",
+                ),
                 "head",
             ),
             Event(sse({"type": "ping"}, "ping"), "head"),

@@ -154,7 +154,7 @@ class AzureOpenAIDialect(OpenAIDialect):
     def retry_headers(self, seconds: float) -> dict[str, str]:
         return {
             "retry-after": str(max(0, math.ceil(seconds))),
-            "retry-after-ms": str(int(round(seconds * 1000))),
+            "retry-after-ms": str(round(seconds * 1000)),
             "x-ratelimit-remaining-requests": "0",
             "x-ratelimit-remaining-tokens": "0",
         }
@@ -197,9 +197,7 @@ class AzureOpenAIDialect(OpenAIDialect):
         if form.get("grant_type") is None:
             return _aad_error(400, "invalid_request", 900144, _MISSING.format("grant_type"))
         if form.get("grant_type") != "client_credentials":
-            return _aad_error(
-                400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type."
-            )
+            return _aad_error(400, "unsupported_grant_type", 70003, "The app requested an unsupported grant type.")
         if not form.get("client_id"):
             return _aad_error(400, "invalid_request", 900144, _MISSING.format("client_id"))
         scope = form.get("scope")
@@ -258,6 +256,7 @@ def _aad_error(status: int, error: str, code: int, description: str) -> Reply:
 
 def make_token(audience: str, expires_at: float) -> str:
     """A JWT-looking (simulated, not verifiable) access token."""
+
     def part(data: dict[str, Any]) -> str:
         raw = json.dumps(data, separators=(",", ":")).encode()
         return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()

@@ -10,7 +10,16 @@ from dataclasses import replace
 from typing import Any, ClassVar
 from urllib.parse import unquote
 
-from tui.simulator.dialects.base import ApiError, Call, RecordedRequest, Reply, Route, bearer, format_seconds, json_reply
+from tui.simulator.dialects.base import (
+    ApiError,
+    Call,
+    RecordedRequest,
+    Reply,
+    Route,
+    bearer,
+    format_seconds,
+    json_reply,
+)
 from tui.simulator.dialects.openai import OpenAIDialect
 from tui.simulator.dialects.openai_replies import COMPLETIONS, Shape
 

@@ -44,7 +44,7 @@ BAD_JSON = (
 def duration(seconds: float) -> str:
     """OpenAI's ``x-ratelimit-reset-*`` format: ``20ms``, ``1s``, ``6m0s``."""
     if seconds < 1:
-        return f"{int(round(seconds * 1000))}ms"
+        return f"{round(seconds * 1000)}ms"
     minutes, secs = divmod(seconds, 60)
     if minutes:
         return f"{int(minutes)}m{format_seconds(round(secs, 3))}s"
@@ -223,7 +223,9 @@ class OpenAIDialect(Dialect):
         max_tokens = self._max_tokens(call)
         stops = stop_list(body.get("stop"))
         gens = [
-            generate(call.model or "", seed_text, i, tokens=call.knobs.tokens, max_tokens=max_tokens, stop=stops, topic=topic)
+            generate(
+                call.model or "", seed_text, i, tokens=call.knobs.tokens, max_tokens=max_tokens, stop=stops, topic=topic
+            )
             for i in range(body.get("n") or 1)
         ]
         return generated_reply(self, call, CHAT, gens, prompt_tokens)

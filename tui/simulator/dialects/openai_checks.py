@@ -38,8 +38,7 @@ def check_messages(body: dict[str, Any]) -> None:
     if not messages:
         raise ApiError(
             400,
-            "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty "
-            "array instead.",
+            "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.",
             param="messages",
             code="empty_array",
         )

@@ -42,7 +42,18 @@ class Block:
     """A finished block of the answer and its rendering."""
 
     __slots__ = (
-        "start", "end", "kind", "source", "lexer", "strips", "lead_own", "sep_after", "width", "gen", "approx", "chunks"
+        "approx",
+        "chunks",
+        "end",
+        "gen",
+        "kind",
+        "lead_own",
+        "lexer",
+        "sep_after",
+        "source",
+        "start",
+        "strips",
+        "width",
     )
 
     def __init__(self, start: int, end: int, kind: str, source: str, lexer: str = "") -> None:
@@ -67,7 +78,7 @@ class Block:
 class FenceProgress:
     """The rendered part of the open code fence at the end of the tail."""
 
-    __slots__ = ("width", "gen", "lexer", "done_upto", "strips", "chunks")
+    __slots__ = ("chunks", "done_upto", "gen", "lexer", "strips", "width")
 
     def __init__(self, width: int, gen: int, lexer: str, code_start: int) -> None:
         self.width = width
@@ -81,7 +92,7 @@ class FenceProgress:
 class Scan:
     """Incremental block-splitter state over the tail (offsets relative to the tail)."""
 
-    __slots__ = ("pos", "has_content", "blank_at", "in_fence", "fence_top", "fence_char", "fence_len", "fence_info")
+    __slots__ = ("blank_at", "fence_char", "fence_info", "fence_len", "fence_top", "has_content", "in_fence", "pos")
 
     def __init__(self) -> None:
         self.pos = 0
@@ -276,7 +287,7 @@ class BlockModel:
             for index in range(first, last):
                 covered[index] = True
         # Lines outside every block are reference definitions: give them to each block that may use them.
-        references = "".join(line for line, used in zip(lines, covered) if not used and line.strip())
+        references = "".join(line for line, used in zip(lines, covered, strict=False) if not used and line.strip())
         specs = []
         for token, first, last in tops:
             start, end = offsets[first], offsets[last]

@@ -74,7 +74,7 @@ class DisplayLines:
                 lines.extend(model.tail_strips)
         # Repaint only from the first line that differs (usually just the tail's last line).
         first = start
-        for old, new in zip(previous, lines[start:]):
+        for old, new in zip(previous, lines[start:], strict=False):
             if old is not new and old != new:
                 break
             first += 1

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from tui.widgets.markdown_render import RenderContext, Row
 
+
 def preload_renderer() -> None:
     """Import the markdown renderer now (the app does it in a thread after its first paint)."""
     renderer()

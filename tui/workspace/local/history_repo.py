@@ -56,7 +56,9 @@ class HistoryRepo:
             rows = conn.execute(f"SELECT {_COLUMNS} FROM history{_NEWEST_FIRST} LIMIT ?", (limit,))
             return [_entry(row) for row in rows]
 
-    def search(self, matches: Callable[[str], bool], *, contains: str | None, limit: int) -> builtins.list[HistoryEntry]:
+    def search(
+        self, matches: Callable[[str], bool], *, contains: str | None, limit: int
+    ) -> builtins.list[HistoryEntry]:
         if limit <= 0:
             return []
         select = f"SELECT {_COLUMNS}, doc FROM history"

@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from tui.domain.base import format_validation_error, parse_stored
-from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS, ServedEntityOutput, ServingEndpointDetailed
+from tui.domain.endpoints import (
+    TASK_CHAT,
+    TASK_COMPLETIONS,
+    TASK_EMBEDDINGS,
+    ServedEntityOutput,
+    ServingEndpointDetailed,
+)
 from tui.domain.errors import (
     InvalidParameterValue,
     ProviderError,
@@ -122,7 +128,9 @@ class Invoker:
             )
         return _Plan(endpoint, task, request, order, fallback, decision, caller)
 
-    def _pick_order(self, entities: list[ServedEntityOutput], endpoint: ServingEndpointDetailed) -> list[ServedEntityOutput]:
+    def _pick_order(
+        self, entities: list[ServedEntityOutput], endpoint: ServingEndpointDetailed
+    ) -> list[ServedEntityOutput]:
         """The entity the traffic split picks, then the others in list order (the fallback order)."""
         routes = endpoint.config.traffic_config.routes if endpoint.config and endpoint.config.traffic_config else []
         weights = {r.target: r.traffic_percentage for r in routes}
@@ -133,7 +141,9 @@ class Invoker:
         first = self._rng.choices(range(len(entities)), weights=chosen_weights)[0]
         return [entities[first]] + [e for i, e in enumerate(entities) if i != first]
 
-    def _target(self, plan: _Plan, entity: ServedEntityOutput, stream: bool, request: dict[str, Any] | None = None) -> _Target:
+    def _target(
+        self, plan: _Plan, entity: ServedEntityOutput, stream: bool, request: dict[str, Any] | None = None
+    ) -> _Target:
         """Resolve the entity's secrets and provider (inline: secret reads never wait, see Store)."""
         model = entity.external_model
         if model is None:
@@ -192,10 +202,12 @@ class Invoker:
         if model is None or model.n_strategy != "fan_out":
             raise InvalidParameterValue(
                 f"{target.provider.label} cannot return n={n} choices in one call. Send n=1, or let this "
-                "endpoint fan out n parallel calls: set \"n_strategy\": \"fan_out\" on its external_model"
+                'endpoint fan out n parallel calls: set "n_strategy": "fan_out" on its external_model'
             )
         if target.call.request.get("temperature") == 0:
-            raise InvalidParameterValue("n > 1 with temperature 0 would return n identical answers; raise the temperature")
+            raise InvalidParameterValue(
+                "n > 1 with temperature 0 would return n identical answers; raise the temperature"
+            )
         return n
 
     def _single(self, plan: _Plan, target: _Target, stream: bool) -> _Target:
@@ -259,7 +271,9 @@ class Invoker:
             await self._record(plan, entity, usage=usage)
             return
 
-    async def _record(self, plan: _Plan, entity: ServedEntityOutput, *, usage: dict[str, Any] | None = None, error: bool = False) -> None:
+    async def _record(
+        self, plan: _Plan, entity: ServedEntityOutput, *, usage: dict[str, Any] | None = None, error: bool = False
+    ) -> None:
         usage = usage or {}
         prompt = int(usage.get("prompt_tokens") or 0)
         completion = int(usage.get("completion_tokens") or 0)
@@ -268,8 +282,12 @@ class Invoker:
         def write() -> None:
             self._limiter.settle_tokens(plan.decision, total)
             self._usage.record(
-                plan.endpoint.name, entity.effective_name, plan.caller.user,
-                prompt_tokens=prompt, completion_tokens=completion, error=error,
+                plan.endpoint.name,
+                entity.effective_name,
+                plan.caller.user,
+                prompt_tokens=prompt,
+                completion_tokens=completion,
+                error=error,
             )
 
         await self._run(write)

@@ -44,7 +44,10 @@ def applicable_limits(
         subject = _gateway_subject(gl, caller)
         if subject is None:
             continue
-        parts = [f"{gl.calls} calls" if gl.calls is not None else "", f"{gl.tokens} tokens" if gl.tokens is not None else ""]
+        parts = [
+            f"{gl.calls} calls" if gl.calls is not None else "",
+            f"{gl.tokens} tokens" if gl.tokens is not None else "",
+        ]
         per = gl.effective_key + (f" {gl.principal}" if gl.principal else "")
         limits.append(
             Limit(

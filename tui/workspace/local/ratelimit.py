@@ -141,4 +141,3 @@ def _refusal(limit: Limit, rows: list[tuple[int, int, int]], tokens: int, now_ms
     if not waits:
         return None
     return max(0.001, max(waits))
-

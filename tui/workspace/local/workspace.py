@@ -143,7 +143,9 @@ class LocalWorkspace:
     async def query(self, name: str, request: dict[str, Any], *, caller: Caller | None = None) -> dict[str, Any]:
         return await self.invoker.query(name, request, caller or Caller(self.user))
 
-    def stream(self, name: str, request: dict[str, Any], *, caller: Caller | None = None) -> AsyncIterator[dict[str, Any]]:
+    def stream(
+        self, name: str, request: dict[str, Any], *, caller: Caller | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
         return self.invoker.stream(name, request, caller or Caller(self.user))
 
     async def rate_limit_status(self, name: str, *, caller: Caller | None = None) -> list[LimitStatus]:
@@ -155,7 +157,9 @@ class LocalWorkspace:
         for limit in limits:
             calls, tokens = await self._run(self.rate_limiter.usage, limit)
             status.append(
-                LimitStatus(label=limit.label, calls=calls, calls_limit=limit.calls, tokens=tokens, tokens_limit=limit.tokens)
+                LimitStatus(
+                    label=limit.label, calls=calls, calls_limit=limit.calls, tokens=tokens, tokens_limit=limit.tokens
+                )
             )
         return status
 

@@ -8,9 +8,10 @@ import pytest
 
 from tests.helpers.app import wait_until
 from tests.helpers.demo_app import AppFactory
+from tui.app.keys import key_rows
 from tui.app.launch import launch_app
 from tui.screens.endpoints import EndpointsScreen
-from tui.screens.help import HelpScreen, key_rows
+from tui.screens.help import HelpScreen
 from tui.screens.rate_limits import RateLimitsScreen
 from tui.screens.secrets import SecretsScreen
 from tui.settings import load_settings

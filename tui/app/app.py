@@ -151,7 +151,9 @@ class SwitchboardApp(App[None]):
         if isinstance(self.screen, HelpScreen):  # F1 again closes it
             self.screen.dismiss()
         else:
-            self.push_screen(HelpScreen())
+            from tui.app.keys import key_rows
+
+            self.push_screen(HelpScreen(key_rows(dict(self.settings.keymap))))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.binding import Binding
+from textual.keys import format_key
 
 
 def binding_groups() -> list[tuple[str, list[Binding]]]:
@@ -40,6 +43,20 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     for title, source in sources:
         bindings = [b for b in getattr(source, "BINDINGS", []) if isinstance(b, Binding) and b.id]
         groups.append((title, bindings))
+    return groups
+
+
+def key_rows(remapped: Mapping[str, str]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """(place, [(keys as typed, action, binding id)]) for every place with keys, remapped keys as remapped."""
+    groups = []
+    for title, bindings in binding_groups():
+        rows = []
+        for binding in bindings:
+            keys = remapped.get(binding.id or "", binding.key)
+            shown = ", ".join(format_key(k.strip()) for k in keys.split(","))  # "+", not "plus"
+            rows.append((shown, binding.tooltip or binding.description, binding.id or ""))
+        if rows:
+            groups.append((title, rows))
     return groups
 
 

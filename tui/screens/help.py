@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from rich import box
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.app.keys import binding_groups
 from tui.domain.text import printable
 
 INTRO = (
@@ -25,20 +21,9 @@ INTRO = (
 )
 
 KeyRow = tuple[str, str, str]
-
-
-def key_rows(remapped: Mapping[str, str]) -> list[tuple[str, list[KeyRow]]]:
-    """(place, [(keys, action, binding id)]) for every place with keys, remapped keys as remapped."""
-    groups = []
-    for title, bindings in binding_groups():
-        rows = []
-        for binding in bindings:
-            keys = remapped.get(binding.id or "", binding.key)
-            shown = ", ".join(format_key(k.strip()) for k in keys.split(","))  # "+", not "plus"
-            rows.append((shown, binding.tooltip or binding.description, binding.id or ""))
-        if rows:
-            groups.append((title, rows))
-    return groups
+"""(keys as typed, what they do, binding id)."""
+KeyGroups = list[tuple[str, list[KeyRow]]]
+"""(place, its rows), as :func:`tui.app.keys.key_rows` gives them."""
 
 
 def _table(rows: list[KeyRow]) -> Table:
@@ -52,14 +37,18 @@ def _table(rows: list[KeyRow]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
+    """Shows the key rows it is given (the app knows its bindings; this screen only lays them out)."""
+
     CSS_PATH = "help.tcss"
     BINDINGS = [Binding("escape,f1,q", "dismiss", "Close", id="close-help")]
 
+    def __init__(self, groups: KeyGroups) -> None:
+        super().__init__()
+        self._groups = groups
+
     def compose(self) -> ComposeResult:
-        settings = getattr(self.app, "settings", None)
-        groups = key_rows(dict(settings.keymap) if settings else {})
         with VerticalScroll(id="help-body"):
             yield Static(INTRO, id="help-intro")
-            for title, rows in groups:
+            for title, rows in self._groups:
                 yield Static(title, classes="section-title")
                 yield Static(_table(rows), classes="help-table")

@@ -138,6 +138,20 @@ async def test_copy_answer_and_code_block(make_app: AppFactory, copied: list[str
         assert copied[1] == blocks[0]
 
 
+async def test_several_code_blocks_are_offered_by_the_screen(make_app: AppFactory, copied: list[str]) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        first = panes(app)[0]
+        first.view.set_text("one:\n\n```python\nprint(1)\n```\n\ntwo:\n\n```sh\necho 2\n```\n")
+        await pilot.pause(0.2)
+        first.view.focus()
+        await pilot.press("c")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "CodeBlockPicker")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: len(copied) == 1)
+        assert copied == ["echo 2"] and type(app.screen).__name__ == "PlaygroundScreen"
+
+
 async def test_history_reopens_a_past_comparison(make_app: AppFactory) -> None:
     async with make_app() as (app, pilot):
         await wait_until(pilot, lambda: len(panes(app)) == 2)

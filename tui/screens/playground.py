@@ -296,6 +296,15 @@ class PlaygroundScreen(Screen[None]):
 
         self.app.push_screen(PaneParamsScreen(pane.endpoint, pane.overrides), apply)
 
+    def on_pane_code_blocks_offered(self, event: Pane.CodeBlocksOffered) -> None:
+        from tui.screens.code_blocks import CodeBlockPicker
+
+        def copy(choice: int | None) -> None:
+            if choice is not None:
+                event.pane.copy_code_block(event.blocks, choice)
+
+        self.app.push_screen(CodeBlockPicker(event.blocks), copy)
+
     # -- other actions -------------------------------------------------------------------------------
     def action_cancel_all(self) -> None:
         cancelled = [p.endpoint for p in self.panes if p.cancel_run()]

@@ -65,6 +65,14 @@ class Pane(Vertical):
             super().__init__()
             self.pane = pane
 
+    class CodeBlocksOffered(Message):
+        """The answer has several code blocks: which one to copy is for the screen to ask."""
+
+        def __init__(self, pane: Pane, blocks: list[str]) -> None:
+            super().__init__()
+            self.pane = pane
+            self.blocks = blocks
+
     def __init__(self, endpoint: str, *, task: str, provider: str, model: str, simulated: bool) -> None:
         super().__init__(classes="pane")
         self.endpoint = endpoint
@@ -322,13 +330,10 @@ class Pane(Vertical):
         if len(blocks) == 1:
             self._copy(blocks[0], "code block")
             return
-        from tui.screens.code_blocks import CodeBlockPicker
+        self.post_message(self.CodeBlocksOffered(self, blocks))  # the screen asks which one
 
-        def copy(choice: int | None) -> None:
-            if choice is not None:
-                self._copy(blocks[choice], f"code block {choice + 1}")
-
-        self.app.push_screen(CodeBlockPicker(blocks), copy)
+    def copy_code_block(self, blocks: list[str], choice: int) -> None:
+        self._copy(blocks[choice], f"code block {choice + 1}")
 
     def _copy(self, text: str, what: str) -> None:
         if not text:

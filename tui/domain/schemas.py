@@ -13,21 +13,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool
 
 from tui.domain.checks import number_problem
-
-MAX_TOKENS_MAX = 1_000_000
-"""The most tokens a request may ask for; no model writes more in one answer."""
-N_MAX = 5
-"""The most choices one request may ask for (Databricks answers 1 to 5)."""
-KNOB_RANGES: dict[str, tuple[float, float]] = {
-    "temperature": (0, 2),
-    "top_p": (0, 1),
-    "presence_penalty": (-2, 2),
-    "frequency_penalty": (-2, 2),
-    "max_tokens": (1, MAX_TOKENS_MAX),
-    "max_completion_tokens": (1, MAX_TOKENS_MAX),
-    "n": (1, N_MAX),
-}
-"""Inclusive (lowest, highest) of each numeric knob of a chat or completions request."""
+from tui.domain.ranges import KNOB_RANGES
 
 
 def _json_number(value: Any) -> Any:

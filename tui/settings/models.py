@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from tui.domain.schemas import KNOB_RANGES
+from tui.domain.ranges import KNOB_RANGES
 
 _NONE_WORDS = frozenset({"", "none", "null"})
 _TEMPERATURE_LOW, _TEMPERATURE_HIGH = KNOB_RANGES["temperature"]

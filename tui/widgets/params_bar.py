@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Input, Label
 
-from tui.domain.schemas import KNOB_RANGES
+from tui.domain.ranges import KNOB_RANGES
 
 FIELDS: list[tuple[str, str, str]] = [
     ("temperature", "temp", "0–2"),

@@ -18,7 +18,7 @@ from types import FrameType
 from typing import Any
 
 from tui.domain.base import parse_user_input
-from tui.domain.endpoints import CreateServingEndpoint
+from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS, CreateServingEndpoint
 from tui.domain.simulated import SIMULATED_TAG
 from tui.simulator import Simulator
 from tui.workspace.protocol import Workspace
@@ -45,7 +45,7 @@ def _openai(base: str, model: str, task: str) -> dict[str, Any]:
 
 def demo_endpoints(base: str) -> list[dict[str, Any]]:
     """Create bodies for the demo endpoints, served by the simulator at ``base``."""
-    chat, completions, embeddings = "llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"
+    chat, completions, embeddings = TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
     entities = {
         "gpt-4o-mini": _openai(base, "gpt-4o-mini@ttft=0.25,tps=90,tokens=260", chat),
         "claude-haiku": {

@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
 from tui.domain.text import markup_literal
+from tui.playground.model import is_chat
 
 MAX_PANES = 8
 
@@ -137,7 +138,7 @@ def default_selection(choices: list[EndpointChoice], last_used: list[str]) -> li
     names = {c.name for c in choices}
     if last_used and all(name in names for name in last_used):
         return last_used
-    pool = [c for c in choices if c.task == "llm/v1/chat"] or [c for c in choices if c.task == choices[0].task]
+    pool = [c for c in choices if is_chat(c.task)] or [c for c in choices if c.task == choices[0].task]
     picked: list[EndpointChoice] = []
     for choice in pool:
         if all(choice.provider != p.provider for p in picked):

@@ -26,7 +26,8 @@ from tui.playground import clock
 from tui.playground.compare import summarize
 from tui.playground.export import write_exports
 from tui.playground.history import ComparisonHistory
-from tui.playground.model import Comparison
+from tui.playground.model import Comparison, is_chat, is_embeddings, task_kind
+from tui.playground.requests import build_request, user_turn
 from tui.screens.picker import EndpointChoice, EndpointPicker, default_selection
 from tui.settings import Settings
 from tui.widgets.comparison import ComparisonSummary
@@ -37,11 +38,10 @@ from tui.widgets.splitter import Splitter
 
 MIN_PANE_CELLS = 12  # dragging a splitter never makes a pane narrower (or shorter) than this
 
-TASK_NAMES = {"llm/v1/chat": "chat", "llm/v1/completions": "completions", "llm/v1/embeddings": "embeddings"}
 PLACEHOLDERS = {
-    "llm/v1/chat": "Message for every pane — Enter sends, ctrl+n new line",
-    "llm/v1/completions": "Prompt for every pane — Enter sends, ctrl+n new line",
-    "llm/v1/embeddings": "One input per line — Enter embeds them on every pane",
+    "chat": "Message for every pane — Enter sends, ctrl+n new line",
+    "completions": "Prompt for every pane — Enter sends, ctrl+n new line",
+    "embeddings": "One input per line — Enter embeds them on every pane",
 }
 
 NO_ENDPOINTS = """[b]No endpoints in this workspace yet.[/b]
@@ -150,7 +150,7 @@ class PlaygroundScreen(Screen[None]):
         if panes:
             names = markup_literal(" · ".join(p.endpoint for p in panes))
             bar.update(
-                f"[b]{TASK_NAMES.get(self.pane_task or '', '')}[/b]  {names}   [dim]ctrl+o change · ctrl+l layout · F1 keys[/dim]"
+                f"[b]{task_kind(self.pane_task or '')}[/b]  {names}   [dim]ctrl+o change · ctrl+l layout · F1 keys[/dim]"
             )
         elif not self.choices:
             bar.update("[b]Playground[/b]  [dim]the panel below says how to add endpoints · F1 keys[/dim]")
@@ -173,10 +173,11 @@ class PlaygroundScreen(Screen[None]):
         await container.mount_all(widgets)
         self.comparison = None
         self.query_one("#summary").display = False
-        self.query_one("#params").display = self.pane_task != "llm/v1/embeddings"
+        self.query_one("#params").display = not is_embeddings(self.pane_task or "")
         prompt = self.query_one(PromptInput)
         prompt.placeholder = PLACEHOLDERS.get(
-            self.pane_task or "", "Pick endpoints first: ctrl+o" if self.choices else "No endpoints yet: see above"
+            task_kind(self.pane_task or ""),
+            "Pick endpoints first: ctrl+o" if self.choices else "No endpoints yet: see above",
         )
         self._show_selection()
         self.refresh_limits()
@@ -225,35 +226,26 @@ class PlaygroundScreen(Screen[None]):
             )
             return
         try:
-            shared = self.query_one(ParamsBar).values() if self.pane_task != "llm/v1/embeddings" else {}
+            shared = self.query_one(ParamsBar).values() if not is_embeddings(self.pane_task or "") else {}
         except ParamError as err:
             self.notify(str(err), severity="error", markup=False)
             return
         self.query_one("#summary").display = False
         for pane in panes:
-            params = {**shared, **pane.overrides}
-            pane.start(self._request(pane, text, params), user_turn=text)
+            if is_chat(pane.pane_task):
+                pane.conversation.append(user_turn(text))
+            request = build_request(pane.pane_task, text, {**shared, **pane.overrides}, pane.conversation)
+            pane.start(request, user_turn=text)
         self.comparison = Comparison.new(
             task=self.pane_task or "",
             system=shared.get("system"),
             # the user turns every pane got (each pane's own answers are in its run's request)
-            turns=[t for t in panes[0].conversation if t["role"] == "user"] if self.pane_task == "llm/v1/chat" else [],
+            turns=[t for t in panes[0].conversation if t["role"] == "user"] if is_chat(self.pane_task or "") else [],
             prompt=text,
             params={k: v for k, v in shared.items() if k != "system"},
             overrides={p.endpoint: dict(p.overrides) for p in panes if p.overrides},
         )
         self.query_one(PromptInput).clear()
-
-    def _request(self, pane: Pane, text: str, params: dict[str, Any]) -> dict[str, Any]:
-        system = params.pop("system", None)
-        if pane.pane_task == "llm/v1/embeddings":
-            inputs = [line for line in text.splitlines() if line.strip()]
-            return {"input": inputs if len(inputs) > 1 else inputs[0]}
-        if pane.pane_task == "llm/v1/completions":
-            return {"prompt": text, **params}
-        pane.conversation.append({"role": "user", "content": text})
-        messages = ([{"role": "system", "content": system}] if system else []) + pane.conversation
-        return {"messages": messages, **params}
 
     def _tick(self) -> None:
         now = clock.now()

@@ -29,7 +29,7 @@ from tui.domain.text import markup_literal, printable
 from tui.playground import clock
 from tui.playground.compare import format_rate, format_seconds
 from tui.playground.metrics import StreamMetrics
-from tui.playground.model import PaneRun
+from tui.playground.model import PaneRun, is_chat, is_embeddings
 from tui.widgets.stream_view import StreamView
 
 MIN_SHARE, MAX_SHARE = 0.2, 10.0  # fr: a pane never shrinks to nothing nor takes everything
@@ -182,11 +182,11 @@ class Pane(Vertical):
         self._error_box.update("")
         self._error_box.display = False
         view = self.view
-        if self.pane_task == "llm/v1/chat" and user_turn is not None:
+        if is_chat(self.pane_task) and user_turn is not None:
             if view.text:
                 view.append("\n\n---\n\n")
             view.append("\n".join("> " + line for line in user_turn.splitlines()) + "\n\n")
-        elif self.pane_task != "llm/v1/chat":
+        elif not is_chat(self.pane_task):
             view.clear()
         self.metrics = StreamMetrics(
             endpoint=self.endpoint, provider=self.provider, task=self.pane_task, request=request
@@ -200,7 +200,7 @@ class Pane(Vertical):
         view = self.view
         self.metrics.start(clock.now())  # here, so every reading of one answer's clock is in its worker
         try:
-            if self.pane_task == "llm/v1/embeddings":
+            if is_embeddings(self.pane_task):
                 answer = await workspace.query(self.endpoint, request)
                 self.metrics.on_response(answer, clock.now())
                 view.set_text(describe_embeddings(answer))
@@ -268,12 +268,12 @@ class Pane(Vertical):
         own conversation, from the messages its request sent."""
         self.run = run
         self.state = run.state
-        if self.pane_task == "llm/v1/embeddings" and run.embeddings:
+        if is_embeddings(self.pane_task) and run.embeddings:
             data = [{"index": i, "embedding": vector} for i, vector in enumerate(run.embeddings)]
             self.view.set_text(describe_embeddings({"data": data, "usage": run.usage}))
         else:
             self.view.set_text(run.text)
-        if self.pane_task == "llm/v1/chat":
+        if is_chat(self.pane_task):
             messages = run.request.get("messages") or []
             self.conversation = [dict(m) for m in messages if isinstance(m, dict) and m.get("role") != "system"]
             self._close_turn()
@@ -286,7 +286,7 @@ class Pane(Vertical):
     def _end(self, state: str) -> None:
         self.run = self.metrics.snapshot(clock.now())
         self.state = state
-        if self.pane_task == "llm/v1/chat":
+        if is_chat(self.pane_task):
             self._close_turn()
         self.tick(clock.now())
         self.post_message(self.RunEnded(self))

@@ -83,6 +83,21 @@ class LoadedThemes(NamedTuple):
     """Files (or folders) that could not be used, each with a reason a person can act on."""
 
 
+COLOUR_FIELDS = (
+    "primary",
+    "secondary",
+    "accent",
+    "foreground",
+    "background",
+    "surface",
+    "panel",
+    "boost",
+    "success",
+    "warning",
+    "error",
+)
+"""The colour fields of a theme file."""
+
 _VARIABLE_NAME = re.compile(r"[a-zA-Z0-9_-]+")
 """What follows ``$`` in a reference to a theme variable (Textual's ``VARIABLE_REF``)."""
 
@@ -163,19 +178,7 @@ class ThemeFile(BaseModel):
                 raise ValueError(f"{name!r} is not a name Textual's CSS can refer to (letters, digits, '-' and '_')")
         return value
 
-    @field_validator(
-        "primary",
-        "secondary",
-        "accent",
-        "foreground",
-        "background",
-        "surface",
-        "panel",
-        "boost",
-        "success",
-        "warning",
-        "error",
-    )
+    @field_validator(*COLOUR_FIELDS)
     @classmethod
     def _parsable_colour(cls, value: str | None) -> str | None:
         if value is None:

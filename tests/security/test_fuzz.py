@@ -38,7 +38,7 @@ from tui import locations
 from tui.cli.io import warn
 from tui.domain.text import has_control
 from tui.settings import Settings, dumps_toml, load_settings
-from tui.themes import ThemeFile, load_user_themes
+from tui.themes import COLOUR_FIELDS, ThemeFile, load_user_themes
 
 pytestmark = pytest.mark.fuzz
 
@@ -434,19 +434,6 @@ def test_config_files(capsys: pytest.CaptureFixture[str], data: bytes, env: dict
     assert_warnings_print_cleanly(warnings, capsys)
 
 
-COLOUR_FIELDS = (
-    "primary",
-    "secondary",
-    "accent",
-    "foreground",
-    "background",
-    "surface",
-    "panel",
-    "boost",
-    "success",
-    "warning",
-    "error",
-)
 THEME: dict[str, Any] = {
     **dict.fromkeys(COLOUR_FIELDS, "#4FA3E0"),
     "name": "mine",

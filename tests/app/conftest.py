@@ -21,5 +21,5 @@ def copied(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return Result()
 
     monkeypatch.setattr("tui.clipboard.copy_text", fake_copy)
-    monkeypatch.setattr("tui.screens.json_view.copy_text", fake_copy)
+    monkeypatch.setattr("tui.app.manage.json_view.copy_text", fake_copy)
     return texts

@@ -8,12 +8,12 @@ import pytest
 
 from tests.helpers.app import wait_until
 from tests.helpers.demo_app import AppFactory
+from tui.app.help import HelpScreen
 from tui.app.keys import key_rows
 from tui.app.launch import launch_app
-from tui.screens.endpoints import EndpointsScreen
-from tui.screens.help import HelpScreen
-from tui.screens.rate_limits import RateLimitsScreen
-from tui.screens.secrets import SecretsScreen
+from tui.app.manage.endpoints import EndpointsScreen
+from tui.app.manage.rate_limits import RateLimitsScreen
+from tui.app.manage.secrets import SecretsScreen
 from tui.settings import load_settings
 
 

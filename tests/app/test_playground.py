@@ -13,7 +13,7 @@ from textual.widgets import Input
 from tests.helpers.app import finished, idle, pane, panes, send, shown_text, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.demo import populate
-from tui.screens.playground import PlaygroundScreen
+from tui.app.playground.screen import PlaygroundScreen
 from tui.widgets.prompt import PromptInput
 
 
@@ -222,7 +222,7 @@ async def test_picker_limits_the_choice_to_one_task(make_app: AppFactory) -> Non
         before = [p.endpoint for p in panes(app)]
         await pilot.press("ctrl+o")
         await pilot.pause(0.2)
-        from tui.screens.picker import EndpointPicker
+        from tui.app.playground.picker import EndpointPicker
 
         picker = app.screen
         assert isinstance(picker, EndpointPicker)

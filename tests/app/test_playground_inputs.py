@@ -9,9 +9,9 @@ from textual.widgets import Button, Input
 
 from tests.helpers.app import finished, pane, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
+from tui.app.playground.pane_params import PaneParamsScreen
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
-from tui.screens.pane_params import PaneParamsScreen
 
 
 def chat_bodies(simulator: Any) -> dict[str, dict[str, Any]]:

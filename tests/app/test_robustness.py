@@ -12,11 +12,11 @@ from textual.widgets import DataTable, Input
 
 from tests.helpers.app import finished, pane, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
-from tui.screens.endpoints import EndpointsScreen
-from tui.screens.help import HelpScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.json_view import JsonViewScreen
-from tui.screens.pane_params import PaneParamsScreen
+from tui.app.help import HelpScreen
+from tui.app.manage.endpoints import EndpointsScreen
+from tui.app.manage.json_view import JsonViewScreen
+from tui.app.playground.history import HistoryScreen
+from tui.app.playground.pane_params import PaneParamsScreen
 
 MARKUP_LIKE = "Why does Llama use [/INST] and [b] tags?"
 

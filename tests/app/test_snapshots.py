@@ -28,16 +28,16 @@ from tests.helpers.demo_app import SIZE, demo_app, demo_workspace
 from tests.helpers.endpoints import endpoint_body
 from tui.app.app import SwitchboardApp
 from tui.app.demo import DEMO_KEY
+from tui.app.help import HelpScreen
+from tui.app.manage.endpoints import EndpointsScreen
+from tui.app.manage.json_view import JsonViewScreen
+from tui.app.manage.rate_limits import RateLimitsScreen
+from tui.app.manage.secrets import SecretsScreen
+from tui.app.playground.history import HistoryScreen
+from tui.app.playground.picker import EndpointPicker
+from tui.app.playground.screen import PlaygroundScreen
 from tui.domain.simulated import SIMULATED_TAG
 from tui.playground import clock
-from tui.screens.endpoints import EndpointsScreen
-from tui.screens.help import HelpScreen
-from tui.screens.history import HistoryScreen
-from tui.screens.json_view import JsonViewScreen
-from tui.screens.picker import EndpointPicker
-from tui.screens.playground import PlaygroundScreen
-from tui.screens.rate_limits import RateLimitsScreen
-from tui.screens.secrets import SecretsScreen
 from tui.simulator import Simulator
 
 STALL_AFTER = {"stalled-gpt": 40, "stalled-claude": 25}

@@ -38,11 +38,11 @@ from textual.binding import Binding
 
 import tui.app.app as app_module
 from tui.app.app import SwitchboardApp
+from tui.app.playground.pane import Pane
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.settings import Settings
 from tui.transport.timeouts import Timeouts
-from tui.widgets.pane import Pane
 from tui.widgets.prompt import PromptInput
 from tui.workspace.local.workspace import LocalWorkspace
 

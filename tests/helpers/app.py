@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from tui.widgets.pane import Pane
+from tui.app.playground.pane import Pane
 from tui.widgets.prompt import PromptInput
 
 

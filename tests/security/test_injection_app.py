@@ -18,9 +18,9 @@ from tests.security.canaries import (
     stored_canary_places,
 )
 from tests.security.hostile import ESCAPES, HostileServer
+from tui.app.playground.history import HistoryScreen
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
-from tui.screens.history import HistoryScreen
 
 # what ESCAPES would put on the wire if it passed raw, with the text around each sequence
 RAW = ("A\x1b[2JB", "\x1b]0;sb-pwned", "\x1b]52;c;c2ItcHduZWQ=", "D\x9b2JE", "E\x07", "\x1b[10;10H[bold")

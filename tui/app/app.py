@@ -33,18 +33,18 @@ PLACES = {
 def _screen(name: str) -> type[Screen[None]]:
     """Screens are imported when first shown, so the app paints its first screen sooner."""
     if name == "playground":
-        from tui.screens.playground import PlaygroundScreen
+        from tui.app.playground.screen import PlaygroundScreen
 
         return PlaygroundScreen
     if name == "endpoints":
-        from tui.screens.endpoints import EndpointsScreen
+        from tui.app.manage.endpoints import EndpointsScreen
 
         return EndpointsScreen
     if name == "secrets":
-        from tui.screens.secrets import SecretsScreen
+        from tui.app.manage.secrets import SecretsScreen
 
         return SecretsScreen
-    from tui.screens.rate_limits import RateLimitsScreen
+    from tui.app.manage.rate_limits import RateLimitsScreen
 
     return RateLimitsScreen
 
@@ -146,7 +146,7 @@ class SwitchboardApp(App[None]):
             self.notify(f"Theme not remembered: {err}", severity="warning", markup=False)
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from tui.app.help import HelpScreen
 
         if isinstance(self.screen, HelpScreen):  # F1 again closes it
             self.screen.dismiss()

@@ -11,17 +11,17 @@ from textual.keys import format_key
 def binding_groups() -> list[tuple[str, list[Binding]]]:
     """(place, bindings with ids) for every screen and widget that has its own keys."""
     from tui.app.app import SwitchboardApp
-    from tui.screens.code_blocks import CodeBlockPicker
-    from tui.screens.endpoints import EndpointsScreen
-    from tui.screens.help import HelpScreen
-    from tui.screens.history import HistoryScreen
-    from tui.screens.json_view import JsonViewScreen
-    from tui.screens.pane_params import PaneParamsScreen
-    from tui.screens.picker import EndpointPicker
-    from tui.screens.playground import PlaygroundScreen
-    from tui.screens.rate_limits import RateLimitsScreen
-    from tui.screens.secrets import SecretsScreen
-    from tui.widgets.pane import Pane
+    from tui.app.help import HelpScreen
+    from tui.app.manage.endpoints import EndpointsScreen
+    from tui.app.manage.json_view import JsonViewScreen
+    from tui.app.manage.rate_limits import RateLimitsScreen
+    from tui.app.manage.secrets import SecretsScreen
+    from tui.app.playground.code_blocks import CodeBlockPicker
+    from tui.app.playground.history import HistoryScreen
+    from tui.app.playground.pane import Pane
+    from tui.app.playground.pane_params import PaneParamsScreen
+    from tui.app.playground.picker import EndpointPicker
+    from tui.app.playground.screen import PlaygroundScreen
     from tui.widgets.prompt import PromptInput
 
     sources: list[tuple[str, object]] = [

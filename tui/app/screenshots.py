@@ -23,7 +23,7 @@ SIZE = (160, 45)
 
 async def _wait_idle(pilot: Pilot[None], app: SwitchboardApp, seconds: float = 20.0) -> None:
     """Until no pane is busy (bounded)."""
-    from tui.widgets.pane import Pane
+    from tui.app.playground.pane import Pane
 
     for _ in range(int(seconds * 10)):
         if not any(p.busy for p in app.screen.query(Pane)):
@@ -67,7 +67,7 @@ async def _done(pilot: Pilot[None], app: SwitchboardApp) -> None:
 
 
 async def _error(pilot: Pilot[None], app: SwitchboardApp) -> None:
-    from tui.screens.playground import PlaygroundScreen
+    from tui.app.playground.screen import PlaygroundScreen
 
     screen = app.screen
     assert isinstance(screen, PlaygroundScreen)

@@ -9,6 +9,16 @@ from textual.widgets import TextArea
 
 
 class PromptInput(TextArea):
+    DEFAULT_CSS = """
+    PromptInput {
+        height: 5;
+        max-height: 20%;
+        min-height: 3;
+        border: round $primary;
+        &:focus { border: round $accent; }
+    }
+    """
+
     BINDINGS = [
         Binding("enter", "submit", "Send to all", id="send", priority=True),
         Binding("ctrl+n", "newline", "New line", id="newline", show=False),

@@ -8,10 +8,19 @@ from textual.widget import Widget
 
 
 class Splitter(Widget):
-    """One cell wide between side-by-side panes, one row tall between stacked ones (see playground.tcss).
+    """One cell wide between side-by-side panes; the screen makes it one row tall between stacked ones.
 
     Posts :class:`Splitter.Dragged` with the cells moved since the last report; the screen decides how
     the neighbouring panes change.
+    """
+
+    DEFAULT_CSS = """
+    Splitter {
+        width: 1;
+        height: 1fr;
+        background: $surface;
+        &:hover, &.-dragging { background: $accent; }
+    }
     """
 
     class Dragged(Message):

@@ -12,7 +12,7 @@ from tui.domain.text import markup_literal
 
 
 class CodeBlockPicker(ModalScreen[int | None]):
-    CSS_PATH = "picker.tcss"
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="cancel-code")]
 
     def __init__(self, blocks: list[str]) -> None:

@@ -53,6 +53,26 @@ class Pane(Vertical):
     ]
 
     ALLOW_MAXIMIZE = True  # containers default to False; a pane is the unit people maximise
+
+    DEFAULT_CSS = """
+    Pane {
+        width: 1fr;
+        height: 1fr;
+        border: round $panel-lighten-2;
+        border-title-color: $text-muted;
+        &:focus-within { border: round $accent; }
+        &.-streaming, &.-waiting { border: round $primary; }
+        &.-error { border: round $error; }
+        &.-done { border: round $success 60%; }
+        &.-done:focus-within { border: round $accent; }
+        & > .pane-title { height: 1; padding: 0 1; background: $boost; }
+        /* the answer lines up with the title and the status; the scrollbar keeps the right edge */
+        & > .pane-body { height: 1fr; padding: 0 0 0 1; }
+        & > .pane-error { display: none; color: $error; padding: 0 1; height: auto; max-height: 5; }
+        /* wraps at the end of a run, so nothing of it is lost in a narrow pane */
+        & > .pane-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+    }
+    """
     state: var[str] = var("idle")
 
     class RunEnded(Message):

@@ -10,11 +10,11 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from tui.widgets.params_bar import ParamError, ParamsBar
+from tui.app.playground.params_bar import ParamError, ParamsBar
 
 
 class PaneParamsScreen(ModalScreen[dict[str, Any] | None]):
-    CSS_PATH = "picker.tcss"
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="cancel-params")]
 
     def __init__(self, endpoint: str, overrides: dict[str, Any]) -> None:

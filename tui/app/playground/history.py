@@ -18,7 +18,7 @@ from tui.playground.history import ComparisonHistory
 
 
 class HistoryScreen(ModalScreen[str | None]):
-    CSS_PATH = "picker.tcss"
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [Binding("escape", "dismiss(None)", "Close", id="close-history")]
 
     def __init__(self, repo: ComparisonHistory) -> None:

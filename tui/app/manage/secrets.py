@@ -11,9 +11,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.app.manage.table_screen import Row, TableScreen
 from tui.app.workspace_of import workspace_of
 from tui.domain.secrets import SecretMetadata, SecretScope
-from tui.screens.table_screen import Row, TableScreen
 from tui.widgets.tables import refill
 
 EMPTY = (

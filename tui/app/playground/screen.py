@@ -18,6 +18,10 @@ from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from tui.app.playground.comparison import ComparisonSummary
+from tui.app.playground.pane import Pane
+from tui.app.playground.params_bar import ParamError, ParamsBar
+from tui.app.playground.picker import EndpointChoice, EndpointPicker, default_selection
 from tui.app.workspace_of import workspace_of
 from tui.domain.errors import SwitchboardError
 from tui.domain.simulated import is_simulated
@@ -28,11 +32,7 @@ from tui.playground.export import write_exports
 from tui.playground.history import ComparisonHistory
 from tui.playground.model import Comparison, is_chat, is_embeddings, task_kind
 from tui.playground.requests import build_request, user_turn
-from tui.screens.picker import EndpointChoice, EndpointPicker, default_selection
 from tui.settings import Settings
-from tui.widgets.comparison import ComparisonSummary
-from tui.widgets.pane import Pane
-from tui.widgets.params_bar import ParamError, ParamsBar
 from tui.widgets.prompt import PromptInput
 from tui.widgets.splitter import Splitter
 
@@ -59,7 +59,7 @@ F1 lists every key · F3 shows endpoints · ctrl+q quits"""
 
 
 class PlaygroundScreen(Screen[None]):
-    CSS_PATH = "playground.tcss"
+    CSS_PATH = "screen.tcss"
     ESCAPE_TO_MINIMIZE = False  # Esc cancels the focused pane; F11 / z restore a maximised one
     BINDINGS = [
         Binding("ctrl+o", "pick", "Pick", id="pick-endpoints", tooltip="Pick endpoints to compare"),
@@ -277,7 +277,7 @@ class PlaygroundScreen(Screen[None]):
             self.notify(f"Could not save to history: {err}", severity="warning", markup=False)
 
     def on_pane_params_requested(self, event: Pane.ParamsRequested) -> None:
-        from tui.screens.pane_params import PaneParamsScreen
+        from tui.app.playground.pane_params import PaneParamsScreen
 
         pane = event.pane
 
@@ -289,7 +289,7 @@ class PlaygroundScreen(Screen[None]):
         self.app.push_screen(PaneParamsScreen(pane.endpoint, pane.overrides), apply)
 
     def on_pane_code_blocks_offered(self, event: Pane.CodeBlocksOffered) -> None:
-        from tui.screens.code_blocks import CodeBlockPicker
+        from tui.app.playground.code_blocks import CodeBlockPicker
 
         def copy(choice: int | None) -> None:
             if choice is not None:
@@ -341,7 +341,7 @@ class PlaygroundScreen(Screen[None]):
         self.notify("New conversation: every pane starts fresh", markup=False)
 
     def action_history(self) -> None:
-        from tui.screens.history import HistoryScreen
+        from tui.app.playground.history import HistoryScreen
 
         async def reopen(entry_id: str | None) -> None:
             if entry_id:

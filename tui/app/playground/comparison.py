@@ -17,6 +17,16 @@ BEST = "★"
 class ComparisonSummary(Static):
     """Shows a :class:`Summary`; every name and message in it is plain text (never markup)."""
 
+    DEFAULT_CSS = """
+    ComparisonSummary {
+        height: auto;
+        max-height: 25%;  /* a small terminal keeps room for the answers */
+        overflow-y: auto;
+        padding: 0 1;
+        background: $boost;
+    }
+    """
+
     summary: Summary | None = None
 
     def show(self, summary: Summary) -> None:

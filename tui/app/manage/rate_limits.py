@@ -8,8 +8,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.app.manage.table_screen import Row, TableScreen
 from tui.app.workspace_of import workspace_of
-from tui.screens.table_screen import Row, TableScreen
 from tui.workspace.usage import LimitStatus
 
 EMPTY = (

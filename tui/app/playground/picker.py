@@ -32,7 +32,7 @@ class EndpointChoice:
 
 
 class EndpointPicker(ModalScreen[list[str] | None]):
-    CSS_PATH = "picker.tcss"
+    CSS_PATH = "dialogs.tcss"
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="cancel-pick"),
         Binding("ctrl+o", "use", "Use selected", id="use-picked", priority=True),

@@ -51,6 +51,19 @@ def parse_params(raw: dict[str, str]) -> dict[str, Any]:
 
 
 class ParamsBar(Horizontal):
+    """The playground's shared sampling bar and a pane's own (F7)."""
+
+    DEFAULT_CSS = """
+    ParamsBar {
+        height: 1;
+        & Label { padding: 0 1 0 2; color: $text-muted; }
+        & Input { width: 10; background: $boost; }
+        & Input:focus { background: $accent 30%; }
+        & #param-stop { width: 16; }
+        & #param-system { width: 1fr; }
+    }
+    """
+
     def __init__(self, defaults: dict[str, Any] | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._defaults = defaults or {}

@@ -8,10 +8,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.app.manage.table_screen import Row, TableScreen
 from tui.app.workspace_of import workspace_of
 from tui.domain.endpoints import ServingEndpointDetailed
 from tui.domain.simulated import is_simulated
-from tui.screens.table_screen import Row, TableScreen
 
 EMPTY = (
     "No endpoints yet.\n\n"
@@ -83,7 +83,7 @@ class EndpointsScreen(TableScreen[ServingEndpointDetailed]):
         key = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         endpoint = self._endpoints.get(key)
         if endpoint is not None:
-            from tui.screens.json_view import JsonViewScreen
+            from tui.app.manage.json_view import JsonViewScreen
 
             self.app.push_screen(JsonViewScreen(f"Endpoint {key}", endpoint.to_json()))
 

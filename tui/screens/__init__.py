@@ -1,1 +1,0 @@
-"""One screen per module: the playground, the management screens and the modal dialogs."""

@@ -25,7 +25,6 @@ from textual.widgets import DataTable, OptionList
 
 from tests.helpers.app import finished, panes, send, wait_until
 from tests.helpers.demo_app import SIZE, demo_app, demo_workspace
-from tests.helpers.endpoints import endpoint_body
 from tui.app.app import SwitchboardApp
 from tui.app.demo import DEMO_KEY
 from tui.app.help import HelpScreen
@@ -39,6 +38,7 @@ from tui.app.playground.screen import PlaygroundScreen
 from tui.domain.simulated import SIMULATED_TAG
 from tui.playground import clock
 from tui.simulator import Simulator
+from tui.simulator.endpoints import endpoint_body
 
 STALL_AFTER = {"stalled-gpt": 40, "stalled-claude": 25}
 DEMO_REF = "{{secrets/demo/sim_key}}"

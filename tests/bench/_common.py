@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from time import perf_counter
 from typing import Any
 
-SIM_KEY = "sim-key"
+from tui.simulator.endpoints import SIM_KEY
 
 
 def free_port() -> int:

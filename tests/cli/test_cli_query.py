@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from tests.cli_runner import Cli
-from tests.helpers.endpoints import endpoint_body
 from tui.simulator import Simulator
+from tui.simulator.endpoints import endpoint_body
 
 NAME = "openai-completions"
 

@@ -12,16 +12,17 @@ from pathlib import Path
 import pytest
 
 from tests.contract.sim import KEY, SCOPE, SIM_KEY, create_request
+from tui.settings import Settings
+from tui.settings.models import TimeoutSettings
 from tui.simulator import Simulator
-from tui.transport.timeouts import Timeouts
 from tui.workspace.factory import open_workspace
 from tui.workspace.protocol import Workspace
 
-TIMEOUTS = Timeouts(connect=2, read=10, idle=5)
+SETTINGS = Settings(timeouts=TimeoutSettings(connect=2, read=10, idle=5))
 
 
 async def _local(folder: Path) -> Workspace:
-    return open_workspace(folder / "contract.db", user="tester", timeouts=TIMEOUTS)
+    return open_workspace(folder / "contract.db", user="tester", settings=SETTINGS)
 
 
 OPENERS: dict[str, Callable[[Path], Awaitable[Workspace]]] = {"local": _local}

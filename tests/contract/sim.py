@@ -1,4 +1,4 @@
-"""Endpoint bodies that point at the loopback provider simulator, for the contract suite."""
+"""Endpoints for the contract suite: OpenAI-flavoured ones answered by the loopback provider simulator."""
 
 from __future__ import annotations
 
@@ -6,34 +6,16 @@ from typing import Any
 
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput
+from tui.simulator.endpoints import SIM_KEY, endpoint_body
 
-SIM_KEY = "sim-key"
-SCOPE, KEY = "sim", "key"
-MODELS = {
-    "llm/v1/chat": "gpt-4o-mini",
-    "llm/v1/completions": "gpt-3.5-turbo-instruct",
-    "llm/v1/embeddings": "text-embedding-3-small",
-}
+__all__ = ["KEY", "SCOPE", "SIM_KEY", "config_input", "create_request"]
+SCOPE, KEY = "sim", "key"  # where SIM_REF points
 
 
 def served(base: str, task: str = "llm/v1/chat", *, model: str | None = None) -> dict[str, Any]:
     """A config with one OpenAI served entity answered by the simulator at ``base``."""
-    return {
-        "served_entities": [
-            {
-                "name": "primary",
-                "external_model": {
-                    "name": model or MODELS[task],
-                    "provider": "openai",
-                    "task": task,
-                    "openai_config": {
-                        "openai_api_key": f"{{{{secrets/{SCOPE}/{KEY}}}}}",
-                        "openai_api_base": f"{base}/v1",
-                    },
-                },
-            }
-        ]
-    }
+    config: dict[str, Any] = endpoint_body(base, "openai", task.rsplit("/", 1)[-1], model=model)["config"]
+    return config
 
 
 def create_request(name: str, base: str, task: str = "llm/v1/chat", **extra: Any) -> CreateServingEndpoint:

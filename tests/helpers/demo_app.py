@@ -8,12 +8,13 @@ from typing import Any
 
 from tui.app.app import SwitchboardApp
 from tui.app.demo import populate
+from tui.app.launch import build_app
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.settings import Settings
-from tui.themes import load_themes
-from tui.transport.timeouts import Timeouts
-from tui.workspace.local.workspace import LocalWorkspace
+from tui.settings.models import TimeoutSettings
+from tui.workspace.factory import open_workspace
+from tui.workspace.protocol import Workspace
 
 SIZE = (160, 45)
 HOSTNAME = "testhost"
@@ -21,12 +22,17 @@ AppFactory = Callable[..., Any]
 """``async with make_app(**settings) as (app, pilot):`` (the ``make_app`` fixture)."""
 
 
+def quick_settings(*, connect: float = 2, read: float = 5, idle: float = 1.0, **settings: Any) -> Settings:
+    """Settings for a test: short provider timeouts and a host whose name is always the same."""
+    return Settings(hostname=HOSTNAME, timeouts=TimeoutSettings(connect=connect, read=read, idle=idle), **settings)
+
+
 async def demo_workspace(
     path: Path, base: str, *, read: float, idle: float, populated: bool = True, extra: Iterable[dict[str, Any]] = ()
-) -> LocalWorkspace:
+) -> Workspace:
     """A workspace at ``path`` holding the demo endpoints (unless not ``populated``) and the ``extra`` bodies,
     all served by the simulator at ``base``."""
-    ws = LocalWorkspace(path, user="tester", timeouts=Timeouts(connect=2, read=read, idle=idle))
+    ws = open_workspace(path, user="tester", settings=quick_settings(read=read, idle=idle))
     if populated:
         await populate(ws, base)
     for body in extra:
@@ -34,6 +40,6 @@ async def demo_workspace(
     return ws
 
 
-def demo_app(ws: LocalWorkspace, *, demo: bool = True, **settings: Any) -> SwitchboardApp:
+def demo_app(ws: Workspace, *, demo: bool = True, **settings: Any) -> SwitchboardApp:
     """The app on ``ws`` with ``settings``, on a host whose name is always the same."""
-    return SwitchboardApp(ws, Settings(hostname=HOSTNAME, **settings), demo=demo, themes=load_themes())
+    return build_app(ws, Settings(hostname=HOSTNAME, **settings), demo=demo)

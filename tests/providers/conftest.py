@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.endpoints import SIM_KEY
 from tests.providers.rig import Rig
 from tui.simulator import Simulator
+from tui.simulator.endpoints import SIM_KEY
 from tui.transport.timeouts import Timeouts
 from tui.workspace.local.workspace import LocalWorkspace
 

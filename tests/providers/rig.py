@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from tests.helpers.endpoints import endpoint_body
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.simulator import Simulator
+from tui.simulator.endpoints import endpoint_body
 from tui.workspace.local.workspace import LocalWorkspace
 
 

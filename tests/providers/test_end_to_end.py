@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.endpoints import CASES, SIM_KEY, model_name
 from tests.providers.rig import Rig
+from tui.simulator.endpoints import CASES, SIM_KEY, model_name
 
 CHAT = {
     "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}],

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.endpoints import endpoint_body
 from tests.providers.rig import Rig
 from tui.domain.base import parse_stored, parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
@@ -24,6 +23,7 @@ from tui.domain.errors import (
     ProviderUnreachable,
     StreamInterrupted,
 )
+from tui.simulator.endpoints import endpoint_body
 from tui.transport.timeouts import Timeouts
 from tui.workspace.local.workspace import LocalWorkspace
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.endpoints import endpoint_body
 from tests.providers.rig import Rig
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
@@ -21,6 +20,7 @@ from tui.domain.errors import (
     ResourceDoesNotExist,
 )
 from tui.domain.gateway import AiGatewayConfig, RateLimit
+from tui.simulator.endpoints import endpoint_body
 from tui.workspace.local.limits import Caller
 
 CHAT = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 8}

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 
 from tests.cli_runner import Cli
-from tests.helpers.endpoints import FLAVOURS, SIM_REF
 from tests.security.canaries import (
     CANARIES,
     PLAIN_CANARY,
@@ -23,6 +22,7 @@ from tests.security.canaries import (
 )
 from tests.security.hostile import ENTRA_TOKEN, HostileServer
 from tui.simulator import Simulator
+from tui.simulator.endpoints import FLAVOURS, SIM_REF
 from tui.simulator.knobs import FAULTS
 
 ECHO_MODES = ("echo401", "echo500", "echostream", "echoanswer")
@@ -31,7 +31,8 @@ ALLOWED_PLACES = {"secrets.value", "endpoints.doc"}
 
 # provider shapes beyond tests/providers' flavours: a custom server with a header of the user's choosing
 SHAPES: dict[str, tuple[str, str, Any]] = {
-    name: (provider, key, build) for name, (_tasks, provider, key, build) in FLAVOURS.items()
+    name: (spec.provider, spec.config_key, lambda base, build=spec.build: build(base, SIM_REF))
+    for name, spec in FLAVOURS.items()
 }
 SHAPES["custom-header"] = (
     "custom",

@@ -18,12 +18,12 @@ from types import FrameType
 from typing import Any
 
 from tui.domain.base import parse_user_input
-from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS, CreateServingEndpoint
+from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.simulated import SIMULATED_TAG
 from tui.simulator import Simulator
+from tui.simulator.endpoints import SIM_KEY, endpoint_body
 from tui.workspace.protocol import Workspace
 
-DEMO_KEY = "sim-key"
 FOLDER_PREFIX = "switchboard-demo-"
 MARKER = "switchboard-demo.pid"
 """In every demo folder: the PID of the process that made it. Only a folder under the temp dir with
@@ -34,63 +34,46 @@ Handler = Callable[[int, FrameType | None], Any] | int | None
 """What ``signal.signal`` takes and gives back (None: a handler not set from Python)."""
 
 
-def _openai(base: str, model: str, task: str) -> dict[str, Any]:
-    return {
-        "name": model,
-        "provider": "openai",
-        "task": task,
-        "openai_config": {"openai_api_key": "{{secrets/demo/sim_key}}", "openai_api_base": f"{base}/v1"},
-    }
+DEMO_KEY = SIM_KEY
+DEMO_REF = "{{secrets/demo/sim_key}}"
+"""Where the demo endpoints read their key: scope ``demo``, key ``sim_key``, holding :data:`DEMO_KEY`."""
+DEMO_DESCRIPTION = "Simulated endpoint (switchboard --demo); answers come from the local simulator."
+
+# endpoint name -> (provider flavour, task, model, Azure deployment); timing and faults ride in the name
+DEMO_MODELS: dict[str, tuple[str, str, str, str | None]] = {
+    "gpt-4o-mini": ("openai", "chat", "gpt-4o-mini@ttft=0.25,tps=90,tokens=260", None),
+    "claude-haiku": ("anthropic", "chat", "claude-3-5-haiku@ttft=0.45,tps=70,tokens=240", None),
+    "azure-gpt-4o": ("azure", "chat", "gpt-4o", "gpt-4o@ttft=0.35,tps=120,tokens=300"),
+    "llama-slow": ("custom", "chat", "llama-3.1-8b@ttft=1.5,tps=12,tokens=160", None),
+    "flaky-gpt": ("openai", "chat", "gpt-4o@ttft=0.3,tps=60,tokens=200,fault=cut,cut_after=60", None),
+    "instruct": ("openai", "completions", "gpt-3.5-turbo-instruct@tps=80,tokens=120", None),
+    "instruct-fast": ("openai", "completions", "babbage-002@tps=400,tokens=120", None),
+    "embed-small": ("openai", "embeddings", "text-embedding-3-small@dim=16", None),
+    "embed-large": ("openai", "embeddings", "text-embedding-3-large@dim=16", None),
+}
+DEMO_LIMITS: dict[str, list[dict[str, Any]]] = {
+    "gpt-4o-mini": [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+}
 
 
 def demo_endpoints(base: str) -> list[dict[str, Any]]:
     """Create bodies for the demo endpoints, served by the simulator at ``base``."""
-    chat, completions, embeddings = TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
-    entities = {
-        "gpt-4o-mini": _openai(base, "gpt-4o-mini@ttft=0.25,tps=90,tokens=260", chat),
-        "claude-haiku": {
-            "name": "claude-3-5-haiku@ttft=0.45,tps=70,tokens=240",
-            "provider": "anthropic",
-            "task": chat,
-            "anthropic_config": {"anthropic_api_key": "{{secrets/demo/sim_key}}", "anthropic_api_base": f"{base}/v1"},
-        },
-        "azure-gpt-4o": {
-            "name": "gpt-4o",
-            "provider": "openai",
-            "task": chat,
-            "openai_config": {
-                "openai_api_type": "azure",
-                "openai_api_key": "{{secrets/demo/sim_key}}",
-                "openai_api_base": base,
-                "openai_deployment_name": "gpt-4o@ttft=0.35,tps=120,tokens=300",
-                "openai_api_version": "2024-10-21",
-            },
-        },
-        "llama-slow": {
-            "name": "llama-3.1-8b@ttft=1.5,tps=12,tokens=160",
-            "provider": "custom",
-            "task": chat,
-            "custom_provider_config": {
-                "custom_provider_url": f"{base}/v1",
-                "bearer_token_auth": {"token": "{{secrets/demo/sim_key}}"},
-            },
-        },
-        "flaky-gpt": _openai(base, "gpt-4o@ttft=0.3,tps=60,tokens=200,fault=cut,cut_after=60", chat),
-        "instruct": _openai(base, "gpt-3.5-turbo-instruct@tps=80,tokens=120", completions),
-        "instruct-fast": _openai(base, "babbage-002@tps=400,tokens=120", completions),
-        "embed-small": _openai(base, "text-embedding-3-small@dim=16", embeddings),
-        "embed-large": _openai(base, "text-embedding-3-large@dim=16", embeddings),
-    }
     bodies = []
-    for name, model in entities.items():
-        body: dict[str, Any] = {
-            "name": name,
-            "config": {"served_entities": [{"name": name, "external_model": model}]},
-            "tags": [SIMULATED_TAG],
-            "description": "Simulated endpoint (switchboard --demo); answers come from the local simulator.",
-        }
-        if name == "gpt-4o-mini":
-            body["rate_limits"] = [{"calls": 20, "key": "user", "renewal_period": "minute"}]
+    for name, (flavour, task, model, deployment) in DEMO_MODELS.items():
+        body = endpoint_body(
+            base,
+            flavour,
+            task,
+            model=model,
+            deployment=deployment,
+            name=name,
+            entity=name,
+            secret=DEMO_REF,
+            tags=[SIMULATED_TAG],
+            description=DEMO_DESCRIPTION,
+        )
+        if name in DEMO_LIMITS:
+            body["rate_limits"] = DEMO_LIMITS[name]
         bodies.append(body)
     return bodies
 

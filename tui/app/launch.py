@@ -10,35 +10,39 @@ from typing import TYPE_CHECKING
 from tui.domain.errors import SwitchboardError
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from tui.app.app import SwitchboardApp
     from tui.settings import Settings
     from tui.workspace.protocol import Workspace
 
 
 def launch_app(*, workspace: str | None, demo: bool = False) -> int:
     from tui.settings import load_settings
-    from tui.transport.timeouts import Timeouts
     from tui.workspace.factory import open_workspace
 
     settings, notes = load_settings()
-    timeouts = Timeouts(**settings.timeouts.model_dump())
     if demo:
         from tui.app.demo import demo_environment, populate
 
         with demo_environment() as (path, sim):
-            ws = open_workspace(path, timeouts=timeouts)
+            ws = open_workspace(path, settings=settings)
             asyncio.run(populate(ws, sim.base_url))
-            return _run(ws, settings, notes, demo=True)
+            build_app(ws, settings, demo=True, notes=notes).run()
+            return 0
     try:
-        ws = open_workspace(workspace, timeouts=timeouts)
+        ws = open_workspace(workspace, settings=settings)
     except SwitchboardError as err:
         sys.stderr.write(f"Error: {err.message} ({err.error_code})\n")
         return 1
-    return _run(ws, settings, notes, demo=False)
+    build_app(ws, settings, demo=False, notes=notes).run()
+    return 0
 
 
-def _run(ws: Workspace, settings: Settings, notes: list[str], *, demo: bool) -> int:
+def build_app(ws: Workspace, settings: Settings, *, demo: bool, notes: Iterable[str] = ()) -> SwitchboardApp:
+    """The app on ``ws``, with the built-in and user themes; the one way it is built (also for the
+    screenshots and the tests). ``notes`` are shown once it opens (e.g. a settings file that was wrong)."""
     from tui.app.app import SwitchboardApp
     from tui.themes import load_themes
 
-    SwitchboardApp(ws, settings, demo=demo, themes=load_themes(), notes=notes).run()
-    return 0
+    return SwitchboardApp(ws, settings, demo=demo, themes=load_themes(), notes=notes)

@@ -14,8 +14,8 @@ from textual.pilot import Pilot
 
 from tui.app.app import SwitchboardApp
 from tui.app.demo import demo_environment, populate
+from tui.app.launch import build_app
 from tui.settings import Settings
-from tui.themes import load_themes
 from tui.workspace.factory import open_workspace
 
 SIZE = (160, 45)
@@ -36,7 +36,7 @@ async def _shoot(folder: Path, name: str, steps: Callable[[Pilot[None], Switchbo
     with demo_environment() as (path, sim):
         ws = open_workspace(path, user="demo")
         await populate(ws, sim.base_url)
-        app = SwitchboardApp(ws, Settings(hostname="devbox"), demo=True, themes=load_themes())
+        app = build_app(ws, Settings(hostname="devbox"), demo=True)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.5)
             await steps(pilot, app)

@@ -7,14 +7,16 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn, cast
+from typing import TYPE_CHECKING, NoReturn, cast
 
 from tui import __version__
 from tui.cli import locate, secrets, serving_endpoints, simulate
 from tui.cli.io import print_error, print_json, warn
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
 from tui.domain.text import has_surrogate, printable
-from tui.transport.timeouts import Timeouts
+
+if TYPE_CHECKING:
+    from tui.settings import Settings
 
 WORKSPACE_HELP = "workspace file (default: $SWITCHBOARD_WORKSPACE, else the user data dir)"
 
@@ -65,21 +67,22 @@ def build_parser() -> argparse.ArgumentParser:
 async def _run_command(args: argparse.Namespace) -> object:
     from tui.workspace.factory import open_workspace
 
-    workspace = open_workspace(args.workspace, timeouts=_timeouts() if getattr(args, "uses_network", False) else None)
+    settings = _settings() if getattr(args, "uses_network", False) else None
+    workspace = open_workspace(args.workspace, settings=settings)
     try:
         return await args.run(args, workspace)
     finally:
         await workspace.aclose()
 
 
-def _timeouts() -> Timeouts:
-    """Timeouts from the settings; loaded only by commands that call providers (settings cost ~20 ms)."""
+def _settings() -> Settings:
+    """The settings (for their timeouts); loaded only by commands that call providers (they cost ~20 ms)."""
     from tui.settings import load_settings
 
     settings, warnings = load_settings()
     for warning in warnings:
         warn(warning)
-    return Timeouts(**settings.timeouts.model_dump())
+    return settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,7 +6,8 @@ Databricks model serving, with deterministic generated text, controllable timing
     async with Simulator(api_key="sim-key") as sim:
         ...  # point a client at sim.base_url
 
-Runtime code uses only the standard library.
+The server's runtime code uses only the standard library; :mod:`tui.simulator.endpoints` writes create bodies
+for endpoints it serves (for the demo, the screenshots and the tests).
 """
 
 from __future__ import annotations

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.app.commands import SwitchboardCommands
+from tui.app.messages import OpenInPlayground
 from tui.domain.text import printable
 from tui.gc_policy import install_gc_policy
 from tui.settings import Settings, SettingsError, save_setting
@@ -154,6 +155,13 @@ class SwitchboardApp(App[None]):
             from tui.app.keys import key_rows
 
             self.push_screen(HelpScreen(key_rows(dict(self.settings.keymap))))
+
+    async def on_open_in_playground(self, message: OpenInPlayground) -> None:
+        from tui.app.playground.screen import PlaygroundScreen
+
+        await self.switch_mode("playground")
+        if isinstance(self.screen, PlaygroundScreen):
+            self.screen.open_endpoints(message.endpoints)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

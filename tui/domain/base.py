@@ -16,6 +16,7 @@ import difflib
 import functools
 import types
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar, Union, get_args, get_origin
 
 from pydantic import (
@@ -133,11 +134,26 @@ Url = Annotated[str, user_rule(url_problem)]
 """A URL field of user input: http(s) only, with a host and a valid port (see :func:`url_problem`)."""
 
 
-def format_validation_error(err: ValidationError, what: str) -> str:
-    """Turn pydantic's report into one readable line per problem, naming the JSON path."""
-    lines = []
-    for item in err.errors(include_url=False)[:5]:
-        path = _json_path(item["loc"])
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with user input: where (a path into the JSON) and what, in words."""
+
+    path: tuple[int | str, ...]
+    message: str
+
+    @property
+    def where(self) -> str:
+        """The path as people read it: ``config.served_entities[0].external_model.name``."""
+        return _json_path(self.path)
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.path else self.message
+
+
+def problems_of(err: ValidationError) -> list[Problem]:
+    """Pydantic's report as problems, with the domain's wording and JSON paths (validator steps left out)."""
+    problems = []
+    for item in err.errors(include_url=False):
         msg = str(item["msg"])
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
@@ -145,11 +161,31 @@ def format_validation_error(err: ValidationError, what: str) -> str:
             msg = "is required"
         elif item["type"] == "model_type":
             msg = "must be a JSON object"
-        lines.append(f"{path}: {msg}" if path else msg)
-    extra = len(err.errors()) - len(lines)
-    if extra > 0:
-        lines.append(f"... and {extra} more")
+        path = tuple(part for part in item["loc"] if not str(part).startswith("function-"))
+        problems.append(Problem(path, msg))
+    return problems
+
+
+def format_validation_error(err: ValidationError, what: str) -> str:
+    """Turn pydantic's report into one readable line per problem, naming the JSON path."""
+    problems = problems_of(err)
+    lines = [str(problem) for problem in problems[:5]]
+    if len(problems) > 5:
+        lines.append(f"... and {len(problems) - 5} more")
     return f"Invalid {what}: " + "; ".join(lines)
+
+
+def check_user_input(model: type[M], data: Any) -> tuple[M | None, list[Problem]]:
+    """The model ``data`` gives, or None and every problem with it: what a form or an editor shows next
+    to each field as the user types (the same rules :func:`parse_user_input` applies)."""
+    if not isinstance(data, dict):
+        return None, [Problem((), f"expected a JSON object, got {type(data).__name__}")]
+    if problem := json_problem(data):
+        return None, [Problem((), problem)]
+    try:
+        return model.model_validate(data, context=USER_INPUT), []
+    except ValidationError as err:
+        return None, problems_of(err)
 
 
 def _json_path(loc: tuple[int | str, ...]) -> str:
@@ -157,7 +193,7 @@ def _json_path(loc: tuple[int | str, ...]) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("function-after", "function-before") or str(part).startswith("function-"):
+        elif str(part).startswith("function-"):
             continue
         else:
             out += f".{part}" if out else str(part)

@@ -117,8 +117,12 @@ class PlaygroundScreen(Screen[None]):
         return list(self.query(Pane))
 
     # -- endpoints ---------------------------------------------------------------------------------
+    def open_endpoints(self, names: list[str]) -> None:
+        """Load the endpoints afresh and show ``names`` in the panes (F3's "open in playground")."""
+        self.load_endpoints(chosen=names)
+
     @work(exclusive=True, group="playground-endpoints")
-    async def load_endpoints(self, preselect: bool = True) -> None:
+    async def load_endpoints(self, preselect: bool = True, chosen: list[str] | None = None) -> None:
         try:
             endpoints = await workspace_of(self).list_endpoints()
         except SwitchboardError as err:
@@ -132,7 +136,9 @@ class PlaygroundScreen(Screen[None]):
             self.choices[e.name] = EndpointChoice(
                 e.name, e.task, models[0].provider_shown, models[0].name, is_simulated(e.tags)
             )
-        if preselect and not self.panes:
+        if chosen is not None:
+            await self.use_endpoints(chosen)
+        elif preselect and not self.panes:
             last = await asyncio.to_thread(self.history.list, "", 1)
             await self.use_endpoints(
                 default_selection(list(self.choices.values()), list(last[0].endpoints) if last else [])

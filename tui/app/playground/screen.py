@@ -74,6 +74,7 @@ class PlaygroundScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.choices: dict[str, EndpointChoice] = {}
+        self._wanted: list[str] | None = None
         self.pane_task: str | None = None
         self.comparison: Comparison | None = None
 
@@ -118,11 +119,15 @@ class PlaygroundScreen(Screen[None]):
 
     # -- endpoints ---------------------------------------------------------------------------------
     def open_endpoints(self, names: list[str]) -> None:
-        """Load the endpoints afresh and show ``names`` in the panes (F3's "open in playground")."""
-        self.load_endpoints(chosen=names)
+        """Load the endpoints afresh and show ``names`` in the panes (F3's "open in playground").
+
+        The names wait in ``_wanted`` until a load has shown them: the load the screen starts when it is
+        shown again may come after this one and replace it."""
+        self._wanted = names
+        self.load_endpoints()
 
     @work(exclusive=True, group="playground-endpoints")
-    async def load_endpoints(self, preselect: bool = True, chosen: list[str] | None = None) -> None:
+    async def load_endpoints(self, preselect: bool = True) -> None:
         try:
             endpoints = await workspace_of(self).list_endpoints()
         except SwitchboardError as err:
@@ -136,8 +141,9 @@ class PlaygroundScreen(Screen[None]):
             self.choices[e.name] = EndpointChoice(
                 e.name, e.task, models[0].provider_shown, models[0].name, is_simulated(e.tags)
             )
-        if chosen is not None:
-            await self.use_endpoints(chosen)
+        if self._wanted is not None:
+            await self.use_endpoints(self._wanted)
+            self._wanted = None
         elif preselect and not self.panes:
             last = await asyncio.to_thread(self.history.list, "", 1)
             await self.use_endpoints(

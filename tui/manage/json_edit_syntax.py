@@ -27,8 +27,8 @@ def explain(text: str, err: json.JSONDecodeError) -> tuple[int, str]:
     at = text[pos : pos + 1]
     opened = open_containers(text, pos)[-1:]
     closer = _CLOSER.get(opened, "}")
-    if pos >= len(text.rstrip()) and opened:
-        return pos, f"the text ends before this {_KIND[opened]} is closed (missing '{closer}')"
+    if pos >= len(text.rstrip()) and opened:  # shown at the end of the last line, where the bracket goes
+        return len(text.rstrip()), f"the text ends before an {_KIND[opened]} is closed (missing '{closer}')"
     trailing = before >= 0 and text[before] == "," and at in ("}", "]")
     if err.msg.startswith("Illegal trailing comma") or (trailing and not err.msg.startswith("Extra data")):
         return before, f"trailing comma before '{at}': remove it"
@@ -46,7 +46,9 @@ def _explain_at(msg: str, text: str, pos: int, before: int, closer: str) -> tupl
             return pos, "field names need double quotes, not single quotes"
         return pos, "expected a field name in double quotes"
     if msg.startswith("Expecting value"):
-        return pos, _expected_value(text, pos)
+        if at in ("}", "]", ","):  # nothing between ':' and what follows: the value goes right after the ':'
+            return before + 1, f"missing {_VALUES}"
+        return pos, f"expected {_expected_value(text, pos)}"
     if msg.startswith("Unterminated string"):
         return pos, "this string has no closing double quote"
     if msg.startswith("Invalid control character"):
@@ -64,13 +66,13 @@ def _explain_at(msg: str, text: str, pos: int, before: int, closer: str) -> tupl
 
 def _expected_value(text: str, pos: int) -> str:
     if text.startswith("'", pos):
-        return "strings need double quotes, not single quotes"
+        return "a string in double quotes, not single quotes"
     if word := _WORD.match(text, pos):
         return (
-            f"'{word.group()}' is not a JSON value; text needs double quotes, "
+            f"a value, and '{word.group()}' is not one: text needs double quotes, "
             "and true, false and null are written in lower case"
         )
-    return f"expected {_VALUES}"
+    return _VALUES
 
 
 def _control_in_string(character: str) -> str:

@@ -169,6 +169,29 @@ def meter(used: int, limit: int | None, width: int = 12) -> str:
     return f"{'█' * filled}{'░' * (width - filled)} {used:,}/{limit:,}"
 
 
+NOT_COUNTED = "counts others"
+"""The use of a limit that does not count the current user (a group they are not known to be in)."""
+
+
+def amount(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+def use_text(status: LimitStatus | None, what: str) -> str:
+    """This minute's use of one measure against its limit, or why there is none to show."""
+    if status is None:
+        return NOT_COUNTED
+    limit = status["calls_limit"] if what == "calls" else status["tokens_limit"]
+    return meter(status["calls"] if what == "calls" else status["tokens"], limit) if limit else "-"
+
+
+def busiest_text(status: LimitStatus | None) -> str:
+    if status is None:
+        return "-"
+    what = "calls" if status["calls_limit"] else "tokens"
+    return f"{use_text(status, what)} {what}"
+
+
 def share(status: LimitStatus) -> float:
     """How much of its limit this minute has used: the fuller of calls and tokens (0 to 1 and more)."""
     parts = [

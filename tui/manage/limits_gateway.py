@@ -174,3 +174,33 @@ def _table_data(form: GatewayForm, before: AiGatewayConfig, errors: FieldErrors)
     data: dict[str, Any] = {"enabled": form.inference_enabled}
     data.update({name: value for name, value in names.items() if value})
     return data
+
+
+def settings_lines(gateway: AiGatewayConfig | None) -> list[str]:
+    """The gateway's switches and guardrails in words, one per line."""
+    gateway = gateway or AiGatewayConfig()
+
+    def on_off(config: object) -> str:
+        return "on" if getattr(config, "enabled", None) else "off"
+
+    lines = [
+        f"Usage tracking: {on_off(gateway.usage_tracking_config)}",
+        f"Fallbacks: {on_off(gateway.fallback_config)}",
+    ]
+    for side in ("input", "output"):
+        params = getattr(gateway.guardrails, side, None)
+        parts = []
+        if params is not None:
+            if params.safety:
+                parts.append("safety filter")
+            if params.pii and params.pii.behavior:
+                parts.append(f"PII {params.pii.behavior}")
+            if params.invalid_keywords:
+                parts.append(f"refuses {', '.join(params.invalid_keywords)}")
+            if params.valid_topics:
+                parts.append(f"only about {', '.join(params.valid_topics)}")
+        lines.append(f"Guardrails on {side}: {'; '.join(parts) or 'none'}")
+    table = gateway.inference_table_config
+    where = ".".join(n for n in (table.catalog_name, table.schema_name, table.table_name_prefix) if n) if table else ""
+    lines.append(f"Inference table: {on_off(table)}" + (f" ({where})" if where else ""))
+    return lines

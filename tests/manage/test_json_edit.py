@@ -11,7 +11,7 @@ import pytest
 from tests.payloads import OPENAI_COMPLETIONS, azure_openai
 from tui.domain.checks import MAX_JSON_DEPTH
 from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput
-from tui.manage.json_edit import LineProblem, dump, parse_endpoint_json
+from tui.manage.json_edit import LineProblem, dump, parse_endpoint_json, terminal_safe
 
 
 def line_of(text: str, needle: str) -> int:
@@ -283,3 +283,11 @@ def test_dump_writes_no_character_that_steers_a_terminal() -> None:
     text = dump(data)
     assert all(c.isprintable() or c == "\n" for c in text), text
     assert json.loads(text) == data  # the same value, written as \u escapes
+
+
+def test_pasted_text_keeps_its_lines_and_loses_its_controls() -> None:
+    pasted = '{\r\n\t"description": "\x1b[2J"\r}'
+    safe = terminal_safe(pasted)
+    assert safe == '{\n\t"description": "\\u001b[2J"\n}'
+    assert parse_endpoint_json(safe).data == {"description": "\x1b[2J"}
+    assert terminal_safe("plain {}") == "plain {}"

@@ -84,11 +84,18 @@ def parse_endpoint_json(text: str, model: type[BaseModel] = CreateServingEndpoin
 
 
 def dump(data: Any) -> str:
-    """``data`` as the JSON view shows it: indented by 2, keys in the order given, non-ASCII text as it is,
-    but no character that could steer a terminal (C1 controls, bidi overrides: written as ``\\uXXXX``)."""
-    text = json.dumps(data, indent=2, ensure_ascii=False)
+    """``data`` as the JSON view shows it: indented by 2, keys in the order given, non-ASCII text as it is
+    but no character that could steer a terminal (see :func:`terminal_safe`)."""
+    return terminal_safe(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def terminal_safe(text: str) -> str:
+    """JSON text (typed, pasted or dumped) with every character a terminal could act on written as a
+    ``\\uXXXX`` escape: the same value inside a string, a syntax error anywhere else. Line breaks stay
+    (a CR LF or a lone CR becomes one), and so does a tab."""
     if not has_control(text):
         return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "".join(f"\\u{ord(c):04x}" if has_control(c) else c for c in text)
 
 

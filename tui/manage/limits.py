@@ -86,6 +86,7 @@ def check_limit(form: LimitForm) -> tuple[AnyLimit | None, FieldErrors]:
             continue
         if problem := number_text_problem(text):
             errors[field] = problem
+            data[field] = 1  # a stand-in, so the rules across fields judge the rest as if it were right
             continue
         data[field] = int(text)
     principal = form.principal.strip()

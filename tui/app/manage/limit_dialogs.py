@@ -48,8 +48,8 @@ class FormDialog(ModalScreen[bool], Generic[M]):
 
     CSS_PATH = "limit_dialogs.tcss"
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="cancel-form"),
-        Binding("ctrl+s", "save", "Save", id="save-form"),
+        Binding("escape", "cancel", "Cancel", id="limit-dialog-cancel"),
+        Binding("ctrl+s", "save", "Save", id="limit-dialog-save"),
     ]
 
     def __init__(self, save: Save[M]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.strip import Strip
 from textual.widget import Widget
@@ -68,8 +69,11 @@ def cursor_after(area: JsonTextArea, needle: str) -> None:
 
 async def test_a_valid_body_shows_no_problem() -> None:
     app = EditorApp(body())
-    async with app.run_test(size=SIZE):
+    async with app.run_test(size=SIZE) as pilot:
         editor, area, options, status = parts(app)
+        editor.focus()
+        await pilot.pause()
+        assert area.has_focus
         assert area.text == dump(OPENAI_COMPLETIONS)
         assert str(status.content) == "✓ No problems"
         assert not options.display and listed(options) == []
@@ -109,16 +113,16 @@ async def test_a_rule_of_the_domain_is_shown_on_its_line() -> None:
         assert listed(options)[0].startswith(f"line {line}: config.served_entities[0].external_model.task: ")
 
 
-async def test_changes_are_checked_once_typing_pauses() -> None:
+async def test_changes_are_checked_once_typing_pauses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tui.app.manage.json_editor.CHECK_DELAY", 1.0)  # a pause no busy test machine makes
     app = EditorApp(body())
     async with app.run_test(size=SIZE) as pilot:
         _, area, _, _ = parts(app)
         cursor_after(area, '"value": "gen-ai"')
         await pilot.press("left", *"-team")
-        await pilot.pause(0.1)
         assert app.changes == []  # not while typing
         await wait_until(pilot, lambda: bool(app.changes))
-        await pilot.pause(0.5)
+        await pilot.pause(0.2)
         assert len(app.changes) == 1
         assert app.changes[0].data is not None and app.changes[0].data["tags"][0]["value"] == "gen-ai-team"
 

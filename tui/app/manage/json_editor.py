@@ -7,7 +7,7 @@ puts the cursor where it is; F8 goes to the next one from the cursor.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 from textual.app import ComposeResult
@@ -22,6 +22,9 @@ from textual.widgets.text_area import Edit, EditResult, LanguageDoesNotExist
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.text import printable
 from tui.manage.json_edit import JsonCheck, LineProblem, dump, parse_endpoint_json, terminal_safe
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 CHECK_DELAY = 0.3
 """Seconds of quiet after an edit before the text is checked again (no flicker while typing)."""
@@ -87,6 +90,11 @@ class JsonEditor(Widget):
 
     def on_mount(self) -> None:
         self._show(self._check)
+
+    def focus(self, scroll_visible: bool = True) -> Self:
+        """The text takes the focus (this widget holds it, it has none of its own)."""
+        self.query_one(JsonTextArea).focus(scroll_visible)
+        return self
 
     @property
     def text(self) -> str:

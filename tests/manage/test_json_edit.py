@@ -68,6 +68,7 @@ SYNTAX_ERRORS = [
     pytest.param('{\n  "name": "a"\n}\nmore', 4, "more text after the end", id="extra-text"),
     pytest.param('{\n  "name": "a",\n  "tags": [\n', 3, "missing ']'", id="ends-in-array"),
     pytest.param('{\n  "name": "a"\n\n', 2, "the text ends before an object is closed (missing '}')", id="unclosed"),
+    pytest.param("\ufeff{}", 1, "byte order mark (U+FEFF); delete it", id="bom"),
     pytest.param("", 1, "the text is empty", id="empty"),
     pytest.param("  \n  ", 1, "the text is empty", id="blank"),
     pytest.param('{\n  "name": "a",\n  "name": "b"\n}', 3, "'name' is given twice (first on line 2)", id="duplicate"),

@@ -74,7 +74,7 @@ def parse_endpoint_json(text: str, model: type[BaseModel] = CreateServingEndpoin
         long_number = _LONG_NUMBER.search(text)
         message = "this number has too many digits"
         return JsonCheck(None, None, [_at(lines, long_number.start() if long_number else 0, message)])
-    layout = layout_of(text)
+    layout = layout_of(text, lines)
     problems = [_at(lines, offset, message) for offset, message in layout.flaws]
     found, domain_problems = check_user_input(model, value)
     for problem in domain_problems:

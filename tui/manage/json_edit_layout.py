@@ -85,10 +85,10 @@ def open_containers(text: str, end: int) -> str:
     return "".join(stack)
 
 
-def layout_of(text: str) -> Layout:
-    """The layout of ``text``, which must be JSON that :func:`json.loads` accepts and at most
-    :data:`MAX_JSON_DEPTH` levels deep (the walk recurses once per level)."""
-    layout = Layout(LineIndex(text))
+def layout_of(text: str, lines: LineIndex) -> Layout:
+    """The layout of ``text`` (whose lines are ``lines``), which must be JSON that :func:`json.loads` accepts
+    and at most :data:`MAX_JSON_DEPTH` levels deep (the walk recurses once per level)."""
+    layout = Layout(lines)
     start = _skip(text, 0)
     layout.spots[()] = Spot(None, start)
     _walk(text, start, (), layout)

@@ -57,6 +57,8 @@ def _explain_at(msg: str, text: str, pos: int, before: int, closer: str) -> tupl
         return pos, "\\u must be followed by four hexadecimal digits"
     if msg.startswith("Invalid \\escape"):
         return pos, "unknown escape after a backslash; a backslash itself is written \\\\"
+    if msg.startswith("Unexpected UTF-8 BOM"):
+        return pos, "the text starts with an invisible byte order mark (U+FEFF); delete it"
     if msg.startswith("Extra data"):
         if at in ("}", "]"):
             return pos, f"an extra '{at}': everything before it is already closed"

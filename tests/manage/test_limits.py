@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import pytest
 
+from tui.domain.base import parse_stored
+from tui.domain.endpoints import ServingEndpointDetailed
 from tui.domain.gateway import AiGatewayConfig, AiGatewayRateLimit, RateLimit, UsageTrackingConfig
 from tui.manage.limits import (
+    NOT_COUNTED,
     ChangedElsewhere,
     LimitEdit,
     LimitForm,
+    busiest_text,
     check_limit,
     describe,
     edited,
+    endpoint_limits,
     form_of,
     meter,
     pair_usage,
     per_text,
+    use_text,
     with_gateway_limits,
 )
 from tui.workspace.usage import LimitStatus
@@ -127,3 +133,38 @@ def test_gateway_limits_keep_the_other_settings() -> None:
     assert updated.rate_limits == [limit]
     assert updated.usage_tracking_config == stored.usage_tracking_config
     assert with_gateway_limits(updated, []).to_json() == {"usage_tracking_config": {"enabled": True}}
+
+
+def test_a_bad_number_is_reported_alone_not_as_a_missing_one() -> None:
+    _, errors = check_limit(LimitForm("gateway", tokens="0"))
+    assert set(errors) == {"tokens"}
+
+
+def test_the_use_of_each_measure_reads_as_a_meter() -> None:
+    status = _status("5 calls and 100 tokens/minute per user", 5, 100, used=5)
+    assert use_text(status, "calls") == "████████████ 5/5"
+    assert use_text(status, "tokens") == "░░░░░░░░░░░░ 0/100"
+    assert use_text(_status("100 tokens/minute per user", None, 100), "calls") == "-"
+    assert use_text(None, "calls") == NOT_COUNTED
+    assert busiest_text(status) == "████████████ 5/5 calls"
+    assert busiest_text(None) == "-"
+
+
+def test_an_endpoint_reads_as_its_limits_and_the_one_closest_to_running_out() -> None:
+    stored = parse_stored(
+        ServingEndpointDetailed,
+        {
+            "name": "e",
+            "rate_limits": [{"calls": 10, "key": "user"}],
+            "ai_gateway": {"rate_limits": [{"tokens": 100, "key": "endpoint"}, {"calls": 1, "key": "user_group"}]},
+        },
+    )
+    calls = _status("10 calls/minute per user", 10, used=2)
+    tokens = _status("100 tokens/minute per endpoint", None, 100)
+    tokens["tokens"] = 90
+    limits = endpoint_limits(stored, [calls, tokens])
+    assert limits.summary == "1 legacy, 2 gateway"
+    assert limits.gateway_use == [tokens, None]
+    assert limits.busiest == tokens
+    bare = endpoint_limits(parse_stored(ServingEndpointDetailed, {"name": "bare"}), [])
+    assert (bare.summary, bare.busiest, bare.served_entities) == ("none", None, 0)

@@ -13,6 +13,7 @@ from tui.manage.limits_gateway import (
     GuardrailForm,
     check_gateway,
     gateway_form,
+    settings_lines,
     split_words,
     with_settings,
 )
@@ -98,3 +99,14 @@ def test_clearing_a_guardrail_removes_it() -> None:
     assert errors == {}
     assert settings is not None and settings.guardrails is not None
     assert settings.guardrails.to_json() == {"input": {"safety": False, "invalid_keywords": []}}
+
+
+def test_the_settings_read_in_words() -> None:
+    assert settings_lines(STORED) == [
+        "Usage tracking: off",
+        "Fallbacks: on",
+        "Guardrails on input: safety filter; PII MASK; refuses x, y",
+        "Guardrails on output: none",
+        "Inference table: on (main.logs)",
+    ]
+    assert settings_lines(None)[0] == "Usage tracking: off"

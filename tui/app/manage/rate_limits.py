@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -97,10 +97,10 @@ class RateLimitsScreen(TableScreen[EndpointLimits]):
                 yield Static("AI gateway settings (g to change)", classes="detail-heading")
                 yield Static("", id="gateway-settings", markup=False)
                 with Horizontal(id="limit-buttons"):
-                    yield Button("Add limit (a)", id="limit-add", variant="primary")
-                    yield Button("Edit (e)", id="limit-edit")
-                    yield Button("Remove (d)", id="limit-delete", variant="error")
-                    yield Button("Gateway settings (g)", id="limit-gateway")
+                    yield Button("Add limit (a)", id="limit-add", variant="primary", action="screen.add")
+                    yield Button("Edit (e)", id="limit-edit", action="screen.edit")
+                    yield Button("Remove (d)", id="limit-delete", variant="error", action="screen.delete")
+                    yield Button("Gateway settings (g)", id="limit-gateway", action="screen.gateway")
         yield Static(EMPTY, id="limits-empty", classes="empty-state")
         yield Footer()
 
@@ -264,14 +264,6 @@ class RateLimitsScreen(TableScreen[EndpointLimits]):
 
         self.app.push_screen(GatewayDialog(item.name, item.gateway, item.served_entities, save))
 
-    @on(Button.Pressed, "#limit-buttons Button")
-    def _button(self, event: Button.Pressed) -> None:
-        actions = {"limit-add": self.action_add, "limit-edit": self.action_edit, "limit-gateway": self.action_gateway}
-        if event.button.id == "limit-delete":
-            self.action_delete()
-        elif event.button.id in actions:
-            actions[event.button.id]()
-
     # -- storing
 
     async def _store(self, name: str, edit: LimitEdit) -> str | None:
@@ -284,10 +276,12 @@ class RateLimitsScreen(TableScreen[EndpointLimits]):
             else:
                 limits = edited(endpoint.ai_gateway.rate_limits or [] if endpoint.ai_gateway else [], edit)
                 await ws.put_ai_gateway(name, with_gateway_limits(endpoint.ai_gateway, limits))
-        except (SwitchboardError, ChangedElsewhere) as err:
-            self.action_refresh()
-            return err.message if isinstance(err, SwitchboardError) else str(err)
-        self.action_refresh()
+        except SwitchboardError as err:
+            return err.message
+        except ChangedElsewhere as err:
+            return str(err)
+        finally:
+            self.action_refresh()  # what is stored now, whether this call changed it or not
         return None
 
     async def _store_settings(self, name: str, settings: AiGatewayConfig) -> str | None:

@@ -274,6 +274,42 @@ async def test_json_view_of_the_selected_endpoint(make_app: AppFactory) -> None:
         assert isinstance(app.screen, EndpointsScreen) and app.focused is table
 
 
+async def test_copy_as_offers_snippets_of_the_selected_endpoint(make_app: AppFactory) -> None:
+    from textual.widgets import OptionList
+
+    from tui.widgets.copy_as import CopyAsDialog
+
+    async with make_app() as (app, pilot):
+        table = await open_list(app, pilot)
+        await select(pilot, table, "gpt-4o-mini")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: isinstance(app.screen, CopyAsDialog))
+        assert "gpt-4o-mini" in str(app.screen.query_one("#copy-as-title").content)
+        assert app.screen.query_one(OptionList).option_count >= 3
+        await pilot.press("escape")
+        assert isinstance(app.screen, EndpointsScreen)
+
+
+@pytest.mark.parametrize(
+    ("key", "module", "screen_class"),
+    [
+        ("t", "probe_dialog", "ProbeDialog"),
+        ("e", "editor", "EndpointEditorScreen"),
+        ("D", "editor", "EndpointEditorScreen"),
+        ("n", "editor", "EndpointEditorScreen"),
+    ],
+)
+async def test_test_and_editor_open_on_their_keys(
+    make_app: AppFactory, key: str, module: str, screen_class: str
+) -> None:
+    opened = getattr(pytest.importorskip(f"tui.app.manage.{module}"), screen_class)
+    async with make_app() as (app, pilot):
+        table = await open_list(app, pilot)
+        await select(pilot, table, "claude-haiku")
+        await pilot.press(key)
+        await wait_until(pilot, lambda: isinstance(app.screen, opened))
+
+
 @pytest.mark.parametrize(
     ("key", "modules", "what"),
     [

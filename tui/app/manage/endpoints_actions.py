@@ -66,15 +66,15 @@ def open_probe(screen: Screen[Any], endpoint: ServingEndpointDetailed) -> None:
 def open_copy_as(screen: Screen[Any], endpoint: ServingEndpointDetailed) -> None:
     """Snippets that call the endpoint (curl, Python, ...) or recreate it, to pick one and copy it."""
     try:
-        from tui.manage.copy_as import FORMATS, endpoint_snippet
+        from tui.manage.copy_as import endpoint_snippets, label_languages
         from tui.widgets.copy_as import CopyAsDialog
     except ImportError as err:
         if not _missing(err, "tui.manage.copy_as", "tui.widgets.copy_as"):
             raise
         _not_yet(screen, "Copy as")
         return
-    snippets = {label: endpoint_snippet(fmt, endpoint) for fmt, label in FORMATS.items()}
-    screen.app.push_screen(CopyAsDialog(f"Copy endpoint {endpoint.name} as", snippets))
+    snippets = endpoint_snippets(endpoint)  # the formats this endpoint can be copied as
+    screen.app.push_screen(CopyAsDialog(f"Copy endpoint {endpoint.name} as", snippets, languages=label_languages()))
 
 
 def show_json(screen: Screen[Any], endpoint: ServingEndpointDetailed) -> None:

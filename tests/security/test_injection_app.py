@@ -21,6 +21,7 @@ from tests.security.hostile import ESCAPES, HostileServer
 from tui.app.playground.history import HistoryScreen
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
+from tui.domain.text import has_control, printable
 
 # what ESCAPES would put on the wire if it passed raw, with the text around each sequence
 RAW = ("A\x1b[2JB", "\x1b]0;sb-pwned", "\x1b]52;c;c2ItcHduZWQ=", "D\x9b2JE", "E\x07", "\x1b[10;10H[bold")
@@ -154,3 +155,23 @@ async def test_echoed_credentials_stay_out_of_panes_exports_and_history(
     stores = list(tmp_path.glob("*.db"))
     assert stores and all(stored_canary_places(db) <= {"secrets.value", "endpoints.doc"} for db in stores)
     assert any(history_rows(db) for db in stores)  # the comparison was kept, without the keys
+
+
+async def test_a_pasted_escape_sequence_in_the_prompt_is_shown_not_obeyed() -> None:
+    """A TextArea draws its text as it is: the prompt keeps control characters out of it on the way in."""
+    from textual.app import App, ComposeResult
+
+    from tui.widgets.prompt import PromptInput
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PromptInput(id="prompt")
+
+    app = Host()
+    async with app.run_test() as pilot:
+        prompt = app.query_one(PromptInput)
+        prompt.insert("a\x1b]0;pwned\x07b\x9b2J\r\nline two")
+        await pilot.pause()
+        assert prompt.text == printable("a\x1b]0;pwned\x07b\x9b2J") + "\nline two"
+        assert "␛]0;pwned" in prompt.text
+        assert not has_control(prompt.text.replace("\n", ""))

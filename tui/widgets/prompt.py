@@ -6,6 +6,9 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
+from textual.widgets.text_area import Edit, EditResult
+
+from tui.domain.text import printable
 
 
 class PromptInput(TextArea):
@@ -32,6 +35,12 @@ class PromptInput(TextArea):
 
     def __init__(self, *, id: str | None = None, placeholder: str = "") -> None:
         super().__init__(id=id, soft_wrap=True, show_line_numbers=False, tab_behavior="focus", placeholder=placeholder)
+
+    def edit(self, edit: Edit) -> EditResult:
+        """Whatever is typed or pasted, with control characters as visible stand-ins (ESC as ␛): a TextArea
+        draws its text as it is, so a pasted escape sequence would reach the terminal."""
+        edit.text = printable(edit.text.replace("\r\n", "\n").replace("\r", "\n"))
+        return super().edit(edit)
 
     def action_submit(self) -> None:
         # A priority binding runs as the key reaches the app, while keys typed just before it may

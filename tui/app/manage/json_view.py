@@ -30,7 +30,7 @@ class JsonViewScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="json-box"):
             yield Label(printable(self._title), classes="section-title", markup=False)
-            yield TextArea(self._text, read_only=True, language=None, id="json-text")
+            yield TextArea(self._text, read_only=True, language="json", id="json-text")
             yield Label("Esc closes · ctrl+y copies the JSON · keys are never shown", id="json-hint")
         yield Footer()
 

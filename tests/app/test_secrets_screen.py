@@ -125,6 +125,10 @@ async def test_create_scope_selects_it_and_counts_secrets(make_app: AppFactory) 
         await wait_until(pilot, lambda: cursor_key(app, "scopes") == "openai")
         assert table(app, "scopes").has_focus
         assert "No keys in 'openai' yet: press a to put one." in screen_text(app)
+        await pilot.press("tab", "d")  # no key to delete: the scope is not offered instead
+        assert (
+            isinstance(app.screen, SecretsScreen) and "holds no key to delete" in list(app._notifications)[-1].message
+        )
 
 
 @pytest.mark.parametrize("name", ["my scope", "-team", "a/b", "x" * 129])
@@ -383,6 +387,8 @@ async def test_a_refused_value_keeps_the_dialog_and_leaves_no_new_scope(make_app
         results: list[SecretRef | None] = []
         app.push_screen(PutSecretDialog("fresh", "big"), results.append)
         await pilot.pause()
+        await wait_until(pilot, lambda: field_message(app, "secret-scope") != "")
+        assert field_message(app, "secret-scope") == "There is no scope 'fresh' yet: saving creates it."
         field_input(app, "secret-value").value = "x" * (SECRET_VALUE_MAX_BYTES + 1)
         await pilot.click("#dialog-ok")
         await wait_until(pilot, lambda: dialog_error(app) != "")

@@ -8,6 +8,7 @@ already exists, a value too large) is shown in the dialog, which stays open with
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import TypeVar
@@ -15,7 +16,7 @@ from typing import TypeVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
@@ -33,6 +34,8 @@ from tui.workspace.protocol import Workspace
 T = TypeVar("T")
 SHOWN_NAMES = 10
 """How many names (endpoints, keys) a confirmation lists before it says "and N more"."""
+LINE_WIDTH = 76
+"""Where a confirmation's lines are broken, so a long list fits a terminal of 80 columns."""
 
 
 def listing(names: Sequence[str]) -> str:
@@ -41,9 +44,14 @@ def listing(names: Sequence[str]) -> str:
     return ", ".join(names[:SHOWN_NAMES]) + more
 
 
-def dependents_line(endpoints: Sequence[str], effect: str) -> str:
-    """One line of a confirmation: which endpoints the change affects, in the words of ``effect``."""
-    return f"{effect} ({len(endpoints)}): {listing(endpoints)}" if endpoints else "No endpoint refers to it."
+def wrapped(text: str) -> list[str]:
+    """``text`` as the lines of a confirmation, which shows each line as it is (names are not split at '-')."""
+    return textwrap.wrap(text, LINE_WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+
+
+def dependents_lines(endpoints: Sequence[str], effect: str) -> list[str]:
+    """Which endpoints a change affects, in the words of ``effect``, as lines of a confirmation."""
+    return wrapped(f"{effect} ({len(endpoints)}): {listing(endpoints)}" if endpoints else "No endpoint refers to it.")
 
 
 def secret_value_problem(value: str) -> str | None:
@@ -72,7 +80,7 @@ class SecretDialog(ModalScreen[T]):
         self._busy = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="secret-dialog-box"):
+        with VerticalScroll(classes="secret-dialog-box"):
             yield Label(self.TITLE_TEXT, classes="dialog-title", markup=False)
             yield from self.fields()
             yield Static("", id="dialog-error", markup=False)
@@ -176,7 +184,8 @@ class PutSecretDialog(SecretDialog[SecretRef]):
         super().__init__()
         self._scope = scope
         self._key = key
-        self._existing: list[str] = []
+        self._existing: list[str] | None = None
+        """The scopes there are, once listed."""
 
     def fields(self) -> ComposeResult:
         yield CheckedField(
@@ -205,8 +214,7 @@ class PutSecretDialog(SecretDialog[SecretRef]):
         yield Checkbox("Show what I typed (ctrl+r)", id="secret-reveal")
 
     def on_mount(self) -> None:
-        if self._scope is None:
-            self.load_scopes()
+        self.load_scopes()
 
     @work(exclusive=True, group="secret-dialog-scopes")
     async def load_scopes(self) -> None:
@@ -225,12 +233,12 @@ class PutSecretDialog(SecretDialog[SecretRef]):
 
     def note_new_scope(self) -> None:
         field = self.query_one("#secret-scope", CheckedField)
-        is_new = self._scope is None and self.existing_scope(field.value) is None
+        is_new = self._existing is not None and self.existing_scope(field.value) is None
         field.set_note(f"There is no scope '{field.value}' yet: saving creates it." if is_new else "")
 
     def existing_scope(self, name: str) -> str | None:
         """The scope ``name`` as stored (scope names ignore case), or None when it is new."""
-        return next((s for s in self._existing if s.lower() == name.lower()), None)
+        return next((s for s in self._existing or [] if s.lower() == name.lower()), None)
 
     def action_toggle_reveal(self) -> None:
         self.query_one("#secret-reveal", Checkbox).toggle()
@@ -260,7 +268,7 @@ class PutSecretDialog(SecretDialog[SecretRef]):
         users = endpoints_using(await ws.list_endpoints(), scope, key)
         lines = [
             "The stored value is replaced; the old one cannot be recovered.",
-            dependents_line(users, "Endpoints that will use the new value"),
+            *dependents_lines(users, "Endpoints that will use the new value"),
         ]
         title = f"Replace the value of '{key}' in scope '{scope}'?"
         return await self.app.push_screen_wait(ConfirmDialog(title, lines, confirm="Replace"))

@@ -36,8 +36,7 @@ class CheckedField(Vertical):
     DEFAULT_CSS = """
     CheckedField {
         height: auto;
-        & > .field-label { padding: 1 0 0 0; }
-        & > .field-message { color: $text-muted; height: auto; }
+        & > .field-message { color: $text-muted; height: auto; min-height: 1; }
         & > .field-message.-problem { color: $error; }
     }
     """

@@ -43,6 +43,16 @@ class ProbeResult:
         return f"{self.status} · {format_seconds(self.latency_s)}"
 
 
+def probe_subject(endpoint: ServingEndpointDetailed) -> str:
+    """What a test reaches, for a person: ``OpenAI · gpt-4o-mini`` (the first served model, and how many more)."""
+    config = endpoint.config or endpoint.pending_config
+    models = [e.external_model for e in (config.served_entities if config else []) if e.external_model]
+    if not models:
+        return "no external model"
+    more = f" (+{len(models) - 1} more)" if len(models) > 1 else ""
+    return printable(f"{models[0].provider_shown} · {models[0].name}{more}")
+
+
 def probe_request(task: str) -> dict[str, Any]:
     """The request a test sends for ``task``: "ping" with one token (embeddings: the input "ping")."""
     conversation = [user_turn(PROBE_TEXT)] if is_chat(task) else []

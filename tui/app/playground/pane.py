@@ -46,6 +46,7 @@ class Pane(Vertical):
         # ctrl+b is tmux's prefix and F11 is often the terminal's full screen, so they are only extras
         Binding("y,ctrl+y", "copy_answer", "Copy answer", id="copy-answer"),
         Binding("c,ctrl+b", "copy_code", "Copy code block", id="copy-code"),
+        Binding("x", "copy_as", "Copy as…", id="copy-as"),
         Binding("z,f11", "toggle_maximize", "Maximise", id="maximize-pane"),
         Binding("f7", "edit_params", "Pane params", id="pane-params"),
         Binding("plus,equals_sign", "grow", "Wider", id="grow-pane", show=False),
@@ -92,6 +93,14 @@ class Pane(Vertical):
             super().__init__()
             self.pane = pane
             self.blocks = blocks
+
+    class CopyAsRequested(Message):
+        """Copy the pane's last request as code (curl, Python): the screen fetches the endpoint and asks how."""
+
+        def __init__(self, pane: Pane, request: dict[str, Any]) -> None:
+            super().__init__()
+            self.pane = pane
+            self.request = request
 
     def __init__(self, endpoint: str, *, task: str, provider: str, model: str, simulated: bool) -> None:
         super().__init__(classes="pane")
@@ -351,6 +360,15 @@ class Pane(Vertical):
             self._copy(blocks[0], "code block")
             return
         self.post_message(self.CodeBlocksOffered(self, blocks))  # the screen asks which one
+
+    def action_copy_as(self) -> None:
+        request = self.run.request if self.run is not None and not self.busy else self.metrics.request
+        if not request:
+            self.notify(
+                f"{self.endpoint}: send a prompt first, then copy its request", severity="warning", markup=False
+            )
+            return
+        self.post_message(self.CopyAsRequested(self, dict(request)))
 
     def copy_code_block(self, blocks: list[str], choice: int) -> None:
         self._copy(blocks[choice], f"code block {choice + 1}")

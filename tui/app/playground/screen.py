@@ -309,6 +309,20 @@ class PlaygroundScreen(Screen[None]):
 
         self.app.push_screen(CodeBlockPicker(event.blocks), copy)
 
+    @work(group="copy-as")
+    async def on_pane_copy_as_requested(self, event: Pane.CopyAsRequested) -> None:
+        from tui.manage.copy_as import label_languages, request_snippets
+        from tui.widgets.copy_as import CopyAsDialog
+
+        try:
+            endpoint = await workspace_of(self).get_endpoint(event.pane.endpoint)
+        except SwitchboardError as err:
+            self.notify(err.message, severity="error", markup=False)
+            return
+        snippets = request_snippets(endpoint, event.request)
+        title = f"Copy the last request to {endpoint.name} as"
+        self.app.push_screen(CopyAsDialog(title, snippets, languages=label_languages()))
+
     # -- other actions -------------------------------------------------------------------------------
     def action_cancel_all(self) -> None:
         cancelled = [p.endpoint for p in self.panes if p.cancel_run()]

@@ -69,7 +69,7 @@ class RateLimitsScreen(TableScreen[EndpointLimits]):
         Binding("r", "refresh", "Refresh", id="refresh-limits"),
     ]
     TABLE_ID = "limits"
-    COLUMNS = ("Endpoint", "Limits", "Closest to its limit this minute")
+    COLUMNS = ("Endpoint", "Limits", "Busiest this minute")
     EMPTY_ID = "limits-empty"
     BODY_ID = "limits-body"
 
@@ -97,18 +97,18 @@ class RateLimitsScreen(TableScreen[EndpointLimits]):
                 yield Static("AI gateway settings (g to change)", classes="detail-heading")
                 yield Static("", id="gateway-settings", markup=False)
                 with Horizontal(id="limit-buttons"):
-                    yield Button("Add limit (a)", id="limit-add", variant="primary", action="screen.add")
-                    yield Button("Edit (e)", id="limit-edit", action="screen.edit")
-                    yield Button("Remove (d)", id="limit-delete", variant="error", action="screen.delete")
-                    yield Button("Gateway settings (g)", id="limit-gateway", action="screen.gateway")
+                    yield Button("Add (a)", id="limit-add", variant="primary", action="screen.add", compact=True)
+                    yield Button("Edit (e)", id="limit-edit", action="screen.edit", compact=True)
+                    yield Button("Remove (d)", id="limit-delete", variant="error", action="screen.delete", compact=True)
+                    yield Button("Gateway (g)", id="limit-gateway", action="screen.gateway", compact=True)
         yield Static(EMPTY, id="limits-empty", classes="empty-state")
         yield Footer()
 
     def on_mount(self) -> None:
         # TableScreen's own on_mount runs too: Textual calls the handler of every class in the MRO
-        self.query_one("#legacy-limits", DataTable).add_columns("Calls / minute", "Counted for", "Your calls")
+        self.query_one("#legacy-limits", DataTable).add_columns("Calls/min", "Counted for", "Your calls")
         self.query_one("#gateway-limits", DataTable).add_columns(
-            "Calls / minute", "Tokens / minute", "Counted for", "Your calls", "Your tokens"
+            "Calls/min", "Tokens/min", "Counted for", "Your calls", "Your tokens"
         )
         self.set_interval(2.0, self._tick)
 

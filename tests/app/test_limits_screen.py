@@ -12,12 +12,16 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
 from tests.helpers.app import wait_until
 from tests.helpers.demo_app import AppFactory
+from tui.app.demo import DEMO_REF
 from tui.app.manage.gateway_dialog import GatewayDialog, control_id
 from tui.app.manage.limit_dialogs import LimitDialog
 from tui.app.manage.rate_limits import RateLimitsScreen
-from tui.domain.base import parse_stored
+from tui.domain.base import parse_stored, parse_user_input
+from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.errors import SwitchboardError
 from tui.domain.gateway import AiGatewayConfig, AiGatewayRateLimit, RateLimit
+from tui.simulator import Simulator
+from tui.simulator.endpoints import endpoint_body
 from tui.widgets.confirm import ConfirmDialog
 
 CHAT = {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 5}
@@ -342,6 +346,23 @@ async def test_a_full_meter_when_the_limit_refuses_calls(make_app: AppFactory) -
         assert refused.value.error_code == "REQUEST_LIMIT_EXCEEDED"
         await pilot.press("r")
         await wait_until(pilot, lambda: cells(screen, "legacy-limits")[0][2] == "████████████ 1/1")
+
+
+@pytest.mark.parametrize("fault", [401, 500])
+async def test_a_call_the_provider_refuses_still_counts_and_the_screen_stays_up(
+    make_app: AppFactory, simulator: Simulator, fault: int
+) -> None:
+    async with make_app() as (app, pilot):
+        model = f"gpt-4o@fault={fault}"
+        body = endpoint_body(simulator.base_url, "openai", "chat", model=model, name="broken", secret=DEMO_REF)
+        body["rate_limits"] = [{"calls": 5, "key": "user", "renewal_period": "minute"}]
+        await app.workspace.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
+        screen = await open_limits(app, pilot, "broken")
+        with pytest.raises(SwitchboardError):
+            await app.workspace.query("broken", CHAT)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: cells(screen, "legacy-limits")[0][2].endswith(" 1/5"))
+        assert app.screen is screen
 
 
 async def test_no_endpoints_says_what_to_do(make_app: AppFactory) -> None:

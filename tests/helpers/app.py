@@ -39,7 +39,11 @@ async def send(app: Any, pilot: Any, text: str = "Compare these endpoints") -> N
 def shown_text(widget: Any) -> str:
     """The text a widget shows, as the terminal would at its width."""
     console = Console(width=widget.size.width or 160, file=io.StringIO(), record=True)
-    console.print(widget.content)
+    content = widget.content
+    if isinstance(content, str):  # read as markup only where the widget reads it so
+        console.print(content, markup=widget._render_markup)
+    else:
+        console.print(content)
     return console.export_text()
 
 

@@ -14,6 +14,7 @@ from tui.app.manage.editor import EndpointEditorScreen
 from tui.app.manage.editor_fields import Keyed
 from tui.app.manage.editor_secret import SecretPicker, SecretRow
 from tui.app.manage.json_editor import JsonEditor
+from tui.app.manage.secret_dialogs import PutSecretDialog
 from tui.widgets.confirm import ConfirmDialog
 
 
@@ -217,3 +218,20 @@ async def test_a_save_the_workspace_refuses_is_shown_under_the_field(make_app: A
         await pilot.press("y")
         await wait_until(pilot, lambda: "already exists" in problems(app, "name"))
         assert results == [] and isinstance(app.screen, EndpointEditorScreen)
+
+
+async def test_a_secret_created_on_the_spot_is_used_by_the_field(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await open_editor(app, pilot)
+        key = "entities.0.config.openai_api_key"
+        target(app, key).query_one(Input).focus()
+        await pilot.press("ctrl+n")
+        await wait_until(pilot, lambda: isinstance(app.screen, PutSecretDialog))
+        for field, text in (("#secret-scope", "team"), ("#secret-key", "openai"), ("#secret-value", "sk-new")):
+            app.screen.query_one(field).query_one(Input).value = text
+        await pilot.pause(0.1)
+        await pilot.click("#dialog-ok")
+        await wait_until(pilot, lambda: isinstance(app.screen, EndpointEditorScreen))
+        await wait_until(pilot, lambda: target(app, key).query_one(Input).value == "{{secrets/team/openai}}")
+        assert problems(app, key) == ""  # the workspace has it now
+        assert [s.key for s in await app.workspace.list_secrets("team")] == ["openai"]

@@ -189,7 +189,9 @@ class LimitDialog(FormDialog[AnyLimit]):
 
     @staticmethod
     def _number(widget_id: str, field: str, value: str) -> Input:
-        return Input(value, placeholder="empty: no limit on these", id=widget_id, name=field, compact=True)
+        example = "20" if field == "calls" else "10000"
+        placeholder = f"e.g. {example}; empty: {field} unlimited"
+        return Input(value, placeholder=placeholder, id=widget_id, name=field, compact=True)
 
     @staticmethod
     def _key_options(kind: Kind) -> list[tuple[str, str]]:
@@ -230,6 +232,8 @@ class LimitDialog(FormDialog[AnyLimit]):
             label, placeholder = PRINCIPAL[key]
             principal_row.query_one(".form-label", Label).update(label)
             self.query_one("#limit-principal", Input).placeholder = placeholder
+        required = " (required)" if kind == "legacy" else "; empty: calls unlimited"
+        self.query_one("#limit-calls", Input).placeholder = f"e.g. 20{required}"
         note = (
             "Per minute. Legacy limits count calls only; AI gateway limits can also count tokens."
             if kind == "legacy"

@@ -17,6 +17,7 @@ import pytest
 
 from tui.domain.base import parse_stored, parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint, ServingEndpointDetailed
+from tui.domain.provider_wire import ANTHROPIC_DEFAULT_MAX_TOKENS
 from tui.domain.text import printable
 from tui.manage.copy_as import (
     FORMATS,
@@ -185,7 +186,7 @@ def test_a_pane_request_keeps_its_system_prompt_knobs_and_extras() -> None:
     assert FORMATS["create"] not in snippets and FORMATS["curl"] in snippets
     _, headers, body = curl_parts(snippets[FORMATS["curl"]])
     assert body["system"] == "Be brief." and body["messages"] == [{"role": "user", "content": "Hi"}]
-    assert (body["temperature"], body["top_k"], body["stop_sequences"], body["max_tokens"]) == (0.3, 5, ["END"], 1024)
+    assert (body["temperature"], body["top_k"], body["stop_sequences"], body["max_tokens"]) == (0.3, 5, ["END"], ANTHROPIC_DEFAULT_MAX_TOKENS)
     assert "x-api-key: $ANTHROPIC_API_KEY" in headers and "anthropic-version: 2023-06-01" in headers
     code = snippets[FORMATS["openai-databricks"]]
     assert "extra_body={'top_k': 5}" in code and "temperature=0.3" in code

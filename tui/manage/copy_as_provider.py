@@ -2,8 +2,8 @@
 
 The credential is never a value: it is an environment variable named after the endpoint's field
 (``openai_api_key`` -> ``$OPENAI_API_KEY``) and a comment says where the endpoint keeps it. The app's
-features may not import the provider translators (they come with the transport), so the few facts
-needed here, the default base URLs, the task paths and Anthropic's headers, are restated from them.
+features may not import the provider translators (they come with the transport): the few facts both
+need, default base URLs, task paths and Anthropic's headers, are in :mod:`tui.domain.provider_wire`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS, ExternalModel, ServingEndpointDetailed
+from tui.domain.endpoints import TASK_COMPLETIONS, ExternalModel, ServingEndpointDetailed
 from tui.domain.provider_configs import (
     PLAINTEXT_SUFFIX,
     AnthropicConfig,
@@ -24,15 +24,16 @@ from tui.domain.provider_configs import (
     OpenAIConfig,
     ProviderConfig,
 )
+from tui.domain.provider_wire import (
+    ANTHROPIC_BASE,
+    ANTHROPIC_DEFAULT_MAX_TOKENS,
+    ANTHROPIC_VERSION,
+    ENTRA_RESOURCE,
+    OPENAI_BASE,
+    OPENAI_TASK_PATHS,
+)
 from tui.domain.schemas import content_text
 
-OPENAI_BASE = "https://api.openai.com/v1"
-ANTHROPIC_BASE = "https://api.anthropic.com/v1"
-ANTHROPIC_VERSION = "2023-06-01"
-ANTHROPIC_MAX_TOKENS = 1024
-"""Anthropic requires ``max_tokens``; a request without one gets this."""
-TASK_PATHS = {TASK_CHAT: "/chat/completions", TASK_COMPLETIONS: "/completions", TASK_EMBEDDINGS: "/embeddings"}
-ENTRA_RESOURCE = "https://cognitiveservices.azure.com"
 AZURE_AD_TOKEN = "AZURE_AD_TOKEN"
 CUSTOM_ENV = {"token": "CUSTOM_PROVIDER_TOKEN", "value": "CUSTOM_PROVIDER_API_KEY"}
 """The custom provider's credential fields are named just ``token`` / ``value``: their variables say whose."""
@@ -133,7 +134,7 @@ def sdk_base(target: Direct) -> str:
     """The base URL the openai SDK wants (it appends the task path itself)."""
     if target.kind == "databricks":
         return f"{target.base}/serving-endpoints"
-    for path in TASK_PATHS.values():
+    for path in OPENAI_TASK_PATHS.values():
         if target.base.endswith(path):
             return target.base[: -len(path)]
     return target.base
@@ -145,7 +146,7 @@ def http_call(
     """URL, headers and JSON body of ``request`` sent straight to the provider; ``env(name)`` stands for
     the value of an environment variable in a header."""
     key = env(target.key_env)
-    path = TASK_PATHS.get(task, "/chat/completions")
+    path = OPENAI_TASK_PATHS.get(task, "/chat/completions")
     headers = [("Content-Type", "application/json")]
     if target.kind == "anthropic":
         headers += [("x-api-key", key), ("anthropic-version", ANTHROPIC_VERSION)]
@@ -158,7 +159,7 @@ def http_call(
     if target.kind == "databricks":
         url = f"{target.base}/serving-endpoints/{quote(target.model, safe='')}/invocations"
         return url, [*headers, ("Authorization", f"Bearer {key}")], openai_body(request, None)
-    whole = target.kind == "custom" and target.base.endswith(tuple(TASK_PATHS.values()))  # one task's URL
+    whole = target.kind == "custom" and target.base.endswith(tuple(OPENAI_TASK_PATHS.values()))  # one task's URL
     url = target.base if whole else target.base + path
     auth = (target.key_header, key) if target.key_header else ("Authorization", f"Bearer {key}")
     headers.append(auth)
@@ -187,7 +188,7 @@ def anthropic_body(task: str, request: dict[str, Any], model: str) -> dict[str, 
             body["system"] = "\n".join(system)
         turns = [m for m in messages if m.get("role") != "system"]
         body["messages"] = [{"role": m.get("role"), "content": m.get("content")} for m in turns]
-    body["max_tokens"] = request.get("max_tokens") or ANTHROPIC_MAX_TOKENS
+    body["max_tokens"] = request.get("max_tokens") or ANTHROPIC_DEFAULT_MAX_TOKENS
     for knob in ("temperature", "top_p", "top_k"):
         if request.get(knob) is not None:
             body[knob] = request[knob]

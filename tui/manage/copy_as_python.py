@@ -10,7 +10,8 @@ from __future__ import annotations
 import pprint
 from typing import Any
 
-from tui.manage.copy_as_provider import AZURE_AD_TOKEN, OPENAI_BASE, Direct, comment, openai_body, sdk_base
+from tui.domain.provider_wire import OPENAI_BASE
+from tui.manage.copy_as_provider import AZURE_AD_TOKEN, Direct, comment, openai_body, sdk_base
 from tui.playground.model import is_chat, is_embeddings
 
 CHAT_ARGS = frozenset(

@@ -12,14 +12,13 @@ from typing import Any, ClassVar
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS
 from tui.domain.errors import ProviderProtocolError, StreamInterrupted
 from tui.domain.provider_configs import AnthropicConfig
+from tui.domain.provider_wire import ANTHROPIC_BASE, ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_VERSION
 from tui.domain.schemas import content_text
 from tui.providers.base import Call, Chunk, Provider, StreamMapper, credential, prompt_text, stop_list
 from tui.transport.errors import error_from_stream_event
 from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
 
-ANTHROPIC_VERSION = "2023-06-01"
-DEFAULT_MAX_TOKENS = 4096
 FINISH_REASONS = {
     "end_turn": "stop",
     "stop_sequence": "stop",
@@ -81,7 +80,7 @@ class AnthropicProvider(Provider):
     tasks: ClassVar[frozenset[str]] = frozenset({TASK_CHAT, TASK_COMPLETIONS})
     native_n: ClassVar[bool] = False
     max_temperature: ClassVar[float] = 1.0
-    default_base: ClassVar[str] = "https://api.anthropic.com/v1"
+    default_base: ClassVar[str] = ANTHROPIC_BASE
 
     def build(self, call: Call) -> HttpRequest:
         self.check_task(call.task)
@@ -91,7 +90,7 @@ class AnthropicProvider(Provider):
         if system is not None:
             body["system"] = system
         body["messages"] = messages
-        body["max_tokens"] = request.get("max_tokens") or DEFAULT_MAX_TOKENS
+        body["max_tokens"] = request.get("max_tokens") or ANTHROPIC_DEFAULT_MAX_TOKENS
         for key in _PASSED_THROUGH:
             if request.get(key) is not None:
                 body[key] = request[key]

@@ -11,12 +11,12 @@ import hashlib
 from typing import ClassVar
 
 from tui.domain.provider_configs import OpenAIConfig, ProviderConfig
+from tui.domain.provider_wire import ENTRA_SCOPE, OPENAI_TASK_PATHS
 from tui.providers.base import Call, TokenGrant, credential
-from tui.providers.openai_compat import TASK_PATHS, OpenAICompatible, openai_body
+from tui.providers.openai_compat import OpenAICompatible, openai_body
 from tui.transport.messages import HttpRequest
 
 ENTRA_AUTHORITY = "https://login.microsoftonline.com"
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 ENTRA = "entra"
 """The slot of the Entra ID token in ``Call.tokens``."""
 
@@ -40,7 +40,7 @@ class AzureOpenAIProvider(OpenAICompatible):
             headers = {"api-key": credential(config, "openai_api_key")}
         url = (
             f"{(config.openai_api_base or '').rstrip('/')}/openai/deployments/"
-            f"{config.openai_deployment_name}{TASK_PATHS[call.task]}"
+            f"{config.openai_deployment_name}{OPENAI_TASK_PATHS[call.task]}"
         )
         return HttpRequest(
             "POST",

@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tui.domain.provider_configs import CustomProviderConfig
+from tui.domain.provider_wire import OPENAI_TASK_PATHS
 from tui.providers.base import Call
-from tui.providers.openai_compat import TASK_PATHS, OpenAICompatible, openai_body
+from tui.providers.openai_compat import OpenAICompatible, openai_body
 from tui.transport.messages import HttpRequest
 
 
@@ -23,8 +24,8 @@ class CustomProvider(OpenAICompatible):
         config = call.config
         assert isinstance(config, CustomProviderConfig)
         url = self.base_url(call)
-        if not url.endswith(tuple(TASK_PATHS.values())):
-            url += TASK_PATHS[call.task]
+        if not url.endswith(tuple(OPENAI_TASK_PATHS.values())):
+            url += OPENAI_TASK_PATHS[call.task]
         headers: dict[str, str] = {}
         if config.bearer_token_auth is not None:
             token = config.bearer_token_auth.token or config.bearer_token_auth.token_plaintext or ""

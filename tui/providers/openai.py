@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tui.domain.provider_configs import OpenAIConfig
+from tui.domain.provider_wire import OPENAI_BASE, OPENAI_TASK_PATHS
 from tui.providers.base import Call, credential
-from tui.providers.openai_compat import TASK_PATHS, OpenAICompatible, openai_body
+from tui.providers.openai_compat import OpenAICompatible, openai_body
 from tui.transport.messages import HttpRequest
 
 
 class OpenAIProvider(OpenAICompatible):
     name: ClassVar[str] = "openai"
     label: ClassVar[str] = "OpenAI"
-    default_base: ClassVar[str] = "https://api.openai.com/v1"
+    default_base: ClassVar[str] = OPENAI_BASE
 
     def build(self, call: Call) -> HttpRequest:
         self.check_task(call.task)
@@ -22,5 +23,8 @@ class OpenAIProvider(OpenAICompatible):
         if isinstance(config, OpenAIConfig) and config.openai_organization:
             headers["openai-organization"] = config.openai_organization
         return HttpRequest(
-            "POST", self.base_url(call) + TASK_PATHS[call.task], headers, openai_body(self, call, with_model=True)
+            "POST",
+            self.base_url(call) + OPENAI_TASK_PATHS[call.task],
+            headers,
+            openai_body(self, call, with_model=True),
         )

@@ -16,7 +16,6 @@ from tui.providers.base import Call, Chunk, Provider, StreamMapper, new_id
 from tui.transport.errors import error_from_stream_event
 from tui.transport.sse import SseEvent
 
-TASK_PATHS = {TASK_CHAT: "/chat/completions", TASK_COMPLETIONS: "/completions", TASK_EMBEDDINGS: "/embeddings"}
 _OBJECTS = {TASK_CHAT: "chat.completion", TASK_COMPLETIONS: "text_completion"}
 _CHUNK_OBJECTS = {TASK_CHAT: "chat.completion.chunk", TASK_COMPLETIONS: "text_completion_chunk"}
 

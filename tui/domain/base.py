@@ -113,6 +113,13 @@ def user_rule(problem: Callable[[str], str | None]) -> AfterValidator:
     return AfterValidator(check)
 
 
+@dataclass(frozen=True)
+class Choices:
+    """Marks a :func:`choice` field with the values it allows, for forms that offer them."""
+
+    allowed: tuple[str, ...]
+
+
 def choice(*allowed: str, case_insensitive: bool = False) -> Any:
     """A string that, from a user, must be one of ``allowed``; from a server, anything goes."""
     folded = {a.lower() if case_insensitive else a for a in allowed}
@@ -122,7 +129,7 @@ def choice(*allowed: str, case_insensitive: bool = False) -> Any:
             return None
         return f"must be one of {', '.join(repr(a) for a in allowed)}, not {value!r}"
 
-    return Annotated[str, user_rule(problem)]
+    return Annotated[str, user_rule(problem), Choices(allowed)]
 
 
 def plain_text(limit: int) -> Any:

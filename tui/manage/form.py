@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from tui.domain.base import Url
+from tui.domain.base import Choices, Url
 from tui.domain.endpoints import ExternalModel, ServedEntityInput
 from tui.domain.provider_configs import PLAINTEXT_SUFFIX, PROVIDER_CONFIGS, OpenAIConfig, ProviderConfig
 
@@ -228,20 +228,8 @@ def _kind(info: FieldInfo, *, secret: bool) -> tuple[FieldKind, tuple[str, ...]]
 
 def choices_of(rules: tuple[Any, ...]) -> tuple[str, ...]:
     """The values a :func:`tui.domain.base.choice` field allows, given its rules (``Annotated`` metadata);
-    () for any other field.
-
-    ``choice`` keeps them only in the closure of its rule (``user_rule(problem)``, where ``problem``
-    closes over ``allowed``); this reads them from there.
-    """
-    for meta in rules:
-        if not isinstance(meta, AfterValidator):
-            continue
-        problem = inspect.getclosurevars(meta.func).nonlocals.get("problem")
-        if inspect.isfunction(problem):
-            allowed = inspect.getclosurevars(problem).nonlocals.get("allowed")
-            if isinstance(allowed, tuple) and all(isinstance(a, str) for a in allowed):
-                return allowed
-    return ()
+    () for any other field."""
+    return next((meta.allowed for meta in rules if isinstance(meta, Choices)), ())
 
 
 @functools.cache

@@ -22,6 +22,7 @@ from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.names import SECRET_VALUE_MAX_BYTES, scope_name_problem, secret_key_problem
 from tui.domain.secret_refs import SecretRef
+from tui.domain.text import printable
 from tui.simulator import Simulator
 from tui.simulator.endpoints import SIM_KEY, endpoint_body
 from tui.widgets.confirm import ConfirmDialog
@@ -131,7 +132,7 @@ async def test_create_scope_selects_it_and_counts_secrets(make_app: AppFactory) 
         )
 
 
-@pytest.mark.parametrize("name", ["my scope", "-team", "a/b", "x" * 129])
+@pytest.mark.parametrize("name", ["my scope", "-team", "a/b", "x" * 129, "a\ud800", "esc\x1b[2J"])
 async def test_an_invalid_scope_name_shows_the_domain_message_and_saves_nothing(
     make_app: AppFactory, name: str
 ) -> None:
@@ -142,7 +143,7 @@ async def test_an_invalid_scope_name_shows_the_domain_message_and_saves_nothing(
         field_input(app, "scope-name").insert_text_at_cursor(name)
         await pilot.pause()
         expected = scope_name_problem(name)
-        assert expected and field_message(app, "scope-name") == expected
+        assert expected and field_message(app, "scope-name") == printable(expected)  # ESC shown as ␛
         assert ok_disabled(app)
         await pilot.press("enter")  # refused: the dialog stays, nothing is created
         await pilot.click("#dialog-ok")
@@ -289,15 +290,15 @@ async def test_replacing_a_secret_is_confirmed_naming_its_endpoints(make_app: Ap
         assert after.keys() == before.keys() and (after["sim_key"] or 0) > (before["sim_key"] or 0)
 
 
-@pytest.mark.parametrize("key", ["open ai", "-key", "team@key", "k" * 129])
+@pytest.mark.parametrize("key", ["open ai", "-key", "team@key", "k" * 129, "k\ud800", ""])
 async def test_an_invalid_key_shows_the_domain_message_and_saves_nothing(make_app: AppFactory, key: str) -> None:
     async with make_app() as (app, pilot):
         await open_secrets(app, pilot)
         await pilot.press("a")
         field_input(app, "secret-key").insert_text_at_cursor(key)
         await fill(pilot, "secret-value", VALUE)
-        expected = secret_key_problem(key)
-        assert expected and field_message(app, "secret-key") == expected and ok_disabled(app)
+        expected = secret_key_problem(key) if key else ""  # an empty field is not called wrong before it is typed in
+        assert secret_key_problem(key) and field_message(app, "secret-key") == expected and ok_disabled(app)
         await pilot.press("enter")
         await pilot.pause(0.1)
         assert isinstance(app.screen, PutSecretDialog)

@@ -16,7 +16,7 @@ from typing import TypeVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Footer, Input, Label, Static
@@ -80,9 +80,10 @@ class SecretDialog(ModalScreen[T]):
         self._busy = False
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="secret-dialog-box"):
+        with Vertical(classes="secret-dialog-box"):
             yield Label(self.TITLE_TEXT, classes="dialog-title", markup=False)
-            yield from self.fields()
+            with VerticalScroll(classes="dialog-fields"):  # scrolls in a small terminal; the buttons stay
+                yield from self.fields()
             yield Static("", id="dialog-error", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Cancel (Esc)", id="dialog-cancel")

@@ -13,6 +13,8 @@ from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label, Static
 
+from tui.domain.text import printable
+
 Rule = Callable[[str], str | None]
 """A domain check: what is wrong with a value, or None (e.g. :func:`tui.domain.names.scope_name_problem`)."""
 
@@ -100,5 +102,5 @@ class CheckedField(Vertical):
     def show_message(self) -> None:
         problem = self.problem if self.value else None
         message = self.query_one(".field-message", Static)
-        message.update(Text(problem or self._note))
+        message.update(Text(printable(problem or self._note)))  # a problem quotes what was typed or pasted
         message.set_class(problem is not None, "-problem")

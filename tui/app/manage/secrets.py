@@ -24,6 +24,7 @@ from tui.app.workspace_of import workspace_of
 from tui.domain.errors import ResourceDoesNotExist, SwitchboardError
 from tui.domain.secret_refs import SecretRef
 from tui.domain.secrets import SecretMetadata, SecretScope
+from tui.domain.text import printable
 from tui.manage.dependents import endpoints_using
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.tables import refill
@@ -140,9 +141,9 @@ class SecretsScreen(TableScreen[ScopeItem]):
         if select and select in {s.key for s in secrets}:
             keys.move_cursor(row=keys.get_row_index(select), animate=False)
         title = f"Keys in '{scope}' (values are never shown)" if scope else "Keys (values are never shown)"
-        self.query_one("#keys-title", Static).update(Text(title))
+        self.query_one("#keys-title", Static).update(Text(printable(title)))  # a server's scope name: any text
         hint = self.query_one("#keys-empty", Static)
-        hint.update(f"No keys in '{scope}' yet: press a to put one." if scope and not secrets else "")
+        hint.update(printable(f"No keys in '{scope}' yet: press a to put one.") if scope and not secrets else "")
         hint.display = bool(scope and not secrets)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

@@ -12,9 +12,17 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     """(place, bindings with ids) for every screen and widget that has its own keys."""
     from tui.app.app import SwitchboardApp
     from tui.app.help import HelpScreen
+    from tui.app.manage.editor import EndpointEditorScreen
+    from tui.app.manage.editor_entity import EntitySection
+    from tui.app.manage.editor_secret import SecretPicker, SecretRow
+    from tui.app.manage.endpoint_detail import EndpointDetailScreen
     from tui.app.manage.endpoints import EndpointsScreen
+    from tui.app.manage.json_editor import JsonEditor
     from tui.app.manage.json_view import JsonViewScreen
+    from tui.app.manage.limit_dialogs import FormDialog
+    from tui.app.manage.probe_dialog import ProbeDialog
     from tui.app.manage.rate_limits import RateLimitsScreen
+    from tui.app.manage.secret_dialogs import PutSecretDialog, SecretDialog
     from tui.app.manage.secrets import SecretsScreen
     from tui.app.playground.code_blocks import CodeBlockPicker
     from tui.app.playground.history import HistoryScreen
@@ -22,6 +30,8 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
     from tui.app.playground.pane_params import PaneParamsScreen
     from tui.app.playground.picker import EndpointPicker
     from tui.app.playground.screen import PlaygroundScreen
+    from tui.widgets.confirm import ConfirmDialog
+    from tui.widgets.copy_as import CopyAsDialog
     from tui.widgets.prompt import PromptInput
 
     sources: list[tuple[str, object]] = [
@@ -30,8 +40,20 @@ def binding_groups() -> list[tuple[str, list[Binding]]]:
         ("Prompt", PromptInput),
         ("Focused pane", Pane),
         ("Endpoints", EndpointsScreen),
+        ("Endpoint detail", EndpointDetailScreen),
+        ("Endpoint editor", EndpointEditorScreen),
+        ("Editor: served entity", EntitySection),
+        ("Editor: key field", SecretRow),
+        ("Editor: JSON view", JsonEditor),
+        ("Secret picker", SecretPicker),
         ("Secrets", SecretsScreen),
+        ("Secret dialogs", SecretDialog),
+        ("Store a secret", PutSecretDialog),
         ("Rate limits", RateLimitsScreen),
+        ("Limit and gateway dialogs", FormDialog),
+        ("Test endpoint", ProbeDialog),
+        ("Copy as", CopyAsDialog),
+        ("Confirm", ConfirmDialog),
         ("Endpoint picker (ctrl+o)", EndpointPicker),
         ("History (ctrl+r)", HistoryScreen),
         ("Pane parameters (F7)", PaneParamsScreen),

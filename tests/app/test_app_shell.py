@@ -27,7 +27,8 @@ async def test_function_keys_switch_places(make_app: AppFactory) -> None:
         await wait_until(pilot, lambda: app.screen.query_one("#keys").row_count == 1)
         await pilot.press("f5")
         assert isinstance(app.screen, RateLimitsScreen)
-        await wait_until(pilot, lambda: app.screen.query_one("DataTable").row_count == 1)
+        await wait_until(pilot, lambda: app.screen.query_one("#limits").row_count == 9)
+        await wait_until(pilot, lambda: app.screen.query_one("#legacy-limits").row_count == 1)
         await pilot.press("f2")
         assert app.current_mode == "playground"
 

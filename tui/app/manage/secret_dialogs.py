@@ -125,7 +125,8 @@ class SecretDialog(ModalScreen[T]):
             self.action_cancel()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self._busy:  # a save under way finishes (or is undone) as a whole
+            self.dismiss(None)
 
     def update_ok(self) -> None:
         self.query_one("#dialog-ok", Button).disabled = self._busy or not self.ready()
@@ -135,7 +136,7 @@ class SecretDialog(ModalScreen[T]):
         error.update(message)
         error.display = bool(message)
 
-    @work(exclusive=True, group="secret-dialog-save")
+    @work(group="secret-dialog-save")  # not exclusive: a second Enter must not cancel a save half-way
     async def submit(self) -> None:
         if self._busy or not self.ready():
             return

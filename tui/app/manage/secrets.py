@@ -50,7 +50,7 @@ class SecretsScreen(TableScreen[ScopeItem]):
     BINDINGS = [
         Binding("n", "new_scope", "New scope", id="new-scope"),
         Binding("a", "put_secret", "Put secret", id="put-secret"),
-        Binding("d,delete", "delete", "Delete", id="delete-secret"),
+        Binding("d,delete", "delete", "Delete", id="delete-scope-or-secret"),
         Binding("r", "refresh", "Refresh", id="refresh-secrets"),
     ]
     TABLE_ID = "scopes"

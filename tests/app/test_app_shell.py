@@ -28,7 +28,6 @@ async def test_function_keys_switch_places(make_app: AppFactory) -> None:
         await pilot.press("f5")
         assert isinstance(app.screen, RateLimitsScreen)
         await wait_until(pilot, lambda: app.screen.query_one("#limits").row_count == 9)
-        await wait_until(pilot, lambda: app.screen.query_one("#legacy-limits").row_count == 1)
         await pilot.press("f2")
         assert app.current_mode == "playground"
 

@@ -51,3 +51,14 @@ async def test_names_are_literal_and_controls_visible() -> None:
         line = str(app.screen.query_one(".confirm-line", Static).render())
         assert "[red]x[/red]" in title
         assert "\x1b" not in line and "␛[2J" in line
+
+
+async def test_a_long_line_wraps_and_nothing_is_cut() -> None:
+    names = ", ".join(f"endpoint-{i}" for i in range(30))
+    app = Host()
+    async with app.run_test(size=(100, 40)) as pilot:
+        app.ask("Delete scope 'a'?", (f"Used by: {names}",))
+        await pilot.pause()
+        line = app.screen.query_one(".confirm-line", Static)
+        assert line.size.height > 1
+        assert line.size.width <= 72

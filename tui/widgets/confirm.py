@@ -23,8 +23,7 @@ class ConfirmDialog(ModalScreen[bool]):
     ConfirmDialog {
         align: center middle;
         & > #confirm-box {
-            width: auto;
-            min-width: 50;
+            width: 72;
             max-width: 90%;
             height: auto;
             max-height: 90%;
@@ -33,7 +32,7 @@ class ConfirmDialog(ModalScreen[bool]):
             padding: 0 1;
         }
         & #confirm-title { text-style: bold; padding: 0 0 1 0; }
-        & .confirm-line { width: auto; }
+        & .confirm-line { width: 100%; }  /* long lists of names wrap */
         & #confirm-buttons { height: auto; width: 100%; align-horizontal: right; padding: 1 0 0 0; }
         & #confirm-buttons Button { margin: 0 0 0 2; }
     }

@@ -54,7 +54,7 @@ def header(index: int, sort_column: int, descending: bool) -> str:
 
 
 class EndpointsScreen(TableScreen[ServingEndpointDetailed]):
-    CSS_PATH = ["management.tcss", "endpoints.tcss"]  # type: ignore[assignment]  # the base annotates a str only
+    CSS_PATH = ["management.tcss", "endpoints.tcss"]
     AUTO_FOCUS = "#endpoints"  # the table, not the filter: keys act on rows until / is pressed
     BINDINGS = [
         Binding("n", "new", "New", id="endpoint-new"),

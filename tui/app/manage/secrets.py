@@ -45,8 +45,7 @@ class ScopeItem(NamedTuple):
 
 
 class SecretsScreen(TableScreen[ScopeItem]):
-    # TableScreen's CSS_PATH is inferred as str; it is Textual's CSSPathType, which takes a list
-    CSS_PATH = ["management.tcss", "secrets.tcss"]  # type: ignore[assignment]
+    CSS_PATH = ["management.tcss", "secrets.tcss"]
     BINDINGS = [
         Binding("n", "new_scope", "New scope", id="new-scope"),
         Binding("a", "put_secret", "Put secret", id="put-secret"),

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Sequence
 from typing import ClassVar, Generic, TypeVar
 
 from textual import work
+from textual.app import CSSPathType
 from textual.screen import Screen
 from textual.widgets import DataTable
 
@@ -25,7 +26,7 @@ Row = tuple[str, Sequence[str]]
 
 
 class TableScreen(Screen[None], Generic[Item]):
-    CSS_PATH = "management.tcss"
+    CSS_PATH: ClassVar[CSSPathType | None] = "management.tcss"
 
     TABLE_ID: ClassVar[str]
     """The table that lists the items."""

@@ -8,7 +8,6 @@ already exists, a value too large) is shown in the dialog, which stays open with
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Sequence
 from contextlib import suppress
 from typing import TypeVar
@@ -34,8 +33,6 @@ from tui.workspace.protocol import Workspace
 T = TypeVar("T")
 SHOWN_NAMES = 10
 """How many names (endpoints, keys) a confirmation lists before it says "and N more"."""
-LINE_WIDTH = 76
-"""Where a confirmation's lines are broken, so a long list fits a terminal of 80 columns."""
 
 
 def listing(names: Sequence[str]) -> str:
@@ -44,14 +41,9 @@ def listing(names: Sequence[str]) -> str:
     return ", ".join(names[:SHOWN_NAMES]) + more
 
 
-def wrapped(text: str) -> list[str]:
-    """``text`` as the lines of a confirmation, which shows each line as it is (names are not split at '-')."""
-    return textwrap.wrap(text, LINE_WIDTH, subsequent_indent="  ", break_on_hyphens=False)
-
-
-def dependents_lines(endpoints: Sequence[str], effect: str) -> list[str]:
-    """Which endpoints a change affects, in the words of ``effect``, as lines of a confirmation."""
-    return wrapped(f"{effect} ({len(endpoints)}): {listing(endpoints)}" if endpoints else "No endpoint refers to it.")
+def dependents_line(endpoints: Sequence[str], effect: str) -> str:
+    """Which endpoints a change affects, in the words of ``effect``, as a line of a confirmation."""
+    return f"{effect} ({len(endpoints)}): {listing(endpoints)}" if endpoints else "No endpoint refers to it."
 
 
 def secret_value_problem(value: str) -> str | None:
@@ -270,7 +262,7 @@ class PutSecretDialog(SecretDialog[SecretRef]):
         users = endpoints_using(await ws.list_endpoints(), scope, key)
         lines = [
             "The stored value is replaced; the old one cannot be recovered.",
-            *dependents_lines(users, "Endpoints that will use the new value"),
+            dependents_line(users, "Endpoints that will use the new value"),
         ]
         title = f"Replace the value of '{key}' in scope '{scope}'?"
         return await self.app.push_screen_wait(ConfirmDialog(title, lines, confirm="Replace"))

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, Footer, Header, Static
 
-from tui.app.manage.secret_dialogs import CreateScopeDialog, PutSecretDialog, dependents_lines, listing, wrapped
+from tui.app.manage.secret_dialogs import CreateScopeDialog, PutSecretDialog, dependents_line, listing
 from tui.app.manage.table_screen import Row, TableScreen
 from tui.app.workspace_of import workspace_of
 from tui.domain.errors import ResourceDoesNotExist, SwitchboardError
@@ -195,8 +195,8 @@ class SecretsScreen(TableScreen[ScopeItem]):
             return
         item = self._items.get(scope)
         lines = [
-            *wrapped(contents_line([s.key for s in item.secrets] if item else [])),
-            *dependents_lines(endpoints_using(endpoints, scope), "Endpoints that will stop working"),
+            contents_line([s.key for s in item.secrets] if item else []),
+            dependents_line(endpoints_using(endpoints, scope), "Endpoints that will stop working"),
         ]
         if await self.app.push_screen_wait(ConfirmDialog(f"Delete secret scope '{scope}'?", lines)):
             await self.change(ws.delete_scope(scope), f"Deleted scope '{scope}'.")
@@ -209,7 +209,7 @@ class SecretsScreen(TableScreen[ScopeItem]):
             return
         lines = [
             "Its value cannot be recovered.",
-            *dependents_lines(endpoints_using(endpoints, scope, key), "Endpoints that will stop working"),
+            dependents_line(endpoints_using(endpoints, scope, key), "Endpoints that will stop working"),
         ]
         if await self.app.push_screen_wait(ConfirmDialog(f"Delete secret '{key}' from scope '{scope}'?", lines)):
             await self.change(ws.delete_secret(scope, key), f"Deleted secret '{key}' from scope '{scope}'.")

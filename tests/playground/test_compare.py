@@ -216,3 +216,8 @@ def test_markup_literal_round_trips_through_textual(text: str) -> None:
 
 def test_l2_norm() -> None:
     assert l2_norm([3.0, 4.0]) == 5.0 and l2_norm([]) == 0.0
+
+
+def test_one_pane_is_one_pane() -> None:
+    summary = summarize(chat_comparison(done("ep-a", ttft=0.2, rate=10.0, total=1.0, tokens=5)))
+    assert headline(summary) == "Comparison · chat · 1 pane"

@@ -286,7 +286,8 @@ def summarize_embeddings(runs: Mapping[str, PaneRun]) -> EmbeddingSummary:
 # -- text rendering ----------------------------------------------------------------------------------
 def headline(summary: Summary) -> str:
     """``Comparison · chat · 2 panes · fastest a · slowest b`` (printable: names come from outside)."""
-    head = f"Comparison · {task_kind(summary.task) or '?'} · {len(summary.labels)} panes"
+    count = len(summary.labels)
+    head = f"Comparison · {task_kind(summary.task) or '?'} · {count} pane{'' if count == 1 else 's'}"
     if summary.fastest and summary.slowest:
         head += f" · fastest {summary.fastest} · slowest {summary.slowest}"
     return printable(head)

@@ -44,18 +44,17 @@ PLACEHOLDERS = {
     "embeddings": "One input per line — Enter embeds them on every pane",
 }
 
-NO_ENDPOINTS = """[b]No endpoints in this workspace yet.[/b]
+NO_ENDPOINTS = """[b]No endpoints in this workspace yet.[/b] Set one up here, in three steps:
 
-Try the app with simulated endpoints, no keys needed:   [b]switchboard --demo[/b]
+  1. [b]F4[/b] Secrets     press [b]n[/b] to create a scope, then [b]a[/b] to store the provider's key in it (hidden)
+  2. [b]F3[/b] Endpoints   press [b]n[/b]: pick the provider and the model, and the key you stored ([b]ctrl+o[/b]);
+                    [b]ctrl+s[/b] saves. [b]t[/b] then tests it with a one-token request
+  3. [b]F2[/b] here        the new endpoint opens in a pane: type a message and press Enter
 
-Or set up a real one from the shell:
-  1. store the provider's key     [b]switchboard secrets create-scope my_scope[/b]
-                                  [b]switchboard secrets put-secret my_scope openai_key[/b]   (asks for it, hidden)
-  2. create the endpoint          [b]switchboard serving-endpoints create --json @endpoint.json[/b]
-     (README shows an endpoint.json; it refers to the key as {{secrets/my_scope/openai_key}})
-  3. come back here: it lists what you created.
+Rate limits are on [b]F5[/b]. No key at hand? [b]switchboard --demo[/b] has simulated endpoints.
+From the shell: [b]switchboard secrets --help[/b], [b]switchboard serving-endpoints --help[/b].
 
-F1 lists every key · F3 shows endpoints · ctrl+q quits"""
+F1 lists every key · ctrl+q quits"""
 
 
 class PlaygroundScreen(Screen[None]):

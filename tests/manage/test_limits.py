@@ -146,7 +146,7 @@ def test_the_use_of_each_measure_reads_as_a_meter() -> None:
     assert use_text(status, "tokens") == "░░░░░░░░░░░░ 0/100"
     assert use_text(_status("100 tokens/minute per user", None, 100), "calls") == "-"
     assert use_text(None, "calls") == NOT_COUNTED
-    assert busiest_text(status) == "████████████ 5/5 calls"
+    assert busiest_text(status) == "██████ 5/5 calls"
     assert busiest_text(None) == "-"
 
 

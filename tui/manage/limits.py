@@ -187,10 +187,14 @@ def use_text(status: LimitStatus | None, what: str) -> str:
 
 
 def busiest_text(status: LimitStatus | None) -> str:
+    """The fullest limit of an endpoint, short enough for the list beside the details: ``███░░░ 3/5 calls``."""
     if status is None:
         return "-"
     what = "calls" if status["calls_limit"] else "tokens"
-    return f"{use_text(status, what)} {what}"
+    used, limit = (
+        (status["calls"], status["calls_limit"]) if what == "calls" else (status["tokens"], status["tokens_limit"])
+    )
+    return f"{meter(used, limit, width=6)} {what}"
 
 
 def share(status: LimitStatus) -> float:

@@ -37,10 +37,10 @@ from tests.helpers.tutorial import (
     pick_secret,
     probe,
     put_secret,
-    put_secret_typed,
     row_cells,
     save_endpoint,
     tab_to,
+    type_key_and_value,
 )
 from tui.app.demo import DEMO_KEY
 from tui.app.manage.secret_dialogs import PutSecretDialog
@@ -91,7 +91,11 @@ async def test_the_external_models_tutorial_by_keyboard(make_app: AppFactory, si
         await tab_to(pilot, "entities.0.config.anthropic_api_key")
         await pilot.press("ctrl+n")
         dialog = await opened(pilot, PutSecretDialog)
-        await put_secret_typed(pilot, dialog, ANTHROPIC_KEY, DEMO_KEY, scope=ANTHROPIC_SCOPE)
+        await pilot.press(*ANTHROPIC_SCOPE)
+        note = str(dialog.query_one("#secret-scope .field-message").content)
+        assert note == f"There is no scope '{ANTHROPIC_SCOPE}' yet: saving creates it."
+        await pilot.press("enter")
+        await type_key_and_value(pilot, dialog, ANTHROPIC_KEY, DEMO_KEY)
         assert app.focused.value == ANTHROPIC_REF
         await tab_to(pilot, "entities.0.config.anthropic_api_base")
         await paste(pilot, f"{base}/v1")

@@ -25,7 +25,11 @@ from tui.app.manage.rate_limits import RateLimitsScreen
 from tui.app.manage.secret_dialogs import CreateScopeDialog, PutSecretDialog
 from tui.app.manage.secrets import SecretsScreen
 from tui.app.playground.picker import EndpointPicker
+from tui.domain.base import parse_user_input
+from tui.domain.endpoints import CreateServingEndpoint
+from tui.simulator.endpoints import endpoint_body
 from tui.widgets.confirm import ConfirmDialog
+from tui.workspace.protocol import Workspace
 
 OPENAI_SCOPE, OPENAI_KEY = "my_openai_secret_scope", "openai_api_key"
 OPENAI_REF = f"{{{{secrets/{OPENAI_SCOPE}/{OPENAI_KEY}}}}}"
@@ -34,6 +38,18 @@ ANTHROPIC_REF = f"{{{{secrets/{ANTHROPIC_SCOPE}/{ANTHROPIC_KEY}}}}}"
 OPENAI_ENDPOINT = "openai-completions-endpoint"
 ANTHROPIC_ENDPOINT = "anthropic-completions-endpoint"
 COMPLETIONS = "llm/v1/completions"
+
+
+# ---- a step already done, for a test of the step after it
+
+
+async def stored_openai_endpoint(ws: Workspace, base: str, key: str, *, model: str = "gpt-3.5-turbo-instruct") -> None:
+    """What steps 1 and 2 leave, made through the workspace: the OpenAI key ``key`` in its scope and the OpenAI
+    completions endpoint reading it (``model`` may carry simulator knobs, e.g. ``@fault=500``)."""
+    await ws.create_scope(OPENAI_SCOPE)
+    await ws.put_secret(OPENAI_SCOPE, OPENAI_KEY, key.encode())
+    body = endpoint_body(base, "openai", "completions", name=OPENAI_ENDPOINT, model=model, secret=OPENAI_REF)
+    await ws.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
 
 
 # ---- what the user sees
@@ -148,16 +164,14 @@ async def put_secret(pilot: Any, key: str, value: str) -> None:
     app = pilot.app
     await pilot.press("a")
     dialog = await opened(pilot, PutSecretDialog)
-    await put_secret_typed(pilot, dialog, key, value)
+    await type_key_and_value(pilot, dialog, key, value)
     await wait_until(pilot, lambda: cursor_key(app, "keys") == key)
 
 
-async def put_secret_typed(pilot: Any, dialog: PutSecretDialog, key: str, value: str, scope: str = "") -> None:
-    """In the open "Put a secret" dialog: the scope (when it asks for one), the key and the value, each
-    followed by Enter. The value is checked masked while it is on screen; the dialog closes on the last Enter."""
+async def type_key_and_value(pilot: Any, dialog: PutSecretDialog, key: str, value: str) -> None:
+    """In the open "Put a secret" dialog, the focus on its key field: the key and the value, each followed by
+    Enter. The value is checked masked while it is on screen; the dialog closes on the last Enter."""
     app = pilot.app
-    if scope:
-        await pilot.press(*scope, "enter")
     await pilot.press(*key, "enter")
     value_box = app.focused
     assert isinstance(value_box, Input) and value_box.password, "the value is typed into a masked field"
@@ -173,7 +187,8 @@ async def put_secret_typed(pilot: Any, dialog: PutSecretDialog, key: str, value:
 
 
 async def new_endpoint(pilot: Any, name: str, model: str) -> EndpointEditorScreen:
-    """F3, n: the editor of a new endpoint, its name and model name typed."""
+    """F3, n: the editor of a new endpoint, its name typed and its model name pasted (from the provider's
+    list of models, as one does)."""
     await pilot.press("f3")
     await opened(pilot, EndpointsScreen)
     await pilot.press("n")
@@ -181,7 +196,7 @@ async def new_endpoint(pilot: Any, name: str, model: str) -> EndpointEditorScree
     await wait_until(pilot, lambda: field_of(pilot.app.focused) == "name")  # the name is where it starts
     await pilot.press(*name)
     await tab_to(pilot, "entities.0.model.name")
-    await pilot.press(*model)
+    await paste(pilot, model)
     return editor
 
 
@@ -237,9 +252,8 @@ async def add_legacy_limit(pilot: Any, endpoint: str, calls: int) -> None:
     """F5, the endpoint, a; kind "legacy" chosen, the calls typed, counted for each user; Enter saves."""
     app = pilot.app
     await pilot.press("f5")
-    screen = await opened(pilot, RateLimitsScreen)
+    await opened(pilot, RateLimitsScreen)
     await wait_until(pilot, lambda: endpoint in row_keys(app, "limits"))
-    screen.query_one("#limits", DataTable).focus()  # where the screen opens: the list of endpoints
     await cursor_to(pilot, "limits", endpoint)
     await pilot.press("a")
     dialog = await opened(pilot, LimitDialog)

@@ -114,6 +114,12 @@ async def paste(pilot: Any, text: str) -> None:
     await pilot.pause()
 
 
+def problems_at(editor: Any, key: str) -> str:
+    """The problems the editor shows under the field (or section) ``key``."""
+    target = next(t for t in editor.query(Keyed) if t.key == key)
+    return str(target.query_one(".field-problems").content)
+
+
 def field_of(widget: Widget | None) -> str | None:
     """The key of the editor field ``widget`` is part of (``entities.0.model.name``), or None."""
     node: Any = widget
@@ -268,15 +274,21 @@ async def add_legacy_limit(pilot: Any, endpoint: str, calls: int) -> None:
 # ---- F2: the playground
 
 
-async def compare_in_playground(pilot: Any, first: str, second: str, prompt: str) -> None:
-    """From F3: p on ``first`` (the playground opens with it), ctrl+o, ``second`` found by typing and ticked
-    with Space, ctrl+o; the prompt typed and sent with Enter."""
-    await cursor_to(pilot, "endpoints", first)
+async def open_in_playground(pilot: Any, name: str) -> None:
+    """From F3: p on ``name``; the playground opens with it in a pane."""
+    await cursor_to(pilot, "endpoints", name)
     await pilot.press("p")
-    await wait_until(pilot, lambda: [p.endpoint for p in pilot.app.screen.query("Pane")] == [first])
+    await wait_until(pilot, lambda: pane_names(pilot.app) == [name])
+
+
+async def tick_in_picker(pilot: Any, name: str) -> EndpointPicker:
+    """In the playground: ctrl+o, ``name`` typed to find it, Enter to the list, Space ticks it. The picker stays
+    open (ctrl+o again uses what is ticked)."""
     await pilot.press("ctrl+o")
-    picker = await opened(pilot, EndpointPicker)
-    await pilot.press(*second, "enter", "space", "ctrl+o")
-    await closed(pilot, picker)
-    await wait_until(pilot, lambda: [p.endpoint for p in pilot.app.screen.query("Pane")] == [first, second])
-    await pilot.press(*prompt, "enter")
+    picker: EndpointPicker = await opened(pilot, EndpointPicker)
+    await pilot.press(*name, "enter", "space")
+    return picker
+
+
+def pane_names(app: Any) -> list[str]:
+    return [pane.endpoint for pane in app.screen.query("Pane")]

@@ -2,8 +2,8 @@
 go somewhere, a letter to act, Tab to the next field, typing, Enter, Esc. Each step waits for what the user would
 wait for (the dialog to open, the row to show) and fails the test, saying what was missing, when it never comes.
 
-Only the Pilot and what the screens show are used, never a screen's methods, so a key that moved or a field that
-cannot be reached by the keyboard breaks these steps as it would break the user's.
+Steps only press keys, paste, click and read what the screens show; they never call a screen's methods, so a
+key that moved or a field that cannot be reached by the keyboard breaks them as it would stop the user.
 """
 
 from __future__ import annotations
@@ -235,8 +235,8 @@ async def save_endpoint(pilot: Any, name: str) -> list[str]:
 
 
 async def probe(pilot: Any, name: str, *, click: bool = False) -> str:
-    """On F3, the cursor to ``name``, then t (or a click on Test): the test's result line once it is known.
-    The dialog is closed with Esc."""
+    """On F3, the cursor to ``name``, then t (or a click on the Test button): what the test dialog shows once
+    the test is over (its status line, then the provider's words). The dialog is closed with Esc."""
     await cursor_to(pilot, "endpoints", name)
     if click:
         await pilot.click("#do-test")

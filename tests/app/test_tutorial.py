@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from textual.widgets import Input, Select
 
 from tests.helpers.app import finished, pane, shown_text, wait_until
@@ -210,11 +209,12 @@ async def test_a_key_reference_to_a_secret_not_stored_is_refused_until_it_is(
         assert app.screen is editor and field_of(app.focused) == key_field
         assert await ws.list_endpoints() == []
 
-        await pilot.press("ctrl+n")  # store it now, from where it is missing
+        await pilot.press("ctrl+n")  # store it now, from where it is missing: scope and key come filled in
         dialog = await opened(pilot, PutSecretDialog)
-        await pilot.press(*ANTHROPIC_SCOPE, "enter")
-        await type_key_and_value(pilot, dialog, ANTHROPIC_KEY, DEMO_KEY)
+        await pilot.press(*DEMO_KEY, "enter")
+        await closed(pilot, dialog)
         assert app.focused.value == ANTHROPIC_REF
+        assert problems_at(editor, key_field) == ""
         await tab_to(pilot, "entities.0.config.anthropic_api_base")
         await paste(pilot, f"{simulator.base_url}/v1")
         await save_endpoint(pilot, ANTHROPIC_ENDPOINT)
@@ -265,14 +265,8 @@ async def test_a_chat_endpoint_is_not_compared_with_a_completions_one(
         assert pane_names(app) == [OPENAI_ENDPOINT]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="finding: a secret created with ctrl+n for the reference the field already holds leaves the field's "
-    "'there is no secret' problem on screen until the next edit (the picked value is the same, so no change is "
-    "posted and the editor does not re-check); saving works meanwhile",
-)
 async def test_the_missing_secret_problem_goes_once_it_is_created_on_the_spot(make_app: AppFactory) -> None:
-    async with make_app(populate_workspace=False, demo=False) as (_, pilot):
+    async with make_app(populate_workspace=False, demo=False) as (app, pilot):
         await pilot.press("f3")
         await opened(pilot, EndpointsScreen)
         await pilot.press("n")
@@ -283,7 +277,12 @@ async def test_the_missing_secret_problem_goes_once_it_is_created_on_the_spot(ma
         assert "there is no secret" in problems_at(editor, key_field)
         await pilot.press("ctrl+n")
         dialog = await opened(pilot, PutSecretDialog)
-        await pilot.press(*OPENAI_SCOPE, "enter")
-        await type_key_and_value(pilot, dialog, OPENAI_KEY, DEMO_KEY)
+        # the reference typed names the scope and the key: the dialog starts with them, at the value
+        assert dialog.query_one("#secret-scope Input", Input).value == OPENAI_SCOPE
+        assert dialog.query_one("#secret-key Input", Input).value == OPENAI_KEY
+        value_box = app.focused
+        assert isinstance(value_box, Input) and value_box.password
+        await pilot.press(*DEMO_KEY, "enter")
+        await closed(pilot, dialog)
         await pilot.pause(0.1)
         assert problems_at(editor, key_field) == ""

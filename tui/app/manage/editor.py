@@ -194,11 +194,12 @@ class EndpointEditorScreen(Screen[str | None]):
                 if self._refs is not None:
                     self._refs.add(ref)
                 row.use(ref)
+                self._refresh_problems()  # the same reference may be there already: it exists now
 
         if event.create:
             from tui.app.manage.secret_dialogs import PutSecretDialog
 
-            self.app.push_screen(PutSecretDialog(), use)
+            self.app.push_screen(PutSecretDialog(suggested=row.reference), use)
         elif self._refs is None:
             self.notify("The workspace's secrets are still loading", severity="warning")
         else:

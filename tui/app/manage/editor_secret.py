@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from tui.app.manage.editor_fields import FieldRow, Keyed, field_label
-from tui.domain.secret_refs import SecretRef
+from tui.domain.secret_refs import SecretRef, parse_secret_ref
 from tui.domain.text import printable
 from tui.manage.form import FieldSpec
 
@@ -99,6 +99,11 @@ class SecretRow(Keyed):
     @property
     def focus_target(self) -> Input:
         return self.query_one(Input)
+
+    @property
+    def reference(self) -> SecretRef | None:
+        """The reference the field holds, when it holds one (not plaintext)."""
+        return None if self._plaintext else parse_secret_ref(self.query_one(Input).value)
 
     def use(self, ref: SecretRef) -> None:
         """Show ``ref`` as the field's value (a reference picked or created); posts it like a typed one."""

@@ -95,8 +95,9 @@ class SecretDialog(ModalScreen[T]):
 
     def on_mount(self) -> None:
         self.update_ok()
-        first = next((field for field in self.query(Input) if not field.disabled), None)
-        (first or self.query_one("#dialog-cancel")).focus()
+        enabled = [field for field in self.query(Input) if not field.disabled]
+        first = next((field for field in enabled if not field.value), enabled[0] if enabled else None)
+        (first or self.query_one("#dialog-cancel")).focus()  # the first field left to fill
 
     def on_input_changed(self, event: Input.Changed) -> None:
         self.show_error("")
@@ -174,10 +175,12 @@ class PutSecretDialog(SecretDialog[SecretRef]):
     OK_LABEL = "Save"
     BINDINGS = [Binding("ctrl+r", "toggle_reveal", "Show/hide value", id="secret-reveal", priority=True)]
 
-    def __init__(self, scope: str | None = None, key: str | None = None) -> None:
+    def __init__(self, scope: str | None = None, key: str | None = None, *, suggested: SecretRef | None = None) -> None:
+        """``suggested`` fills in the scope and key (still editable), e.g. from a reference already typed."""
         super().__init__()
         self._scope = scope
         self._key = key
+        self._suggested = suggested
         self._existing: list[str] | None = None
         """The scopes there are, once listed."""
 
@@ -185,7 +188,7 @@ class PutSecretDialog(SecretDialog[SecretRef]):
         yield CheckedField(
             "Scope",
             scope_name_problem,
-            value=self._scope or "",
+            value=self._scope or (self._suggested.scope if self._suggested else ""),
             placeholder="an existing scope, or a new one to create",
             disabled=self._scope is not None,
             id="secret-scope",
@@ -193,7 +196,7 @@ class PutSecretDialog(SecretDialog[SecretRef]):
         yield CheckedField(
             "Key",
             secret_key_problem,
-            value=self._key or "",
+            value=self._key or (self._suggested.key if self._suggested else ""),
             placeholder="e.g. openai_api_key",
             disabled=self._key is not None,
             id="secret-key",

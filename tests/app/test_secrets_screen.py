@@ -14,7 +14,7 @@ import pytest
 from textual import events
 from textual.widgets import Button, Checkbox, DataTable, Input
 
-from tests.helpers.app import wait_until
+from tests.helpers.app import screen_text, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.manage.secret_dialogs import CreateScopeDialog, PutSecretDialog
 from tui.app.manage.secrets import SecretsScreen
@@ -31,11 +31,6 @@ from tui.workspace.protocol import Workspace
 VALUE = "sk-test-Zq8vX2-never-on-screen"
 DEMO_ENDPOINTS = 9
 """The demo endpoints, every one reading its key from demo/sim_key."""
-
-
-def screen_text(app: Any) -> str:
-    """Every character the terminal shows now: each screen of the stack as rendered (modals and toasts too)."""
-    return "\n".join(strip.text for screen in app.screen_stack for strip in screen._compositor.render_strips())
 
 
 def confirm_lines(app: Any) -> list[str]:

@@ -32,7 +32,6 @@ from tests.helpers.tutorial import (
     field_of,
     new_endpoint,
     notified,
-    on_screen,
     open_in_playground,
     opened,
     pane_names,
@@ -43,6 +42,7 @@ from tests.helpers.tutorial import (
     put_secret,
     row_cells,
     save_endpoint,
+    screen_text,
     stored_openai_endpoint,
     tab_to,
     tick_in_picker,
@@ -135,7 +135,7 @@ async def test_the_external_models_tutorial_by_keyboard(make_app: AppFactory, si
         summary = shown_text(app.screen.query_one("#summary"))
         assert "Comparison · completions · 2 panes" in summary
         assert OPENAI_ENDPOINT in summary and ANTHROPIC_ENDPOINT in summary
-        assert DEMO_KEY not in on_screen(app)
+        assert DEMO_KEY not in screen_text(app)
 
         # what the workspace holds: both endpoints as the tutorial makes them, the limit, the secrets
         openai = external_model(await ws.get_endpoint(OPENAI_ENDPOINT))
@@ -167,7 +167,7 @@ async def test_a_wrong_key_fails_its_test_until_the_right_one_is_put(
         await opened(pilot, EndpointsScreen)
         result = await probe(pilot, OPENAI_ENDPOINT)
         assert result.startswith("✗") and "401" in result.splitlines()[0]
-        assert wrong not in on_screen(app)
+        assert wrong not in screen_text(app)
 
         # F4: Enter on the scope goes to its keys, Enter on the key replaces its value, once confirmed
         await pilot.press("f4")

@@ -47,6 +47,11 @@ def shown_text(widget: Any) -> str:
     return console.export_text()
 
 
+def screen_text(app: Any) -> str:
+    """Every character the terminal shows now: each screen of the stack as rendered (dialogs and toasts too)."""
+    return "\n".join(strip.text for screen in app.screen_stack for strip in screen._compositor.render_strips())
+
+
 def idle(app: Any) -> bool:
     return all(not p.busy for p in panes(app))
 

@@ -14,7 +14,7 @@ from textual import events
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select
 
-from tests.helpers.app import wait_until
+from tests.helpers.app import screen_text, wait_until
 from tui.app.manage.editor import EndpointEditorScreen
 from tui.app.manage.editor_fields import Keyed
 from tui.app.manage.editor_secret import SecretPicker
@@ -53,11 +53,6 @@ async def stored_openai_endpoint(ws: Workspace, base: str, key: str, *, model: s
 
 
 # ---- what the user sees
-
-
-def on_screen(app: Any) -> str:
-    """Every character the terminal shows now: each screen of the stack as rendered (dialogs and toasts too)."""
-    return "\n".join(strip.text for screen in app.screen_stack for strip in screen._compositor.render_strips())
 
 
 def notified(app: Any, text: str) -> bool:
@@ -183,10 +178,10 @@ async def type_key_and_value(pilot: Any, dialog: PutSecretDialog, key: str, valu
     assert isinstance(value_box, Input) and value_box.password, "the value is typed into a masked field"
     await pilot.press(*value)
     await pilot.pause()
-    assert value not in on_screen(app)
+    assert value not in screen_text(app)
     await pilot.press("enter")
     await closed(pilot, dialog)
-    assert value not in on_screen(app)
+    assert value not in screen_text(app)
 
 
 # ---- F3 and the editor: endpoints

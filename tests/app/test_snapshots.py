@@ -8,9 +8,12 @@ with a 401) and copy as.
 
 The answers really stream from the simulator; only the clocks are replaced. The playground's clock gives
 every asyncio task its own steady time, so TTFT, tokens/s and elapsed read the same on every run however the
-panes' workers interleave; the wall clock (secrets' "last updated", history's dates) is pinned, in UTC; the
-header's host name is fixed; a test's duration comes from a counter. Endpoints whose URL is shown (the editor, copy
-as) point at real providers and are never called, since the simulator's port differs from run to run. After an intended change to a screen, review and refresh them with
+panes' workers interleave; the wall clock (secrets' "last updated", history's dates, the minute usage and
+limits count in) is pinned, in UTC; the header's host name is fixed; an endpoint test lasts 0.21 s. Endpoints
+whose URL is shown (the editor, copy as, JSON) point at real providers and are never called: the simulator's
+port differs from run to run.
+
+After an intended change to a screen, review and refresh them with
 ``python -m pytest tests/app/test_snapshots.py --snapshot-update``.
 """
 
@@ -32,7 +35,7 @@ from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 from tests.helpers.app import finished, panes, send, wait_until
 from tests.helpers.demo_app import SIZE, demo_app, demo_workspace
 from tui.app.app import SwitchboardApp
-from tui.app.demo import DEMO_KEY
+from tui.app.demo import DEMO_KEY, DEMO_REF
 from tui.app.help import HelpScreen
 from tui.app.manage.editor import EndpointEditorScreen
 from tui.app.manage.editor_fields import Keyed
@@ -58,8 +61,6 @@ from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.copy_as import CopyAsDialog
 
 STALL_AFTER = {"stalled-gpt": 40, "stalled-claude": 25}
-DEMO_REF = "{{secrets/demo/sim_key}}"
-"""The demo's simulator key, as ``tui.app.demo.populate`` stores it."""
 WALL_CLOCK = 1_767_268_800.0
 """2026-01-01 12:00 UTC: every "last updated" and history date."""
 DEMO_ENDPOINTS = 11
@@ -78,6 +79,8 @@ TEAM_AZURE = endpoint_body(
     tags=[{"key": "team", "value": "search"}],
 )
 """An Azure OpenAI endpoint (never called), for the editor's Azure fields."""
+QUESTION = {"messages": [{"role": "user", "content": "Explain rate limits"}], "max_tokens": 20}
+"""A query made before a screen shows an endpoint's use."""
 Steps = Callable[[Any], Awaitable[None]]
 
 
@@ -338,8 +341,15 @@ def _editor_ready(screen: Any) -> bool:
     return bool(screen.query(Keyed))
 
 
-def _text(screen: Any, selector: str) -> str:
-    return str(screen.query_one(selector, Static).content)
+def _text(node: Any, selector: str) -> str:
+    """What the Static ``selector`` under ``node`` says."""
+    return str(node.query_one(selector, Static).content)
+
+
+async def _new_endpoint(pilot: Any) -> None:
+    """The editor of a new endpoint, opened from F3 with n."""
+    await _open(pilot, "f3", EndpointsScreen, _listed("endpoints", "gpt-4o-mini"))
+    await _go(pilot, "n", EndpointEditorScreen, _editor_ready)
 
 
 async def _type(pilot: Any, field: Input, text: str) -> None:
@@ -350,8 +360,7 @@ async def _type(pilot: Any, field: Input, text: str) -> None:
 
 def test_editor_new(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
     async def new(pilot: Any) -> None:
-        await _on_row(pilot, "f3", EndpointsScreen, "endpoints", "gpt-4o-mini")
-        await _go(pilot, "n", EndpointEditorScreen, _editor_ready)
+        await _new_endpoint(pilot)
 
     assert snap_compare(snapshot_app(), terminal_size=SIZE, run_before=new)
 
@@ -369,8 +378,7 @@ def test_editor_azure(snap_compare: Any, snapshot_app: Callable[..., Switchboard
 
 def test_editor_inline_problems(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
     async def problems(pilot: Any) -> None:
-        await _on_row(pilot, "f3", EndpointsScreen, "endpoints", "gpt-4o-mini")
-        await _go(pilot, "n", EndpointEditorScreen, _editor_ready)
+        await _new_endpoint(pilot)
         screen = pilot.app.screen
         await _type(pilot, _keyed(screen, "name").query_one(Input), "team chat!")
         await _type(pilot, _keyed(screen, "entities.0.model.name").query_one(Input), "x")
@@ -398,8 +406,7 @@ def test_editor_json_problem(snap_compare: Any, snapshot_app: Callable[..., Swit
 
 def test_editor_small_terminal(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
     async def new(pilot: Any) -> None:
-        await _on_row(pilot, "f3", EndpointsScreen, "endpoints", "gpt-4o-mini")
-        await _go(pilot, "n", EndpointEditorScreen, _editor_ready)
+        await _new_endpoint(pilot)
 
     assert snap_compare(snapshot_app(), terminal_size=(80, 24), run_before=new)
 
@@ -407,8 +414,7 @@ def test_editor_small_terminal(snap_compare: Any, snapshot_app: Callable[..., Sw
 def test_endpoint_detail_with_usage(snap_compare: Any, snapshot_app: Callable[..., SwitchboardApp]) -> None:
     async def detail(pilot: Any) -> None:
         await _ready(pilot)
-        question = {"messages": [{"role": "user", "content": "Explain rate limits"}], "max_tokens": 20}
-        await pilot.app.workspace.query("gpt-4o-mini", question)
+        await pilot.app.workspace.query("gpt-4o-mini", QUESTION)
         await _on_row(pilot, "f3", EndpointsScreen, "endpoints", "gpt-4o-mini")
         await _go(
             pilot,
@@ -467,9 +473,8 @@ def test_rate_limits_in_use(
 ) -> None:
     async def limits(pilot: Any) -> None:
         await _ready(pilot)
-        question = {"messages": [{"role": "user", "content": "Explain rate limits"}], "max_tokens": 20}
         for _ in range(2):
-            await pilot.app.workspace.query("team-limits", question)
+            await pilot.app.workspace.query("team-limits", QUESTION)
         await _on_row(pilot, "f5", RateLimitsScreen, "limits", "team-limits")
         await wait_until(pilot, lambda: pilot.app.screen.query_one("#gateway-limits", DataTable).row_count == 2)
         await _settle(pilot)

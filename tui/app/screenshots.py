@@ -1,6 +1,7 @@
 """Regenerate ``screenshots/*.svg`` from the real app in demo mode.
 
-Run from the repository root:  python -m tui.app.screenshots [folder]
+Run from the repository root:  python -m tui.app.screenshots [folder [name ...]]
+(every picture of :data:`SHOTS` into ``screenshots/`` by default, or only the ones named).
 
 Every picture starts from a fresh demo workspace. The management pictures avoid what shows the simulator's
 address (its port differs from run to run), so a regenerated picture changes only when its screen did.

@@ -209,6 +209,31 @@ async def test_the_json_view_edits_the_same_endpoint(make_app: AppFactory) -> No
         await wait_until(pilot, lambda: target(app, "entities.0.model.name").query_one(Input).value == "davinci-002")
 
 
+async def test_the_status_line_follows_the_json_view(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await open_editor(app, pilot, "instruct")
+        await pilot.press("f6")
+        await pilot.pause(0.2)
+        editor = app.screen.query_one(JsonEditor)
+        status = app.screen.query_one("#editor-status", Static)
+        area = editor.query_one(TextArea)
+        area.insert("}")  # at the start: the text is no JSON object now
+        await wait_until(pilot, lambda: "in the JSON" in str(status.content))
+        assert str(status.content).startswith("✗ 1 problem in the JSON")
+        area.load_text(json_text_with_model(editor.text, "davinci-002"))
+        await wait_until(pilot, lambda: str(status.content).startswith("✓ Ready"))
+
+
+def json_text_with_model(text: str, model: str) -> str:
+    """The endpoint's JSON from ``text`` (from its first brace on), valid again, with another model."""
+    import json
+
+    start = text.index("{")
+    data = json.loads(text[start:])
+    data["config"]["served_entities"][0]["external_model"]["name"] = model
+    return json.dumps(data, indent=2)
+
+
 async def test_a_save_the_workspace_refuses_is_shown_under_the_field(make_app: AppFactory) -> None:
     async with make_app() as (app, pilot):
         results = await open_editor(app, pilot, "gpt-4o-mini", duplicate=True)

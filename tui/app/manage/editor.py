@@ -239,6 +239,8 @@ class EndpointEditorScreen(Screen[str | None]):
     def on_json_editor_changed(self, event: JsonEditor.Changed) -> None:
         event.stop()
         self._refused = []
+        dirty = event.data is not None and event.data != self._initial
+        self._show_status(len(event.problems), dirty=dirty, where=" in the JSON (F8 goes to each)")
 
     # ---- problems
 
@@ -258,7 +260,7 @@ class EndpointEditorScreen(Screen[str | None]):
             shown.setdefault(key, []).append(problem.message)
         for key, target in targets.items():
             target.show_problems(shown[key])
-        self._show_status(problems)
+        self._show_status(len(problems), dirty=self._dirty)
 
     def _is_shown(self, key: str) -> bool:
         """A field's problems show once it was edited; a section's once one of its fields was (all after ctrl+s)."""
@@ -271,13 +273,14 @@ class EndpointEditorScreen(Screen[str | None]):
             return any(t.endswith(".traffic") for t in touched)
         return any(t.startswith(key + ".") for t in touched)
 
-    def _show_status(self, problems: list[FormProblem]) -> None:
+    def _show_status(self, problems: int, *, dirty: bool, where: str = "") -> None:
+        """The line under the editor: how many problems (``where``, when not in the form), or ready, or unchanged."""
         status = self.query_one("#editor-status", Static)
         status.set_class(bool(problems), "-invalid")
         if problems:
-            count = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
-            status.update(f"✗ {count} · saving is refused until they are fixed · ctrl+s shows them all")
-        elif self._dirty:
+            count = "1 problem" if problems == 1 else f"{problems} problems"
+            status.update(f"✗ {count}{where} · saving is refused until they are fixed · ctrl+s shows them all")
+        elif dirty:
             status.update("✓ Ready · ctrl+s shows what will change, then saves")
         else:
             status.update("No changes yet · Esc leaves")

@@ -54,7 +54,7 @@ class ExternalModel(DatabricksModel):
     gemini_config: GeminiConfig | None = None
     mistral_config: MistralConfig | None = None
     n_strategy: choice("reject", "fan_out") | None = None  # type: ignore[valid-type]
-    """Local-only: for providers without native ``n``, 'fan_out' sends n parallel calls (default 'reject')."""
+    """For providers without a native ``n``: 'fan_out' sends n parallel calls (default 'reject')."""
 
     LOCAL_ONLY: ClassVar[tuple[str, ...]] = ("n_strategy",)
 

@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Footer, Label, Static
 
 from tui.domain.text import printable
 
@@ -58,6 +58,7 @@ class ConfirmDialog(ModalScreen[bool]):
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel (n)", id="confirm-cancel")
                 yield Button(f"{self._confirm} (y)", variant="error" if self._danger else "primary", id="confirm-ok")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#confirm-cancel", Button).focus()  # Enter on a mistaken key press keeps things

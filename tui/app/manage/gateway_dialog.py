@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Checkbox, Input, Label, Select
+from textual.widgets import Checkbox, Footer, Input, Label, Select
 
 from tui.app.manage.limit_dialogs import FormDialog, Save, error_line
 from tui.domain.gateway import AiGatewayConfig
@@ -66,6 +66,7 @@ class GatewayDialog(FormDialog[AiGatewayConfig]):
                         yield from self._guardrails(side, getattr(form, side))
                 yield from self._inference_table(form)
             yield from self.buttons()
+        yield Footer()
 
     def on_mount(self) -> None:
         self.show_errors({})

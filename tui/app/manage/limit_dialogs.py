@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Footer, Input, Label, Select, Static
 
 from tui.domain.text import printable
 from tui.manage.limits import LEGACY_KEYS, PRINCIPAL_KEYS, AnyLimit, FieldErrors, Kind, LimitForm, check_limit
@@ -186,6 +186,7 @@ class LimitDialog(FormDialog[AnyLimit]):
             yield from form_row("Principal", principal, "principal", row_id="limit-principal-row")
             yield Static("", id="limit-note", classes="form-note", markup=False)
             yield from self.buttons()
+        yield Footer()
 
     @staticmethod
     def _number(widget_id: str, field: str, value: str) -> Input:

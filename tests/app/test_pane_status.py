@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tui.app.playground.pane import fit_parts
+from tui.app.playground.pane_text import fit_parts
 
 PARTS = ["✓ done", "TTFT 0.40 s", "120 tok/s", "2.89 s total", "6+300 tok", "finish: stop"]
 

@@ -12,7 +12,6 @@ import contextlib
 import math
 from typing import Any
 
-from rich.cells import cell_len
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -23,18 +22,16 @@ from textual.reactive import var
 from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
+from tui.app.playground.pane_text import STATE_ICONS, describe_embeddings, fit_parts, status_parts
 from tui.app.workspace_of import workspace_of
 from tui.domain.errors import StreamInterrupted, SwitchboardError
 from tui.domain.text import markup_literal, printable
 from tui.playground import clock
-from tui.playground.compare import format_rate, format_seconds
 from tui.playground.metrics import StreamMetrics
 from tui.playground.model import PaneRun, is_chat, is_embeddings
 from tui.widgets.stream_view import StreamView
 
 MIN_SHARE, MAX_SHARE = 0.2, 10.0  # fr: a pane never shrinks to nothing nor takes everything
-
-STATE_ICONS = {"waiting": "○", "streaming": "●", "done": "✓", "error": "✗", "cancelled": "■", "idle": "·"}
 
 
 class Pane(Vertical):
@@ -151,33 +148,8 @@ class Pane(Vertical):
         self._title_bar.update(self._title(), layout=False)
 
     def _status_parts(self, now: float | None) -> list[str]:
-        run: PaneRun | None
-        if self.busy:
-            run = self.metrics.snapshot(now if now is not None else clock.now())
-        else:
-            run = self.run
-        icon = STATE_ICONS.get(self.state, "?")
-        if run is None:
-            return [f"{icon} ready"]
-        parts = [f"{icon} {run.state}"]
-        if run.ttft_s is not None:
-            parts.append(f"TTFT {format_seconds(run.ttft_s)}")
-        if run.tokens_per_s is not None:
-            parts.append(format_rate(run.tokens_per_s))
-        if run.elapsed_s is not None:
-            parts.append(
-                f"{format_seconds(run.elapsed_s)} total" if run.state != "streaming" else format_seconds(run.elapsed_s)
-            )
-        usage = run.usage or {}
-        if usage.get("total_tokens"):
-            parts.append(f"{usage.get('prompt_tokens', 0)}+{usage.get('completion_tokens', 0)} tok")
-        elif run.completion_tokens:
-            parts.append(f"{run.completion_tokens} tok")
-        if run.finish_reason:
-            parts.append(f"finish: {printable(str(run.finish_reason))}")  # the provider's word, shown as sent
-        if run.incomplete:
-            parts.append("INCOMPLETE")
-        return parts
+        run = self.metrics.snapshot(now if now is not None else clock.now()) if self.busy else self.run
+        return status_parts(run, self.state)
 
     def tick(self, now: float) -> None:
         """Refresh the live numbers (called a few times a second by the screen while answers run)."""
@@ -409,33 +381,3 @@ class Pane(Vertical):
 
     def action_shrink(self) -> None:
         self._resize(-1)
-
-
-def fit_parts(parts: list[str], width: int, separator: str = " · ") -> str:
-    """``parts`` joined by ``separator``, with a line break instead wherever the next part would not
-    fit in ``width`` cells (0: one line). A part is never split."""
-    lines: list[str] = []
-    line = ""
-    for part in parts:
-        joined = f"{line}{separator}{part}" if line else part
-        if line and width and cell_len(joined) > width:
-            lines.append(line)
-            line = part
-        else:
-            line = joined
-    return "\n".join([*lines, line])
-
-
-def describe_embeddings(answer: dict[str, Any]) -> str:
-    """Markdown for an embeddings answer: one line per vector with its dimension, norm and first values."""
-    rows = ["| input | dims | L2 norm | first values |", "|---|---|---|---|"]
-    for item in answer.get("data") or []:
-        vector = item.get("embedding") or []
-        if isinstance(vector, str):
-            rows.append(f"| {item.get('index', 0)} | base64 | - | - |")
-            continue
-        norm = math.sqrt(math.fsum(v * v for v in vector))
-        head = ", ".join(f"{v:+.3f}" for v in vector[:4])
-        rows.append(f"| {item.get('index', 0)} | {len(vector)} | {norm:.4f} | {head}, … |")
-    usage = answer.get("usage") or {}
-    return "\n".join(rows) + f"\n\nprompt tokens: {usage.get('prompt_tokens', '-')}"

@@ -254,7 +254,7 @@ async def test_empty_workspace_explains_what_to_do(make_app: AppFactory) -> None
         guide = app.screen.query_one("#panes-empty")
         text = str(guide.render())
         assert guide.display and "No endpoints in this workspace yet" in text and "switchboard --demo" in text
-        assert "serving-endpoints create" in text
+        assert "F4 Secrets" in text and "F3 Endpoints" in text  # the steps, in the app
         assert "No endpoints" not in bar  # said once, in the guide
         await send(app, pilot, "hello")
         assert panes(app) == []

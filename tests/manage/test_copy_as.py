@@ -186,7 +186,12 @@ def test_a_pane_request_keeps_its_system_prompt_knobs_and_extras() -> None:
     assert FORMATS["create"] not in snippets and FORMATS["curl"] in snippets
     _, headers, body = curl_parts(snippets[FORMATS["curl"]])
     assert body["system"] == "Be brief." and body["messages"] == [{"role": "user", "content": "Hi"}]
-    assert (body["temperature"], body["top_k"], body["stop_sequences"], body["max_tokens"]) == (0.3, 5, ["END"], ANTHROPIC_DEFAULT_MAX_TOKENS)
+    assert (body["temperature"], body["top_k"], body["stop_sequences"], body["max_tokens"]) == (
+        0.3,
+        5,
+        ["END"],
+        ANTHROPIC_DEFAULT_MAX_TOKENS,
+    )
     assert "x-api-key: $ANTHROPIC_API_KEY" in headers and "anthropic-version: 2023-06-01" in headers
     code = snippets[FORMATS["openai-databricks"]]
     assert "extra_body={'top_k': 5}" in code and "temperature=0.3" in code

@@ -28,9 +28,12 @@ from tui.app.demo import FOLDER_PREFIX, MARKER, remove_stale_folders
 
 FIRST_SCREEN = "simulated endpoints"  # in the header of the demo's first frame
 WAIT_S = 20.0
-# a new session whose controlling terminal is stdin, then exec (same PID) the command in argv[1:]
+# a new session whose controlling terminal is stdin, then exec (same PID) the command in argv[1:]; the
+# stop signals get their default action, as in a terminal (a test run under nohup or in the background of
+# a script ignores SIGHUP or SIGINT, and an ignored signal stays ignored across exec)
 _AS_SESSION_LEADER = (
-    "import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "import fcntl, os, signal, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+    "[signal.signal(s, signal.SIG_DFL) for s in (signal.SIGHUP, signal.SIGINT, signal.SIGTERM)]; "
     "os.execv(sys.argv[1], sys.argv[1:])"
 )
 _ESCAPES = re.compile(rb"\x1b\[[0-9;:?<=>]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[ -/]*[0-~]")

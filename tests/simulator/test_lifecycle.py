@@ -122,7 +122,13 @@ def test_serve_forever_prints_the_url_and_routes_and_stops_on_ctrl_c() -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     code = "from tui.simulator import serve_forever; serve_forever(0, 'demo-key-123456')"
     with subprocess.Popen(
-        [sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        # Ctrl-C as in a terminal: a run in the background of a script ignores SIGINT, and children inherit it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     ) as proc:
         assert proc.stdout is not None
         lines: queue.Queue[str] = queue.Queue()

@@ -34,6 +34,10 @@ from tui.widgets.stream_view import StreamView
 MIN_SHARE, MAX_SHARE = 0.2, 10.0  # fr: a pane never shrinks to nothing nor takes everything
 
 
+STATUS_MAX_LINES = 3
+"""The status wraps to at most this many lines (its max-height in DEFAULT_CSS)."""
+
+
 class Pane(Vertical):
     """A focusable column (or row) of the playground showing one endpoint."""
 
@@ -68,7 +72,7 @@ class Pane(Vertical):
         & > .pane-body { height: 1fr; padding: 0 0 0 1; }
         & > .pane-error { display: none; color: $error; padding: 0 1; height: auto; max-height: 5; }
         /* wraps at the end of a run, so nothing of it is lost in a narrow pane */
-        & > .pane-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
+        & > .pane-status { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }  /* STATUS_MAX_LINES */
     }
     """
     state: var[str] = var("idle")
@@ -156,17 +160,19 @@ class Pane(Vertical):
         parts = self._status_parts(now)
         if parts != self._shown_parts:
             self._shown_parts = parts
-            self._show_status(layout=not self.busy)
+            self._show_status()
 
-    def _show_status(self, *, layout: bool) -> None:
-        """The shown figures, broken between figures (never inside one) to fit the pane. While an
-        answer streams the status is redrawn without a re-layout (cheap, every tick); once the run is
-        over, or the pane is resized, it is laid out again, so a status that needs a second line gets it."""
-        width = self._status_bar.content_region.width if self.is_mounted else 0
-        self._status_bar.update(fit_parts(self._shown_parts, width), layout=layout)
+    def _show_status(self, *, resized: bool = False) -> None:
+        """The shown figures, broken between figures (never inside one) to fit the pane. The screen is laid
+        out again only when the status needs another number of lines (or the pane was resized): a re-layout
+        reflows every pane, and eight panes ending together would each pay for one."""
+        bar = self._status_bar
+        text = fit_parts(self._shown_parts, bar.content_region.width if self.is_mounted else 0)
+        lines = min(text.count("\n") + 1, STATUS_MAX_LINES)
+        bar.update(text, layout=resized or lines != bar.content_region.height)
 
     def on_resize(self) -> None:
-        self._show_status(layout=True)  # the same figures, refitted: a resize reads no clock
+        self._show_status(resized=True)  # the same figures, refitted: a resize reads no clock
 
     def watch_state(self, state: str) -> None:
         for name in STATE_ICONS:

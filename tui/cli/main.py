@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, cast
 
 from tui import __version__
-from tui.cli import locate, secrets, serving_endpoints, simulate
+from tui.cli import locate, secrets, serving_endpoints, simulate, tokens
 from tui.cli.io import print_error, print_json, warn
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
 from tui.domain.text import has_surrogate, printable
@@ -24,7 +24,7 @@ ANY_BYTES_ARGS = frozenset({"workspace", "json"})
 """Arguments that may hold bytes that are not UTF-8: a path may (``--json @FILE`` too; inline JSON is
 checked by ``read_json_arg``). Every other argument is a name or a value that must be UTF-8 text."""
 
-POSITIONAL_ARGS = frozenset({"scope", "key", "name"})
+POSITIONAL_ARGS = frozenset({"scope", "key", "name", "token_id"})
 """The positional arguments holding free text, named by their metavar in messages."""
 
 ARG_HINTS = {"string_value": secrets.BINARY_HINT}
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     secrets.register(commands, common)
     serving_endpoints.register(commands, common)
+    tokens.register(commands, common)
     simulate.register(commands)
     locate.register(commands, common)
     return parser

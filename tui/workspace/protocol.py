@@ -9,6 +9,7 @@ from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput,
 from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
 from tui.domain.secrets import SecretMetadata, SecretScope
 from tui.workspace.history import History
+from tui.workspace.tokens import Tokens
 from tui.workspace.usage import LimitStatus, Usage
 
 
@@ -38,6 +39,11 @@ class Workspace(Protocol):
     @property
     def usage(self) -> Usage:
         """Calls and tokens per endpoint, user and minute."""
+        ...
+
+    @property
+    def tokens(self) -> Tokens:
+        """Access tokens of ``switchboard serve``, each standing for a user."""
         ...
 
     # -- secrets

@@ -77,6 +77,17 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX history_created ON history (created_ms)",
     ),
+    # 5: access tokens for `switchboard serve`, kept only as a sha256 of the value
+    (
+        """CREATE TABLE tokens (
+            token_id TEXT NOT NULL PRIMARY KEY,
+            value_sha256 TEXT NOT NULL UNIQUE,
+            user TEXT NOT NULL,
+            comment TEXT NOT NULL DEFAULT '',
+            created_ms INTEGER NOT NULL,
+            expiry_ms INTEGER NOT NULL
+        )""",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

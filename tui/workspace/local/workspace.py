@@ -20,6 +20,7 @@ from tui.workspace.local.limits import Caller, applicable_limits
 from tui.workspace.local.ratelimit import RateLimiter
 from tui.workspace.local.secrets_repo import SecretsRepo
 from tui.workspace.local.store import Store
+from tui.workspace.local.tokens_repo import TokensRepo
 from tui.workspace.local.usage_repo import UsageRepo
 from tui.workspace.usage import LimitStatus
 
@@ -53,6 +54,7 @@ class LocalWorkspace:
         self.rate_limiter = RateLimiter(self.store)
         self.usage = UsageRepo(self.store)
         self.history = HistoryRepo(self.store)
+        self.tokens = TokensRepo(self.store)
         self._invoker: Invoker | None = None
 
     @classmethod

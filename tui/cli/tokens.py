@@ -1,0 +1,50 @@
+"""``switchboard tokens ...``: access tokens of ``switchboard serve``, as ``databricks tokens ...``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from tui.workspace.protocol import Workspace
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    group = commands.add_parser(
+        "tokens",
+        help="access tokens for `switchboard serve` (each stands for a user)",
+        description="Manage the bearer tokens `switchboard serve` accepts. A token's value is shown once, at creation.",
+    )
+    sub = group.add_subparsers(dest="action", metavar="COMMAND", required=True)
+
+    p = sub.add_parser(
+        "create",
+        parents=[common],
+        help="create a token and print its value (once: only a hash is kept)",
+        description="Create a token for USER and print it as JSON; its value is not shown again.",
+    )
+    p.add_argument("--user", required=True, help="who calls with this token (the `user` key of rate limits)")
+    p.add_argument("--comment", default="", help="what the token is for")
+    p.add_argument(
+        "--lifetime-seconds", type=int, metavar="N", help="seconds until it expires (default: it never expires)"
+    )
+    p.set_defaults(run=create)
+
+    p = sub.add_parser("list", parents=[common], help="list tokens (ids, users and times, never values)")
+    p.set_defaults(run=list_tokens)
+
+    p = sub.add_parser("revoke", parents=[common], help="revoke a token: it is refused from now on")
+    p.add_argument("token_id", metavar="TOKEN_ID", help="the id `tokens list` shows (not the token's value)")
+    p.set_defaults(run=revoke)
+
+
+async def create(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
+    token = await ws.tokens.create(args.user, comment=args.comment, lifetime_seconds=args.lifetime_seconds)
+    return token.to_json()
+
+
+async def list_tokens(args: argparse.Namespace, ws: Workspace) -> list[dict[str, Any]]:
+    return [info.to_json() for info in await ws.tokens.list()]
+
+
+async def revoke(args: argparse.Namespace, ws: Workspace) -> None:
+    await ws.tokens.revoke(args.token_id)

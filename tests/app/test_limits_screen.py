@@ -397,3 +397,15 @@ async def test_a_principal_that_looks_like_markup_is_shown_as_typed(make_app: Ap
         screen = await open_limits(app, pilot, FREE)
         await wait_until(pilot, lambda: cells(screen, "gateway-limits") != [])
         assert cells(screen, "gateway-limits")[0][2] == "group [b]team[/b]"
+
+
+async def test_a_new_limit_starts_at_its_kind_and_a_changed_one_at_its_calls(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        screen = await open_limits(app, pilot)
+        dialog = await open_dialog(app, pilot, "a", LimitDialog)
+        assert dialog.focused is dialog.query_one("#limit-kind", Select)
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is screen)
+        screen.query_one("#legacy-limits").focus()
+        dialog = await open_dialog(app, pilot, "e", LimitDialog)
+        assert dialog.focused is dialog.query_one("#limit-calls", Input)

@@ -258,8 +258,7 @@ async def add_legacy_limit(pilot: Any, endpoint: str, calls: int) -> None:
     await cursor_to(pilot, "limits", endpoint)
     await pilot.press("a")
     dialog = await opened(pilot, LimitDialog)
-    await pilot.press("shift+tab")  # from the calls, where the dialog starts, back to the kind
-    await choose(pilot, "legacy", "leg")
+    await choose(pilot, "legacy", "leg")  # a new limit's dialog starts at its kind
     await pilot.press("tab", *str(calls))
     assert dialog.query_one("#limit-key", Select).value == "user"
     await pilot.press("enter")

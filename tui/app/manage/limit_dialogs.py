@@ -202,7 +202,8 @@ class LimitDialog(FormDialog[AnyLimit]):
     def on_mount(self) -> None:
         self.show_errors({})
         self._fit_to_choices()
-        self.query_one("#limit-calls", Input).focus()
+        # top to bottom: a new limit starts at its kind; a limit being changed keeps its kind, so at its calls
+        self.query_one("#limit-calls" if self._editing else "#limit-kind").focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "limit-kind":

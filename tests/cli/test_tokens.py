@@ -1,0 +1,124 @@
+"""``switchboard tokens``: a value printed once, then only ids, users and times; errors with their codes."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli_runner import Cli
+from tui.workspace.factory import open_workspace
+
+
+def authenticate(workspace: Path, value: str, now: float | None = None) -> str | None:
+    """Who ``value`` stands for in the workspace file, as ``switchboard serve`` will ask it."""
+
+    async def ask() -> str | None:
+        ws = open_workspace(workspace)
+        try:
+            return await ws.tokens.authenticate(value, now=now)
+        finally:
+            await ws.aclose()
+
+    return asyncio.run(ask())
+
+
+def create(cli: Cli, *args: str) -> dict[str, Any]:
+    created = cli.json("tokens", "create", *args)
+    assert isinstance(created, dict)
+    return created
+
+
+def test_create_authenticate_list_revoke(cli: Cli) -> None:
+    created = create(cli, "--user", "alice", "--comment", "nightly job")
+    value, info = created["token_value"], created["token_info"]
+    assert set(created) == {"token_value", "token_info"}
+    assert value.startswith("sb-")
+    assert set(info) == {"token_id", "user", "comment", "creation_time", "expiry_time"}
+    assert (info["user"], info["comment"], info["expiry_time"]) == ("alice", "nightly job", -1)
+    assert authenticate(cli.workspace, value) == "alice"
+
+    code, out, err = cli("tokens", "list")
+    assert code == 0 and err == ""
+    assert value not in out and value[3:] not in out
+    assert cli.json("tokens", "list") == [info]
+
+    assert cli("tokens", "revoke", info["token_id"]) == (0, "", "")
+    assert authenticate(cli.workspace, value) is None
+    assert cli.json("tokens", "list") == []
+
+
+def test_a_token_with_a_lifetime_expires(cli: Cli) -> None:
+    info = create(cli, "--user", "bob", "--lifetime-seconds", "60")
+    created_s = info["token_info"]["creation_time"] / 1000
+    assert info["token_info"]["expiry_time"] == info["token_info"]["creation_time"] + 60_000
+    assert authenticate(cli.workspace, info["token_value"], now=created_s + 59) == "bob"
+    assert authenticate(cli.workspace, info["token_value"], now=created_s + 61) is None
+
+
+def test_the_value_is_never_in_the_workspace_file(cli: Cli) -> None:
+    values = [create(cli, "--user", f"user{i}")["token_value"] for i in range(3)]
+    files = [p for p in cli.workspace.parent.iterdir() if p.name.startswith(cli.workspace.name)]
+    assert cli.workspace in files
+    stored = b"".join(p.read_bytes() for p in files)  # the database, its WAL and shared memory
+    for value in values:
+        assert authenticate(cli.workspace, value) is not None
+        assert value.encode() not in stored and value[3:].encode() not in stored
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("create", "--user", ""), "Error: The token's user must not be empty (INVALID_PARAMETER_VALUE)"),
+        (("create", "--user", "a\x1b]0;pwned\x07"), "control character '\\x1b'"),
+        (("create", "--user", "eve", "--comment", "\x1b[2J"), "comment contains the control character"),
+        (("create", "--user", "eve", "--lifetime-seconds", "-1"), "not -1; leave it out"),
+        (("create", "--user", "eve", "--lifetime-seconds", "0"), "lifetime must be a whole number"),
+        (("create", "--user", "\udcff"), "--user '\ufffd' is not valid UTF-8 (INVALID_PARAMETER_VALUE)"),
+        (("revoke", "0000"), "Error: Token '0000' does not exist (RESOURCE_DOES_NOT_EXIST)"),
+        (("revoke", "\udcff"), "TOKEN_ID '\ufffd' is not valid UTF-8"),
+    ],
+)
+def test_bad_input_is_refused_with_its_code_and_nothing_is_created(
+    cli: Cli, args: tuple[str, ...], message: str
+) -> None:
+    code, out, err = cli("tokens", *args)
+    assert (code, out) == (1, "")
+    assert message in err and err.count("\n") == 1
+    assert "\x1b" not in err and "Traceback" not in err
+    assert cli.json("tokens", "list") == []
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("create",), "the following arguments are required: --user"),
+        (("create", "--user", "eve", "--lifetime-seconds", "soon"), "invalid int value: 'soon'"),
+        (("revoke",), "the following arguments are required: TOKEN_ID"),
+        ((), "the following arguments are required: COMMAND"),
+    ],
+)
+def test_usage_errors_exit_2(cli: Cli, args: tuple[str, ...], words: str) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli("tokens", *args)
+    assert exited.value.code == 2
+    assert words in cli.capsys.readouterr().err
+
+
+def test_no_output_but_create_ever_shows_a_value(cli: Cli) -> None:
+    """Every command and error after creation, a mistaken revoke by value included, keeps the value out."""
+    created = create(cli, "--user", "alice")
+    value, token_id = created["token_value"], created["token_info"]["token_id"]
+    cli.transcript.clear()
+    code, _out, err = cli("tokens", "revoke", value)
+    assert code == 1 and "value, not its id" in err and "(RESOURCE_DOES_NOT_EXIST)" in err
+    cli("tokens", "list")
+    cli("tokens", "revoke", token_id)
+    cli("tokens", "revoke", token_id)
+    cli("tokens", "list")
+    shown = "".join(cli.transcript)
+    assert "does not exist" in shown
+    assert value not in shown and value[3:] not in shown
+    assert authenticate(cli.workspace, value) is None

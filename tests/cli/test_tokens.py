@@ -10,6 +10,7 @@ import pytest
 
 from tests.cli_runner import Cli
 from tui.workspace.factory import open_workspace
+from tui.workspace.local.store import MIGRATIONS, Store
 
 
 def authenticate(workspace: Path, value: str, now: float | None = None) -> str | None:
@@ -122,3 +123,13 @@ def test_no_output_but_create_ever_shows_a_value(cli: Cli) -> None:
     assert "does not exist" in shown
     assert value not in shown and value[3:] not in shown
     assert authenticate(cli.workspace, value) is None
+
+
+def test_a_workspace_from_before_tokens_gains_them_and_keeps_its_data(cli: Cli) -> None:
+    before = Store(cli.workspace, migrations=MIGRATIONS[:4])
+    with before.write() as conn:
+        conn.execute("INSERT INTO scopes (name, created_ms) VALUES ('kept', 1)")
+    before.close()
+    value = create(cli, "--user", "alice")["token_value"]
+    assert authenticate(cli.workspace, value) == "alice"
+    assert cli.json("secrets", "list-scopes") == [{"name": "kept", "backend_type": "DATABRICKS"}]

@@ -48,6 +48,7 @@ DESCRIPTION = FieldSpec("description", "text", help="what the endpoint is for (s
 
 class EndpointEditorScreen(Screen[str | None]):
     CSS_PATH = "editor.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # help moves under the field below 110 columns
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="editor-save", priority=True),
         Binding("escape", "leave", "Leave", id="editor-leave"),

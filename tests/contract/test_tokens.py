@@ -70,6 +70,7 @@ async def test_a_token_expires_after_its_lifetime(ws: Workspace) -> None:
         ("a\x1b[31mb", "", None, "control character"),
         ("a\nb", "", None, "tab or line break"),
         ("a\tb", "", None, "tab or line break"),
+        ("alice\n", "", None, "tab or line break"),
         (" alice", "", None, "start or end with a space"),
         ("x" * 257, "", None, "the limit is 256"),
         ("alice", "bad\x07comment", None, "comment contains the control character"),

@@ -87,10 +87,10 @@ def check_token_request(user: str, comment: str, lifetime_seconds: int | None) -
         raise InvalidParameterValue("The token's user must not be empty")
     if problem := plain_text_problem(user, USER_NAME_MAX):
         raise InvalidParameterValue(f"The token's user {problem}")
-    if user != user.strip():
-        raise InvalidParameterValue("The token's user must not start or end with a space")
     if any(c.isspace() and c != " " for c in user):  # the user is written in one log line per request
         raise InvalidParameterValue("The token's user contains a tab or line break; it must be one line")
+    if user != user.strip():
+        raise InvalidParameterValue("The token's user must not start or end with a space")
     if problem := plain_text_problem(comment, COMMENT_MAX):
         raise InvalidParameterValue(f"The token's comment {problem}")
     if not _valid_lifetime(lifetime_seconds):

@@ -79,7 +79,7 @@ class TokensRepo:
 
     def _list(self) -> builtins.list[TokenInfo]:
         with self._store.read() as conn:
-            rows = conn.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY created_ms, token_id").fetchall()
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM tokens ORDER BY created_ms, rowid").fetchall()
         return [_info(row) for row in rows]
 
     async def revoke(self, token_id: str) -> None:

@@ -49,7 +49,7 @@ def comparison(
 
 
 def test_the_migration_adds_the_history_table(store: Store, tmp_path: Path) -> None:
-    assert store.schema_version == SCHEMA_VERSION == 4
+    assert store.schema_version == SCHEMA_VERSION
     with store.read() as conn:
         columns = [row[1] for row in conn.execute("PRAGMA table_info(history)")]
         indexes = [row[1] for row in conn.execute("PRAGMA index_list(history)")]
@@ -59,7 +59,7 @@ def test_the_migration_adds_the_history_table(store: Store, tmp_path: Path) -> N
     old.close()
     upgraded = Store(tmp_path / "old.db")
     try:
-        assert upgraded.schema_version == 4 and ComparisonHistory(HistoryRepo(upgraded)).list() == []
+        assert upgraded.schema_version == SCHEMA_VERSION and ComparisonHistory(HistoryRepo(upgraded)).list() == []
     finally:
         upgraded.close()
 

@@ -1,0 +1,75 @@
+"""``switchboard serve``: the workspace behind the Databricks REST API, on 127.0.0.1 unless told otherwise.
+
+Starlette and Uvicorn are imported only here, when the command runs, so no other command starts slower.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import socket
+import sys
+
+from tui.cli.io import warn
+from tui.cli.simulate import port
+from tui.domain.errors import InvalidParameterValue
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+LOG_FORMAT = "%(asctime)s %(message)s"
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    p = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the workspace as the Databricks REST API (secrets, serving endpoints)",
+        description=(
+            "Serve the workspace's secrets and serving endpoints as the Databricks REST API, so the databricks "
+            "CLI, databricks-sdk and MLflow work against it (DATABRICKS_HOST=http://127.0.0.1:PORT). Every call "
+            "needs a token: `switchboard tokens create --user NAME`. One line per request is logged to stderr."
+        ),
+    )
+    p.add_argument("--port", type=port, default=8080, help="port to listen on (default 8080; 0 picks a free one)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1); any other exposes the API, over plain HTTP, to the network",
+    )
+    p.set_defaults(run=serve, needs_workspace=False)
+
+
+def serve(args: argparse.Namespace) -> None:
+    if args.host not in LOOPBACK:
+        warn(
+            f"listening on {args.host}: anyone who can reach it may call the API with a token, and tokens "
+            "travel unencrypted (plain HTTP). Prefer 127.0.0.1 behind an SSH tunnel or a TLS proxy."
+        )
+    listener = _listen(args.host, args.port)
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+    try:
+        asyncio.run(_serve(args.workspace, listener))
+    except KeyboardInterrupt:  # Uvicorn has shut down gracefully and hands the Ctrl-C on
+        pass
+    finally:
+        listener.close()
+    logging.getLogger("switchboard.serve").info("Stopped")
+
+
+def _listen(host: str, number: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, number), family=family)
+    except OSError as err:  # taken, not an address of this machine, or below 1024 without the right
+        raise InvalidParameterValue(f"Cannot listen on {host}:{number}: {err.strerror or err}") from None
+
+
+async def _serve(workspace_option: str | None, listener: socket.socket) -> None:
+    from tui.server.run import serve as run_server
+    from tui.workspace.factory import open_workspace
+
+    workspace = open_workspace(workspace_option)
+    try:
+        await run_server(workspace, listener)
+    finally:
+        await workspace.aclose()

@@ -1,0 +1,115 @@
+"""``switchboard serve`` as a user runs it: a real process on 127.0.0.1, requests logged, Ctrl-C stops it cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.cli_runner import Cli
+from tui.workspace.local.workspace import LocalWorkspace
+
+STARTED = re.compile(r"Serving .* on http://([^ ]+) \(Ctrl-C stops\)")
+
+
+def start(workspace: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]:
+    """The command in its own process, its URL once it says it listens (within 15 s; else it is killed) and
+    what it wrote to stderr until then."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui", "--workspace", str(workspace), "serve", "--port", "0", *args],
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 15
+    lines = []
+    while time.monotonic() < deadline and (line := process.stderr.readline()):
+        lines.append(line)
+        if found := STARTED.search(line):
+            return process, f"http://{found.group(1)}", "".join(lines)
+    process.kill()
+    process.wait(timeout=5)
+    raise AssertionError(f"serve did not start: {lines}")
+
+
+@pytest.fixture
+def token(workspace_file: Path) -> str:
+    ws = LocalWorkspace(workspace_file, user="tester")
+    try:
+        return asyncio.run(ws.tokens.create("alice")).token_value
+    finally:
+        asyncio.run(ws.aclose())
+
+
+@pytest.fixture
+def served(workspace_file: Path, token: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    process, url, said = start(workspace_file)
+    try:
+        yield process, url, said
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def test_it_serves_on_loopback_logs_each_request_and_stops_on_ctrl_c(
+    served: tuple[subprocess.Popen[str], str, str], token: str
+) -> None:
+    process, url, said = served
+    assert url.startswith("http://127.0.0.1:")
+    assert "Warning" not in said
+    with httpx.Client(base_url=url, timeout=5) as client:
+        created = client.post(
+            "/api/2.0/secrets/scopes/create", json={"scope": "team"}, headers={"Authorization": f"Bearer {token}"}
+        )
+        refused = client.get("/api/2.0/secrets/scopes/list")
+    assert created.status_code == 200
+    assert refused.status_code == 401
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=10)
+    assert process.returncode == 0
+    assert re.search(r"POST /api/2\.0/secrets/scopes/create 200 [\d.]+ms alice", err)
+    assert re.search(r"GET /api/2\.0/secrets/scopes/list 401 [\d.]+ms -", err)
+    assert "Stopped" in err
+    assert token not in err
+    assert "Traceback" not in err
+
+
+def test_another_host_is_served_only_when_asked_and_with_a_warning(workspace_file: Path) -> None:
+    process, url, said = start(workspace_file, "--host", "0.0.0.0")
+    process.send_signal(signal.SIGINT)
+    process.communicate(timeout=10)
+    assert url.startswith("http://0.0.0.0:")
+    assert "Warning: listening on 0.0.0.0" in said
+
+
+def test_a_taken_port_is_a_clear_error(
+    workspace_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli = Cli(workspace_file, capsys, monkeypatch)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        code, _, err = cli("serve", "--port", str(port))
+    assert code == 1
+    assert f"Cannot listen on 127.0.0.1:{port}" in err
+    assert "(INVALID_PARAMETER_VALUE)" in err
+
+
+def test_other_commands_do_not_import_the_server_stack() -> None:
+    code = (
+        "import sys, tui.cli.main; print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True)
+    assert result.stdout.strip() == "[]"

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import logging
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from tui.domain.errors import SwitchboardError
-
-log = logging.getLogger("switchboard.serve")
 
 
 class Unauthenticated(SwitchboardError):
@@ -46,9 +42,11 @@ class ApiNotFound(SwitchboardError):
 
 
 def error_response(err: SwitchboardError) -> JSONResponse:
-    headers = {"Retry-After": str(max(1, round(err.retry_after)))} if err.retry_after else None
+    headers = {}
+    if err.retry_after:
+        headers["Retry-After"] = str(max(1, round(err.retry_after)))
     if isinstance(err, Unauthenticated):
-        headers = {"WWW-Authenticate": "Bearer"}
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(err.to_json(), status_code=err.http_status, headers=headers)
 
 

@@ -26,12 +26,6 @@ def workspace_of(request: Request) -> Workspace:
     return workspace
 
 
-def caller_of(request: Request) -> str | None:
-    """The user of the request's token, once the auth middleware has accepted it."""
-    user = request.scope.get("state", {}).get("user")
-    return user if isinstance(user, str) else None
-
-
 async def read_body(request: Request, what: str, model: type[M]) -> M:
     """The body as ``model``: too large → 413, not JSON or not what ``model`` takes → INVALID_PARAMETER_VALUE.
 

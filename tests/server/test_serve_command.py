@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -17,7 +16,6 @@ import httpx
 import pytest
 
 from tests.cli_runner import Cli
-from tui.workspace.local.workspace import LocalWorkspace
 
 STARTED = re.compile(r"Serving .* on http://([^ ]+) \(Ctrl-C stops\)")
 
@@ -42,15 +40,6 @@ def start(workspace: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]
     process.kill()
     process.wait(timeout=5)
     raise AssertionError(f"serve did not start: {lines}")
-
-
-@pytest.fixture
-def token(workspace_file: Path) -> str:
-    ws = LocalWorkspace(workspace_file, user="tester")
-    try:
-        return asyncio.run(ws.tokens.create("alice")).token_value
-    finally:
-        asyncio.run(ws.aclose())
 
 
 @pytest.fixture

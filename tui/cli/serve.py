@@ -26,8 +26,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
         help="serve the workspace as the Databricks REST API (secrets, serving endpoints)",
         description=(
             "Serve the workspace's secrets and serving endpoints as the Databricks REST API, so the databricks "
-            "CLI, databricks-sdk and MLflow work against it (DATABRICKS_HOST=http://127.0.0.1:PORT). Every call "
-            "needs a token: `switchboard tokens create --user NAME`. One line per request is logged to stderr."
+            "CLI, databricks-sdk and MLflow's deployment client manage them here "
+            "(DATABRICKS_HOST=http://127.0.0.1:PORT). Every call needs a token: "
+            "`switchboard tokens create --user NAME`. One line per request is logged to stderr."
         ),
     )
     p.add_argument("--port", type=port, default=8080, help="port to listen on (default 8080; 0 picks a free one)")

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from tui.domain.checks import MAX_JSON_DEPTH, json_problem
+from tui.domain.checks import json_problem, parse_json_text
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
 from tui.domain.text import printable
 
@@ -27,7 +27,7 @@ def read_json_arg(text: str, flag: str = "--json") -> Any:
         name = text[1:]
         source = "standard input" if name == "-" else f"file '{name}'"
         text = decode_utf8(_read_source(name, flag), f"{flag} {source}")
-    value = _parse_json(text, f"{flag} {source}")
+    value = parse_json_text(text, f"{flag} {source}")
     if problem := json_problem(value):
         raise InvalidParameterValue(f"{flag} {source}: {problem}")
     return value
@@ -40,24 +40,6 @@ def _read_source(name: str, flag: str) -> bytes:
         return Path(name).expanduser().read_bytes()
     except OSError as err:
         raise InvalidParameterValue(f"Cannot read {flag} file '{name}': {err.strerror or err}") from None
-
-
-def _parse_json(text: str, what: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InvalidParameterValue(
-            f"{what} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
-        ) from None
-    except RecursionError:
-        raise _too_deep(what) from None
-    except ValueError:  # an integer longer than Python reads (int max str digits)
-        limit = sys.get_int_max_str_digits()
-        raise InvalidParameterValue(f"{what} holds a number with more than {limit} digits") from None
-
-
-def _too_deep(what: str) -> InvalidParameterValue:
-    return InvalidParameterValue(f"{what} is nested too deeply (at most {MAX_JSON_DEPTH} levels of arrays and objects)")
 
 
 def read_stdin() -> bytes:

@@ -9,10 +9,12 @@ field (``"<path>: <problem>"``), or None when the value is fine. They know nothi
 from __future__ import annotations
 
 import json
+import sys
 from collections import deque
 from typing import Any
 from urllib.parse import urlsplit
 
+from tui.domain.errors import InvalidParameterValue
 from tui.domain.text import has_control, has_surrogate
 
 TEXT_MAX = 8 * 1024
@@ -78,6 +80,24 @@ def number_problem(value: Any, *, strings_allowed: bool) -> str | None:
     if isinstance(value, str) and not strings_allowed:
         return "must be a number, not a string"
     return None
+
+
+def parse_json_text(text: str, what: str) -> Any:
+    """The JSON value ``text`` holds; INVALID_PARAMETER_VALUE naming ``what`` (e.g. "--json input", "The request
+    body") when it is not JSON, is nested past Python's recursion limit or holds a number too long to read."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidParameterValue(
+            f"{what} is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from None
+    except RecursionError:
+        raise InvalidParameterValue(
+            f"{what} is nested too deeply (at most {MAX_JSON_DEPTH} levels of arrays and objects)"
+        ) from None
+    except ValueError:  # an integer longer than Python reads (int max str digits)
+        limit = sys.get_int_max_str_digits()
+        raise InvalidParameterValue(f"{what} holds a number with more than {limit} digits") from None
 
 
 def json_problem(data: Any) -> str | None:

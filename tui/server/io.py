@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from starlette.requests import Request
 
 from tui.domain.base import parse_user_input
-from tui.domain.checks import MAX_JSON_DEPTH
+from tui.domain.checks import parse_json_text
 from tui.domain.errors import InvalidParameterValue
 from tui.server.errors import RequestTooLarge
 from tui.workspace.protocol import Workspace
@@ -59,19 +57,7 @@ def _json(data: bytes) -> Any:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InvalidParameterValue(f"The request body is not valid UTF-8 (byte {err.start + 1})") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise InvalidParameterValue(
-            f"The request body is not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
-        ) from None
-    except RecursionError:
-        raise InvalidParameterValue(
-            f"The request body is nested too deeply (at most {MAX_JSON_DEPTH} levels of arrays and objects)"
-        ) from None
-    except ValueError:  # an integer longer than Python reads
-        limit = sys.get_int_max_str_digits()
-        raise InvalidParameterValue(f"The request body holds a number with more than {limit} digits") from None
+    return parse_json_text(text, "The request body")
 
 
 def query_param(request: Request, name: str) -> str:

@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tui.domain.errors import SwitchboardError
-from tui.server import endpoints_routes, secrets_routes
+from tui.server import endpoints_routes, invocations_routes, openai_routes, secrets_routes
 from tui.server.errors import on_http_exception, on_switchboard_error
 from tui.server.io import workspace_of
 from tui.server.middleware import AccessLog, BearerAuth
@@ -26,6 +26,8 @@ def create_app(workspace: Workspace) -> Starlette:
             Route("/.well-known/databricks-config", host_metadata, methods=["GET"]),
             *secrets_routes.ROUTES,
             *endpoints_routes.ROUTES,
+            *openai_routes.ROUTES,  # before invocations: fixed paths first
+            *invocations_routes.ROUTES,
         ],
         middleware=[Middleware(AccessLog), Middleware(BearerAuth, workspace=workspace)],
         exception_handlers={SwitchboardError: on_switchboard_error, HTTPException: on_http_exception},

@@ -46,6 +46,13 @@ class Workspace(Protocol):
         """Access tokens of ``switchboard serve``, each standing for a user."""
         ...
 
+    def as_user(self, user: str) -> Workspace:
+        """A view of this same workspace acting as ``user``: endpoints it creates name ``user`` as creator,
+        and its calls count against ``user``'s per-user rate limits and usage. Closing the view is a no-op;
+        the workspace it came from still owns the connections.
+        """
+        ...
+
     # -- secrets
     async def list_scopes(self) -> list[SecretScope]: ...
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import getpass
 import os
 from collections.abc import AsyncIterator, Callable
@@ -56,6 +57,16 @@ class LocalWorkspace:
         self.history = HistoryRepo(self.store)
         self.tokens = TokensRepo(self.store)
         self._invoker: Invoker | None = None
+        self._owner: LocalWorkspace | None = None
+
+    def as_user(self, user: str) -> LocalWorkspace:
+        """This workspace acting as ``user``: same file, repos and provider client; only the caller differs."""
+        owner = self._owner or self
+        view = copy.copy(owner)
+        view.user = user
+        view.endpoints = EndpointsRepo(owner.store, creator=user)
+        view._owner = owner
+        return view
 
     @classmethod
     def open(
@@ -125,6 +136,8 @@ class LocalWorkspace:
     # -- invocation
     @property
     def invoker(self) -> Invoker:
+        if self._owner is not None:
+            return self._owner.invoker
         if self._invoker is None:
             from tui.transport.client import Transport
             from tui.workspace.local.invoke import Invoker
@@ -166,6 +179,8 @@ class LocalWorkspace:
         return status
 
     async def aclose(self) -> None:
+        if self._owner is not None:
+            return
         if self._invoker is not None:
             await self._invoker.transport.aclose()
         self.store.close()

@@ -1,40 +1,144 @@
 """One fixture, ``ws``, opens each backend under test; every contract test runs once per backend.
 
 A new backend adds one entry to ``OPENERS`` and must pass the same assertions. Tests call only what
-the :class:`~tui.workspace.protocol.Workspace` protocol (and what it hands out) offers.
+the :class:`~tui.workspace.protocol.Workspace` protocol (and what it hands out) offers. The few
+tests a backend cannot pass yet are listed in ``LOCAL_ONLY`` with the missing piece they wait for:
+they are skipped for that backend with that reason (``pytest -rs`` lists them), never hidden.
+
+``databricks`` is the Databricks backend pointed at ``switchboard serve``'s app on a local workspace,
+under Uvicorn on 127.0.0.1 in a thread of its own (its own event loop, as a real server would be).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 
 import pytest
+import uvicorn
 
 from tests.contract.sim import KEY, SCOPE, SIM_KEY, create_request
+from tui.server.app import create_app
 from tui.settings import Settings
 from tui.settings.models import TimeoutSettings
 from tui.simulator import Simulator
+from tui.transport.timeouts import Timeouts
+from tui.workspace.databricks.workspace import DatabricksWorkspace
 from tui.workspace.factory import open_workspace
 from tui.workspace.protocol import Workspace
 
 SETTINGS = Settings(timeouts=TimeoutSettings(connect=2, read=10, idle=5))
+TIMEOUTS = Timeouts(**SETTINGS.timeouts.model_dump())
 
 
-async def _local(folder: Path) -> Workspace:
-    return open_workspace(folder / "contract.db", user="tester", settings=SETTINGS)
+class _Serve:
+    """``switchboard serve``'s app on a local workspace in ``folder``, on a free port of 127.0.0.1."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.token = ""
+        self.server: uvicorn.Server | None = None
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="contract-serve", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as err:  # reported by start(), not lost in the thread
+            self.failure = err
+
+    async def _serve(self) -> None:
+        local = open_workspace(self.folder / "served.db", user="tester", settings=SETTINGS)
+        try:
+            self.token = (await local.tokens.create("tester", comment="contract suite")).token_value
+            config = uvicorn.Config(
+                create_app(local), host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
+            )
+            self.server = uvicorn.Server(config)
+            await self.server.serve()
+        finally:
+            await local.aclose()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.servers[0].sockets[0].getsockname()[1]}"
+
+    @contextmanager
+    def running(self) -> Iterator[_Serve]:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not (self.server and self.server.started) and self.failure is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        try:
+            if self.failure is not None:
+                raise RuntimeError(f"switchboard serve failed to start: {self.failure!r}")
+            assert self.server is not None and self.server.started, "switchboard serve did not start within 10 s"
+            yield self
+        finally:
+            if self.server is not None:
+                self.server.should_exit = True
+            self.thread.join(timeout=10)
+            assert not self.thread.is_alive(), "switchboard serve did not stop within 10 s"
 
 
-OPENERS: dict[str, Callable[[Path], Awaitable[Workspace]]] = {"local": _local}
-
-
-@pytest.fixture(params=sorted(OPENERS))
-async def ws(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Workspace]:
-    workspace = await OPENERS[request.param](tmp_path)
+@asynccontextmanager
+async def _local(folder: Path) -> AsyncIterator[Workspace]:
+    workspace = open_workspace(folder / "contract.db", user="tester", settings=SETTINGS)
     try:
         yield workspace
     finally:
         await workspace.aclose()
+
+
+@asynccontextmanager
+async def _databricks(folder: Path) -> AsyncIterator[Workspace]:
+    with _Serve(folder).running() as serve:
+        workspace = DatabricksWorkspace(
+            serve.url, serve.token, user="tester", history=folder / "history.db", timeouts=TIMEOUTS
+        )
+        try:
+            yield workspace
+        finally:
+            await workspace.aclose()
+
+
+OPENERS: dict[str, Callable[[Path], AbstractAsyncContextManager[Workspace]]] = {
+    "local": _local,
+    "databricks": _databricks,
+}
+
+_NO_USE = "Databricks does not report how much of a limit or endpoint was used; serve has no usage route"
+_NO_TOKENS = (
+    "serve has no /api/2.0/token/* routes, and a Databricks workspace makes tokens only for its caller "
+    "and never says whose a token is (authenticate is refused)"
+)
+LOCAL_ONLY: dict[str, dict[str, str]] = {
+    "databricks": {
+        "test_limit_status_counts_this_minute": _NO_USE,
+        "test_usage_rows_count_calls_and_tokens": _NO_USE,
+        "test_a_token_authenticates_its_user_until_it_is_revoked": _NO_TOKENS,
+        "test_each_token_stands_for_its_own_user_and_a_revoked_one_leaves_the_others": _NO_TOKENS,
+        "test_wrong_values_authenticate_no_one": _NO_TOKENS,
+        "test_a_token_expires_after_its_lifetime": _NO_TOKENS,
+        "test_bad_requests_are_refused_and_nothing_is_created": _NO_TOKENS,
+        "test_revoking_an_unknown_token_says_so_and_never_repeats_a_value": _NO_TOKENS,
+    }
+}
+"""Backend -> contract test -> the missing server piece it waits for. Keep it small; remove a line when it lands."""
+
+
+@pytest.fixture(params=sorted(OPENERS))
+async def ws(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Workspace]:
+    backend: str = request.param
+    if reason := LOCAL_ONLY.get(backend, {}).get(request.node.originalname):
+        pytest.skip(f"local-only on {backend}: {reason}")
+    async with OPENERS[backend](tmp_path) as workspace:
+        yield workspace
 
 
 @pytest.fixture

@@ -1,0 +1,127 @@
+"""The backend's own HTTP client: Databricks REST calls with a bearer token, errors as our typed errors.
+
+Not the official clients' behaviour on purpose: a 429 is raised at once with its ``Retry-After``
+(the app shows it) instead of being retried silently for minutes. Error bodies ``{"error_code",
+"message"}`` become the matching :class:`~tui.domain.errors.SwitchboardError`; the token is never
+quoted in a message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+
+from tui.domain.errors import (
+    ProviderTimeout,
+    ProviderUnreachable,
+    RequestLimitExceeded,
+    StreamInterrupted,
+    SwitchboardError,
+    error_from_code,
+)
+from tui.transport.errors import provider_message, retry_after_seconds
+from tui.transport.redact import Redactor
+from tui.transport.sse import aiter_sse
+from tui.transport.timeouts import Timeouts
+
+_STATUS_CODES = {
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "ENDPOINT_NOT_FOUND",
+    429: "REQUEST_LIMIT_EXCEEDED",
+}
+
+
+class RestClient:
+    """One pooled httpx client for one host; every answer is JSON or a typed error."""
+
+    def __init__(self, host: str, token: str, timeouts: Timeouts | None = None) -> None:
+        self.host = host.rstrip("/")
+        self.timeouts = timeouts or Timeouts()
+        self._redact = Redactor().extended([token])
+        self._client = httpx.AsyncClient(
+            base_url=self.host,
+            headers={"Authorization": f"Bearer {token}", "User-Agent": "switchboard"},
+            timeout=httpx.Timeout(self.timeouts.read, connect=self.timeouts.connect),
+            follow_redirects=False,
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def call(self, method: str, path: str, *, body: Any = None, params: dict[str, str] | None = None) -> Any:
+        """Send one request and return its JSON answer (``{}`` for an empty one)."""
+        with self._mapped():
+            resp = await self._client.request(method, path, json=body, params=params)
+            if resp.status_code >= 400:
+                raise self.error(resp.status_code, resp.headers, resp.content)
+            if not resp.content:
+                return {}
+            try:
+                return resp.json()
+            except ValueError:
+                raise SwitchboardError(f"{self.host} answered {method} {path} with a body that is not JSON") from None
+
+    async def stream(self, path: str, body: Any) -> AsyncIterator[dict[str, Any]]:
+        """POST ``body`` and yield each ``data:`` JSON object of the SSE answer until ``data: [DONE]``."""
+        chunks = 0
+        with self._mapped():
+            async with self._client.stream("POST", path, json=body) as resp:
+                if resp.status_code >= 400:
+                    raise self.error(resp.status_code, resp.headers, await resp.aread())
+                try:
+                    async for event in aiter_sse(resp.aiter_lines()):
+                        if event.data == "[DONE]":
+                            return
+                        chunk = json.loads(event.data)
+                        if isinstance(chunk, dict) and "error_code" in chunk:
+                            raise self.error(500, {}, chunk)
+                        chunks += 1
+                        yield chunk
+                except (httpx.RemoteProtocolError, httpx.ReadError) as err:
+                    raise StreamInterrupted(
+                        f"The stream from {self.host} was cut after {chunks} chunk(s): {err}"
+                    ) from None
+                except ValueError:
+                    raise StreamInterrupted(f"The stream from {self.host} sent a chunk that is not JSON") from None
+        raise StreamInterrupted(f"The stream from {self.host} ended after {chunks} chunk(s) without [DONE]")
+
+    def error(self, status: int, headers: Any, body: Any) -> SwitchboardError:
+        """The typed error for an error answer: its ``error_code`` when it has one, else one from the status."""
+        data = body
+        if isinstance(body, (bytes, str)):
+            try:
+                data = json.loads(body)
+            except ValueError:
+                data = None
+        retry = retry_after_seconds(headers) if status == 429 else None
+        message = self._redact(provider_message(body if data is None else data))
+        code = data.get("error_code") if isinstance(data, dict) else None
+        if isinstance(code, str) and code:
+            err = error_from_code(code, message, retry_after=retry)
+        elif status == 429:
+            err = RequestLimitExceeded(f"{self.host} is rate limiting (429): {message}", retry_after=retry)
+        else:
+            err = error_from_code(
+                _STATUS_CODES.get(status, "INTERNAL_ERROR"), f"{self.host} answered {status}: {message}"
+            )
+        if type(err) is SwitchboardError:
+            err.http_status = status
+        return err
+
+    @contextmanager
+    def _mapped(self) -> Iterator[None]:
+        try:
+            yield
+        except httpx.TimeoutException:
+            raise ProviderTimeout(f"{self.host} did not answer in time", provider="Databricks") from None
+        except (httpx.ConnectError, httpx.UnsupportedProtocol, httpx.InvalidURL) as err:
+            raise ProviderUnreachable(
+                f"Cannot reach {self.host}: {self._redact(str(err))}", provider="Databricks"
+            ) from None
+        except httpx.HTTPError as err:
+            raise SwitchboardError(f"The connection to {self.host} failed: {self._redact(str(err))}") from None

@@ -1,0 +1,314 @@
+"""The Databricks backend beyond the contract suite: answers a real workspace gives that ``serve`` does not.
+
+A scripted stub on 127.0.0.1 answers each route as told and records what arrived, so a test can say
+both what the backend raised and how many requests it sent (a 429 must not be retried).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tui.domain.base import parse_user_input
+from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput
+from tui.domain.errors import (
+    InvalidParameterValue,
+    ProviderUnreachable,
+    RequestLimitExceeded,
+    ResourceConflict,
+    StreamInterrupted,
+    SwitchboardError,
+)
+from tui.locations import data_dir
+from tui.simulator.endpoints import endpoint_body
+from tui.workspace.databricks.workspace import DatabricksWorkspace, history_path
+from tui.workspace.history import HistoryEntry
+
+TOKEN = "dapi-test-token-never-shown"
+CHAT: dict[str, Any] = {"messages": [{"role": "user", "content": "hi"}]}
+ENDPOINT = "/api/2.0/serving-endpoints"
+
+
+@dataclass
+class Answer:
+    status: int
+    body: bytes | str | dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Stub:
+    """Route (``"GET /path"``) -> scripted answer; ``seen`` lists (method, path, JSON body) as they arrived."""
+
+    url: str
+    answers: dict[str, Answer] = field(default_factory=dict)
+    seen: list[tuple[str, str, Any]] = field(default_factory=list)
+    auth: list[str | None] = field(default_factory=list)
+
+
+def _handler(stub: Stub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _answer(self) -> None:
+            length = int(self.headers.get("content-length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            path = self.path.split("?", 1)[0]
+            stub.seen.append((self.command, path, json.loads(raw) if raw else None))
+            stub.auth.append(self.headers.get("authorization"))
+            answer = stub.answers.get(f"{self.command} {path}", Answer(404, {"error_code": "ENDPOINT_NOT_FOUND"}))
+            body = answer.body
+            data = json.dumps(body).encode() if isinstance(body, dict) else body
+            data = data.encode() if isinstance(data, str) else data
+            self.send_response(answer.status)
+            for name, value in {"content-type": "application/json", **answer.headers}.items():
+                self.send_header(name, value)
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer
+
+    return Handler
+
+
+@pytest.fixture
+def stub() -> Iterator[Stub]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(Stub("")))
+    stub = Stub(f"http://127.0.0.1:{server.server_address[1]}")
+    server.RequestHandlerClass = _handler(stub)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield stub
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+async def db(stub: Stub, tmp_path: Path) -> AsyncIterator[DatabricksWorkspace]:
+    workspace = DatabricksWorkspace(stub.url, TOKEN, user="tester", history=tmp_path / "history.db")
+    try:
+        yield workspace
+    finally:
+        await workspace.aclose()
+
+
+def sse(*events: str) -> str:
+    return "".join(f"data: {event}\n\n" for event in events)
+
+
+# -- errors
+
+
+async def test_a_429_is_raised_at_once_with_its_retry_after(db: DatabricksWorkspace, stub: Stub) -> None:
+    limited = {"error_code": "REQUEST_LIMIT_EXCEEDED", "message": "Too many calls for endpoint chat"}
+    stub.answers["POST /serving-endpoints/chat/invocations"] = Answer(429, limited, {"retry-after": "30"})
+    started = time.monotonic()
+    with pytest.raises(RequestLimitExceeded) as refused:
+        await db.query("chat", CHAT)
+    assert time.monotonic() - started < 2
+    assert refused.value.retry_after == 30 and refused.value.http_status == 429
+    assert refused.value.message == "Too many calls for endpoint chat"
+    assert len(stub.seen) == 1  # never retried
+    with pytest.raises(RequestLimitExceeded):
+        async for _ in db.stream("chat", CHAT):
+            pass
+    assert len(stub.seen) == 2
+
+
+async def test_a_429_without_a_databricks_body_is_still_a_rate_limit(db: DatabricksWorkspace, stub: Stub) -> None:
+    stub.answers["GET /api/2.0/secrets/scopes/list"] = Answer(429, "slow down", {"retry-after": "5"})
+    with pytest.raises(RequestLimitExceeded) as refused:
+        await db.list_scopes()
+    assert refused.value.retry_after == 5 and "slow down" in refused.value.message
+
+
+async def test_a_server_error_body_keeps_its_code_and_message(db: DatabricksWorkspace, stub: Stub) -> None:
+    busy = {"error_code": "RESOURCE_CONFLICT", "message": "Endpoint chat is being updated; try again later"}
+    stub.answers[f"PUT {ENDPOINT}/chat/config"] = Answer(409, busy)
+    config = parse_user_input(EndpointCoreConfigInput, endpoint_body("http://sim", "openai", "chat")["config"], "c")
+    with pytest.raises(ResourceConflict) as conflict:
+        await db.update_config("chat", config)
+    assert conflict.value.message == busy["message"]
+    stub.answers[f"GET {ENDPOINT}/chat"] = Answer(500, {"error_code": "INTERNAL_ERROR", "message": "boom"})
+    with pytest.raises(SwitchboardError) as internal:
+        await db.get_endpoint("chat")
+    assert (internal.value.error_code, internal.value.message) == ("INTERNAL_ERROR", "boom")
+
+
+async def test_an_unknown_code_keeps_the_servers_status(db: DatabricksWorkspace, stub: Stub) -> None:
+    stub.answers[f"GET {ENDPOINT}"] = Answer(418, {"error_code": "FEATURE_DISABLED", "message": "Serving is off"})
+    with pytest.raises(SwitchboardError) as disabled:
+        await db.list_endpoints()
+    assert (disabled.value.error_code, disabled.value.http_status) == ("FEATURE_DISABLED", 418)
+
+
+async def test_a_body_that_is_not_json_is_told_with_its_status(db: DatabricksWorkspace, stub: Stub) -> None:
+    stub.answers[f"GET {ENDPOINT}"] = Answer(
+        502, "<html><body>Bad gateway</body></html>", {"content-type": "text/html"}
+    )
+    with pytest.raises(SwitchboardError) as bad:
+        await db.list_endpoints()
+    assert "502" in bad.value.message and "Bad gateway" in bad.value.message
+    stub.answers[f"GET {ENDPOINT}"] = Answer(200, "not json")
+    with pytest.raises(SwitchboardError, match="not JSON"):
+        await db.list_endpoints()
+
+
+async def test_a_refused_token_is_unauthenticated_and_never_quoted(db: DatabricksWorkspace, stub: Stub) -> None:
+    stub.answers["GET /api/2.0/secrets/scopes/list"] = Answer(401, {"message": f"Invalid token {TOKEN}"})
+    with pytest.raises(SwitchboardError) as refused:
+        await db.list_scopes()
+    assert refused.value.error_code == "UNAUTHENTICATED"
+    assert TOKEN not in refused.value.message
+    assert stub.auth == [f"Bearer {TOKEN}"]
+
+
+async def test_an_unreachable_host_says_so(tmp_path: Path) -> None:
+    workspace = DatabricksWorkspace("http://127.0.0.1:9", TOKEN, user="tester", history=tmp_path / "h.db")
+    try:
+        with pytest.raises(ProviderUnreachable) as unreachable:
+            await workspace.list_scopes()
+        assert "127.0.0.1:9" in unreachable.value.message and TOKEN not in unreachable.value.message
+    finally:
+        await workspace.aclose()
+
+
+async def test_a_stream_ending_without_done_or_with_an_error_is_incomplete(db: DatabricksWorkspace, stub: Stub) -> None:
+    route = "POST /serving-endpoints/chat/invocations"
+    chunk = json.dumps({"object": "chat.completion.chunk", "choices": []})
+    stub.answers[route] = Answer(200, sse(chunk), {"content-type": "text/event-stream"})
+    got: list[dict[str, Any]] = []
+    with pytest.raises(StreamInterrupted, match="without \\[DONE\\]"):
+        async for item in db.stream("chat", CHAT):
+            got.append(item)
+    assert len(got) == 1 and stub.seen[-1][2]["stream"] is True
+    failed = json.dumps({"error_code": "BAD_GATEWAY", "message": "provider went away"})
+    stub.answers[route] = Answer(200, sse(chunk, failed), {"content-type": "text/event-stream"})
+    with pytest.raises(SwitchboardError, match="provider went away"):
+        async for _ in db.stream("chat", CHAT):
+            pass
+    stub.answers[route] = Answer(200, sse(chunk, "[DONE]"), {"content-type": "text/event-stream"})
+    assert len([c async for c in db.stream("chat", CHAT)]) == 1
+
+
+async def test_a_query_never_asks_for_a_stream(db: DatabricksWorkspace, stub: Stub) -> None:
+    stub.answers["POST /serving-endpoints/chat/invocations"] = Answer(200, {"object": "chat.completion"})
+    assert (await db.query("chat", {**CHAT, "stream": True}))["object"] == "chat.completion"
+    assert "stream" not in stub.seen[-1][2]
+
+
+@pytest.mark.parametrize("name", ["", "a/b"])
+async def test_a_name_that_is_no_path_segment_is_refused_before_sending(
+    db: DatabricksWorkspace, stub: Stub, name: str
+) -> None:
+    with pytest.raises(InvalidParameterValue):
+        await db.get_endpoint(name)
+    with pytest.raises(InvalidParameterValue):
+        await db.query(name, CHAT)
+    assert stub.seen == []
+
+
+# -- local-only settings
+
+
+@pytest.mark.parametrize(
+    ("flavour", "extra", "named"),
+    [
+        ("anthropic", {}, "anthropic_config.anthropic_api_base"),
+        ("azuread", {}, "openai_config.microsoft_entra_authority"),
+        ("openai", {"n_strategy": "fan_out"}, "external_model.n_strategy"),
+    ],
+)
+async def test_local_only_fields_are_refused_before_sending(
+    db: DatabricksWorkspace, stub: Stub, flavour: str, extra: dict[str, Any], named: str
+) -> None:
+    body = endpoint_body("http://127.0.0.1:1", flavour, "chat", name="local", **extra)
+    with pytest.raises(InvalidParameterValue) as refused:
+        await db.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
+    assert named in refused.value.message and "Databricks" in refused.value.message
+    config = parse_user_input(EndpointCoreConfigInput, body["config"], "config")
+    with pytest.raises(InvalidParameterValue, match=named.replace(".", "\\.")):
+        await db.update_config("local", config)
+    assert stub.seen == []
+
+
+async def test_a_local_only_provider_is_refused_before_sending(db: DatabricksWorkspace, stub: Stub) -> None:
+    model = {"name": "gemini-2.0-flash", "provider": "gemini", "task": "llm/v1/chat"}
+    model["gemini_config"] = {"gemini_api_key": "{{secrets/sim/key}}"}  # type: ignore[assignment]
+    body = {"name": "g", "config": {"served_entities": [{"name": "g", "external_model": model}]}}
+    with pytest.raises(InvalidParameterValue, match="provider 'gemini' is served only by the local workspace"):
+        await db.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
+    assert stub.seen == []
+
+
+# -- what Databricks does not have
+
+
+async def test_limit_status_lists_the_limits_with_use_unknown(db: DatabricksWorkspace, stub: Stub) -> None:
+    endpoint = {"name": "chat", "rate_limits": [{"calls": 10, "key": "user", "renewal_period": "minute"}]}
+    stub.answers[f"GET {ENDPOINT}/chat"] = Answer(200, endpoint)
+    [status] = await db.rate_limit_status("chat")
+    assert (status["calls"], status["calls_limit"], status["tokens"], status["tokens_limit"]) == (0, 10, 0, None)
+    assert "user" in status["label"]
+    assert db.usage.rows("chat") == [] and db.usage.rows() == []
+
+
+async def test_tokens_go_to_the_token_api_and_authenticate_is_refused(db: DatabricksWorkspace, stub: Stub) -> None:
+    info = {"token_id": "abc", "comment": "ci", "creation_time": 1000, "expiry_time": -1}
+    stub.answers["POST /api/2.0/token/create"] = Answer(200, {"token_value": "dapi-new", "token_info": info})
+    stub.answers["GET /api/2.0/token/list"] = Answer(200, {"token_infos": [info]})
+    stub.answers["POST /api/2.0/token/delete"] = Answer(200, {})
+    new = await db.tokens.create("tester", comment="ci", lifetime_seconds=60)
+    assert (new.token_value, new.token_info.token_id, new.token_info.user) == ("dapi-new", "abc", "tester")
+    assert stub.seen[-1][2] == {"comment": "ci", "lifetime_seconds": 60}
+    assert [t.token_id for t in await db.tokens.list()] == ["abc"]
+    await db.tokens.revoke("abc")
+    assert stub.seen[-1] == ("POST", "/api/2.0/token/delete", {"token_id": "abc"})
+    with pytest.raises(InvalidParameterValue, match="only for the caller"):
+        await db.tokens.create("alice")
+    with pytest.raises(InvalidParameterValue, match="user must not be empty"):
+        await db.tokens.create("")
+    with pytest.raises(InvalidParameterValue, match="does not tell whose a token is"):
+        await db.tokens.authenticate("dapi-new")
+    assert len(stub.seen) == 3
+
+
+async def test_acting_as_another_user_is_refused_and_a_view_closes_nothing(db: DatabricksWorkspace, stub: Stub) -> None:
+    with pytest.raises(InvalidParameterValue, match="acts as the user of its token"):
+        db.as_user("alice")
+    view = db.as_user("tester")
+    await view.aclose()
+    stub.answers["GET /api/2.0/secrets/scopes/list"] = Answer(200, {"scopes": [{"name": "s"}]})
+    assert [s.name for s in await db.list_scopes()] == ["s"]
+
+
+def test_history_is_kept_in_a_local_file_per_profile() -> None:
+    assert history_path("prod") == data_dir() / "databricks" / "prod.db"
+    assert history_path("../a b") == data_dir() / "databricks" / ".._a_b.db"
+    assert history_path("prod") != history_path("dev")
+
+
+async def test_history_survives_reopening_the_profile(stub: Stub) -> None:
+    entry = HistoryEntry(id="e1", created=1.0, title="t", task="chat", endpoints=("chat",))
+    first = DatabricksWorkspace(stub.url, TOKEN, user="tester", profile="prod")
+    first.history.save(entry, '{"title": "t"}')
+    await first.aclose()
+    again = DatabricksWorkspace(stub.url, TOKEN, user="tester", profile="prod")
+    try:
+        assert again.history.list(10) == [entry] and again.label == stub.url
+    finally:
+        await again.aclose()
+    assert stub.seen == []

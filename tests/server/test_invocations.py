@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from tui.simulator import Simulator
-from tui.simulator.endpoints import SIM_KEY, endpoint_body
+from tui.simulator.endpoints import SIM_KEY, endpoint_body, model_name
 from tui.workspace.local.workspace import LocalWorkspace
 
 CHAT = {"messages": [{"role": "user", "content": "Count to three"}], "max_tokens": 20}
@@ -193,3 +193,49 @@ def test_per_user_limits_count_each_token_apart(sim_api: TestClient, sim: Simula
     )
     assert as_bob.status_code == 200
     assert sorted((r.user, r.calls) for r in ws.usage.rows(name)) == [("alice", 1), ("bob", 1)]
+
+
+# -- the OpenAI-compatible routes: the same queries, the endpoint named by "model"
+OPENAI_PATHS = {"chat": "chat/completions", "completions": "completions", "embeddings": "embeddings"}
+
+
+@pytest.mark.parametrize("slash", ["", "/"])
+@pytest.mark.parametrize("task", ["chat", "completions", "embeddings"])
+def test_openai_route_queries_the_model_endpoint(sim_api: TestClient, sim: Simulator, task: str, slash: str) -> None:
+    name = add_endpoint(sim_api, sim, task, name=f"my-{task}")
+    answer = sim_api.post(f"/serving-endpoints/{OPENAI_PATHS[task]}{slash}", json={"model": name, **PROMPTS[task]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["usage"]["total_tokens"] > 0
+    assert (sim.requests[-1].body or {})["model"] == model_name("openai", task)  # the endpoint's model, not "model"
+
+
+def test_openai_route_streams(sim_api: TestClient, sim: Simulator) -> None:
+    name = add_endpoint(sim_api, sim, "chat")
+    answer = sim_api.post("/serving-endpoints/chat/completions", json={"model": name, **CHAT, "stream": True})
+    *data, done = sse_events(answer.content)
+    assert done == "[DONE]" and {json.loads(d)["object"] for d in data} == {"chat.completion.chunk"}
+
+
+@pytest.mark.parametrize("model", [None, "", "  ", 3, ["chat"]])
+def test_openai_route_without_a_model_name_is_400(sim_api: TestClient, sim: Simulator, model: Any) -> None:
+    add_endpoint(sim_api, sim, "chat")
+    body = CHAT if model is None else {**CHAT, "model": model}
+    answer = sim_api.post("/serving-endpoints/chat/completions", json=body)
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "error_code": "INVALID_PARAMETER_VALUE",
+        "message": "Missing 'model': give the name of the serving endpoint to query",
+    }
+    assert sim.requests == []
+
+
+def test_openai_route_with_an_unknown_model_is_404(sim_api: TestClient) -> None:
+    answer = sim_api.post("/serving-endpoints/embeddings", json={"model": "nope", "input": "hi"})
+    assert answer.status_code == 404 and answer.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"
+
+
+def test_openai_route_of_another_task_says_what_the_endpoint_takes(sim_api: TestClient, sim: Simulator) -> None:
+    name = add_endpoint(sim_api, sim, "chat")
+    answer = sim_api.post("/serving-endpoints/embeddings", json={"model": name, "input": "hi"})
+    assert answer.status_code == 400 and "a chat endpoint takes 'messages'" in answer.json()["message"]
+    assert sim.requests == []

@@ -155,6 +155,27 @@ async def test_an_unknown_code_keeps_the_servers_status(db: DatabricksWorkspace,
     assert (disabled.value.error_code, disabled.value.http_status) == ("FEATURE_DISABLED", 418)
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "code", "retry"),
+    [
+        (403, "Forbidden", "PERMISSION_DENIED", None),
+        (404, "", "ENDPOINT_NOT_FOUND", None),
+        (503, "maintenance", "TEMPORARILY_UNAVAILABLE", 12.0),
+        (504, "", "DEADLINE_EXCEEDED", None),
+        (400, {"error_code": "ALREADY_EXISTS", "message": "scope s exists"}, "RESOURCE_ALREADY_EXISTS", None),
+        (429, {"error_code": "RESOURCE_EXHAUSTED", "message": "quota"}, "REQUEST_LIMIT_EXCEEDED", 12.0),
+    ],
+)
+async def test_answers_without_our_codes_get_the_sdks_code(
+    db: DatabricksWorkspace, stub: Stub, status: int, body: str | dict[str, Any], code: str, retry: float | None
+) -> None:
+    stub.answers["POST /api/2.0/secrets/scopes/create"] = Answer(status, body, {"retry-after": "12"})
+    with pytest.raises(SwitchboardError) as failed:
+        await db.create_scope("s")
+    assert (failed.value.error_code, failed.value.retry_after) == (code, retry)
+    assert failed.value.message
+
+
 async def test_a_body_that_is_not_json_is_told_with_its_status(db: DatabricksWorkspace, stub: Stub) -> None:
     stub.answers[f"GET {ENDPOINT}"] = Answer(
         502, "<html><body>Bad gateway</body></html>", {"content-type": "text/html"}

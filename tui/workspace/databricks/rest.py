@@ -18,7 +18,6 @@ import httpx
 from tui.domain.errors import (
     ProviderTimeout,
     ProviderUnreachable,
-    RequestLimitExceeded,
     StreamInterrupted,
     SwitchboardError,
     error_from_code,
@@ -33,7 +32,13 @@ _STATUS_CODES = {
     403: "PERMISSION_DENIED",
     404: "ENDPOINT_NOT_FOUND",
     429: "REQUEST_LIMIT_EXCEEDED",
+    501: "NOT_IMPLEMENTED",
+    503: "TEMPORARILY_UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
 }
+"""The code of an error answer without one, by status (as the Databricks SDK falls back)."""
+_SYNONYMS = {"ALREADY_EXISTS": "RESOURCE_ALREADY_EXISTS", "RESOURCE_EXHAUSTED": "REQUEST_LIMIT_EXCEEDED"}
+"""Codes the SDK treats as one of ours."""
 
 
 class RestClient:
@@ -67,7 +72,12 @@ class RestClient:
                 raise SwitchboardError(f"{self.host} answered {method} {path} with a body that is not JSON") from None
 
     async def stream(self, path: str, body: Any) -> AsyncIterator[dict[str, Any]]:
-        """POST ``body`` and yield each ``data:`` JSON object of the SSE answer until ``data: [DONE]``."""
+        """POST ``body`` and yield each ``data:`` JSON object of the SSE answer until ``data: [DONE]``.
+
+        A ``data:`` line holding an error body (what ``serve`` sends when the provider fails mid-stream)
+        raises that error; an answer without ``[DONE]`` is incomplete. Each network read is bounded by
+        the read timeout, so a stalled stream ends too.
+        """
         chunks = 0
         with self._mapped():
             async with self._client.stream("POST", path, json=body) as resp:
@@ -79,7 +89,7 @@ class RestClient:
                             return
                         chunk = json.loads(event.data)
                         if isinstance(chunk, dict) and "error_code" in chunk:
-                            raise self.error(500, {}, chunk)
+                            raise self.error(502, {}, chunk)
                         chunks += 1
                         yield chunk
                 except (httpx.RemoteProtocolError, httpx.ReadError) as err:
@@ -98,17 +108,15 @@ class RestClient:
                 data = json.loads(body)
             except ValueError:
                 data = None
-        retry = retry_after_seconds(headers) if status == 429 else None
+        retry = retry_after_seconds(headers) if status in (429, 503) else None
         message = self._redact(provider_message(body if data is None else data))
         code = data.get("error_code") if isinstance(data, dict) else None
         if isinstance(code, str) and code:
+            code = "REQUEST_LIMIT_EXCEEDED" if status == 429 else _SYNONYMS.get(code, code)
             err = error_from_code(code, message, retry_after=retry)
-        elif status == 429:
-            err = RequestLimitExceeded(f"{self.host} is rate limiting (429): {message}", retry_after=retry)
         else:
-            err = error_from_code(
-                _STATUS_CODES.get(status, "INTERNAL_ERROR"), f"{self.host} answered {status}: {message}"
-            )
+            code = _STATUS_CODES.get(status, "INTERNAL_ERROR")
+            err = error_from_code(code, f"{self.host} answered {status}: {message}", retry_after=retry)
         if type(err) is SwitchboardError:
             err.http_status = status
         return err

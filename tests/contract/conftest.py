@@ -48,7 +48,7 @@ class _Serve:
     def _run(self) -> None:
         try:
             asyncio.run(self._serve())
-        except BaseException as err:  # reported by start(), not lost in the thread
+        except BaseException as err:  # reported by running(), not lost in the thread
             self.failure = err
 
     async def _serve(self) -> None:

@@ -326,6 +326,7 @@ async def test_history_survives_reopening_the_profile(stub: Stub) -> None:
     entry = HistoryEntry(id="e1", created=1.0, title="t", task="chat", endpoints=("chat",))
     first = DatabricksWorkspace(stub.url, TOKEN, user="tester", profile="prod")
     first.history.save(entry, '{"title": "t"}')
+    assert history_path("prod").exists() and history_path("prod").parent.stat().st_mode & 0o777 == 0o700
     await first.aclose()
     again = DatabricksWorkspace(stub.url, TOKEN, user="tester", profile="prod")
     try:

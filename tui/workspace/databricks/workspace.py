@@ -66,10 +66,10 @@ class DatabricksWorkspace:
     ) -> None:
         self.host = host.rstrip("/")
         self.user = user
-        self.rest = RestClient(self.host, token, timeouts)
         path = history or history_path(profile)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._store = Store(path)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # history holds prompts and answers
+        self._store = Store(path)  # first: a file that cannot be opened leaves no client to close
+        self.rest = RestClient(self.host, token, timeouts)
         self.history = HistoryRepo(self._store)
         self.usage = NoUsage()
         self.tokens = RemoteTokens(self.rest, user)

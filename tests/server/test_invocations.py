@@ -164,7 +164,8 @@ def test_stream_cut_midway_ends_with_an_error_line(sim_api: TestClient, sim: Sim
     *data, last = sse_events(answer.content)
     assert last != "[DONE]" and "[DONE]" not in data
     error = json.loads(last)
-    assert set(error) == {"error_code", "message"} and error["message"]
+    assert error["error_code"] == "BAD_GATEWAY" and error["message"]
+    assert error["error"] == {"code": error["error_code"], "message": error["message"]}  # what the openai SDK reads
     assert all(json.loads(d)["object"] == "chat.completion.chunk" for d in data)
 
 

@@ -134,6 +134,14 @@ def test_sdk_errors_for_unknown_model_and_bad_token(oai: Any, served: Served) ->
         bad.chat.completions.create(model="chat", messages=USER)
 
 
+def test_a_stream_cut_midway_raises_in_the_sdk(oai: Any, rest: httpx.Client, sim: Simulator) -> None:
+    add_endpoint(rest, sim, "chat", name="cut", model="gpt-4o-mini@fault=cut,cut_after=3")
+    got: list[Any] = []
+    with pytest.raises(openai.APIError) as failed:
+        got.extend(oai.chat.completions.create(model="cut", messages=USER, stream=True))
+    assert got and failed.value.message and SIM_KEY not in failed.value.message
+
+
 def test_rate_limit_reaches_the_sdk_as_429(oai: Any, rest: httpx.Client) -> None:
     limits = {"rate_limits": [{"calls": 1, "key": "user", "renewal_period": "minute"}]}
     assert rest.put("/api/2.0/serving-endpoints/chat/rate-limits", json=limits).is_success

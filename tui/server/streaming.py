@@ -3,8 +3,9 @@
 The first chunk is awaited before the response starts, so a failure before it (unknown endpoint, rate limit,
 provider 401) is an ordinary error response with its status. A failure after it can no longer change the
 status: the stream ends with one ``data:`` line holding the Databricks error body ``{"error_code", "message"}``
-and no ``[DONE]``, so a client that waits for ``[DONE]`` sees the answer as incomplete (Databricks documents
-nothing for this case; MLflow's parser accepts any ``data:`` JSON line, the OpenAI SDK surfaces it as a chunk).
+plus the same as an OpenAI ``"error"`` object, and no ``[DONE]``. Databricks documents nothing for this case;
+MLflow's parser hands the line on as a chunk, the ``openai`` SDK raises ``APIError`` on its ``"error"`` key, and
+a client that waits for ``[DONE]`` sees the answer as incomplete.
 If the client goes away, Starlette cancels the response task and the provider call is closed with it.
 """
 
@@ -49,7 +50,7 @@ async def _events(first: dict[str, Any] | None, chunks: AsyncIterator[dict[str, 
             async for chunk in chunks:
                 yield event(chunk)
     except SwitchboardError as err:
-        yield event(err.to_json())
+        yield event({**err.to_json(), "error": {"code": err.error_code, "message": err.message}})
         return
     finally:
         await _close(chunks)

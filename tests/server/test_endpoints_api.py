@@ -21,7 +21,7 @@ def created(api: TestClient) -> dict:
 def test_an_endpoint_is_created_got_listed_and_deleted(with_secret: TestClient) -> None:
     endpoint = created(with_secret)
     assert endpoint["name"] == NAME
-    assert endpoint["creator"] == "tester"
+    assert endpoint["creator"] == "alice"  # the token's user, not the workspace's
     got = with_secret.get(f"{BASE}/{NAME}").json()
     assert (
         got["config"]["served_entities"][0]["external_model"] == served_config(OPENAI_COMPLETIONS)[0]["external_model"]

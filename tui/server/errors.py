@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -44,7 +46,7 @@ class ApiNotFound(SwitchboardError):
 def error_response(err: SwitchboardError) -> JSONResponse:
     headers = {}
     if err.retry_after:
-        headers["Retry-After"] = str(max(1, round(err.retry_after)))
+        headers["Retry-After"] = str(max(1, math.ceil(err.retry_after)))  # never early
     if isinstance(err, Unauthenticated):
         headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(err.to_json(), status_code=err.http_status, headers=headers)

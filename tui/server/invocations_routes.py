@@ -1,6 +1,6 @@
 """``/serving-endpoints/{name}/invocations``: a query, answered as JSON or, with ``"stream": true``, as SSE.
 
-Calls are made as the token's user (:func:`acting_workspace`), so per-user limits and usage count for them.
+Calls are made as the token's user (:func:`~tui.server.io.workspace_of`), so per-user limits and usage count for them.
 """
 
 from __future__ import annotations
@@ -15,21 +15,15 @@ from starlette.routing import Route
 from tui.server.io import read_body, workspace_of
 from tui.server.paths import both
 from tui.server.streaming import sse_response
-from tui.workspace.protocol import Workspace
 
 
 class QueryBody(RootModel[dict[str, Any]]):
     """Any JSON object: the endpoint's task decides what it must hold (the workspace checks it)."""
 
 
-def acting_workspace(request: Request) -> Workspace:
-    """The workspace acting as the user of the request's token (set by :class:`~tui.server.middleware.BearerAuth`)."""
-    return workspace_of(request).as_user(request.scope["state"]["user"])
-
-
 async def answer(request: Request, name: str, body: dict[str, Any]) -> Response:
     """The JSON answer, or the SSE stream when the body asks for one."""
-    workspace = acting_workspace(request)
+    workspace = workspace_of(request)
     if body.get("stream") is True:
         return await sse_response(workspace.stream(name, body))
     return JSONResponse(await workspace.query(name, body))

@@ -20,8 +20,12 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def workspace_of(request: Request) -> Workspace:
+    """The workspace, acting as the user of the request's token (set by
+    :class:`~tui.server.middleware.BearerAuth`), so creators, per-user limits and usage are theirs; as the
+    workspace's own user for the routes that need no token (the host-metadata probe)."""
     workspace: Workspace = request.app.state.workspace
-    return workspace
+    user = request.scope.get("state", {}).get("user")
+    return workspace.as_user(user) if user else workspace
 
 
 async def read_body(request: Request, what: str, model: type[M]) -> M:

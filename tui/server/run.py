@@ -18,7 +18,10 @@ async def serve(workspace: Workspace, listener: socket.socket) -> None:
 
     Uvicorn's own access log is off (the app logs one line per request) and its info lines are quieted.
     """
-    config = uvicorn.Config(create_app(workspace), access_log=False, log_config=None, lifespan="off")
+    # on Ctrl-C, streams still running are cancelled after this long (the provider calls with them)
+    config = uvicorn.Config(
+        create_app(workspace), access_log=False, log_config=None, lifespan="off", timeout_graceful_shutdown=2
+    )
     host, bound = listener.getsockname()[:2]
     log.info("Serving %s on http://%s:%d (Ctrl-C stops)", workspace.label, f"[{host}]" if ":" in host else host, bound)
     logging.getLogger("uvicorn.error").setLevel(logging.WARNING)

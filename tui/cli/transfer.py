@@ -1,0 +1,92 @@
+"""``switchboard import mlflow-gateway|endpoints`` and ``switchboard export``: endpoints between workspaces."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from tui.cli.io import decode_utf8, read_json_arg, warn
+from tui.domain.errors import InvalidParameterValue, SwitchboardError
+from tui.manage.mlflow_gateway import DEFAULT_SCOPE, parse_gateway_config
+from tui.manage.transfer import export_endpoints, import_endpoints, parse_bodies
+from tui.workspace.protocol import Workspace
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    group = commands.add_parser("import", help="create endpoints from an MLflow AI Gateway config or an export file")
+    sub = group.add_subparsers(dest="action", metavar="SOURCE", required=True)
+
+    p = sub.add_parser("mlflow-gateway", parents=[common], help="endpoints from an MLflow AI Gateway config.yaml")
+    p.add_argument("config", metavar="CONFIG", help="the gateway's YAML file")
+    p.add_argument("--scope", default=DEFAULT_SCOPE, help=f"secret scope for $ENV_VAR keys (default {DEFAULT_SCOPE})")
+    p.add_argument("--dry-run", action="store_true", help="say what would be created; read no variable")
+    p.add_argument("--yes", action="store_true", help="read the environment variables without asking")
+    p.set_defaults(run=import_gateway)
+
+    p = sub.add_parser("endpoints", parents=[common], help="endpoints from a `switchboard export` file")
+    p.add_argument("file", metavar="FILE", help="JSON list of create bodies (- for standard input)")
+    p.add_argument("--dry-run", action="store_true", help="say what would be created or updated; change nothing")
+    p.add_argument("--replace", action="store_true", help="update the config of endpoints that already exist")
+    p.set_defaults(run=import_file)
+
+    p = commands.add_parser("export", parents=[common], help="every endpoint as Databricks create bodies (JSON)")
+    p.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    p.set_defaults(run=export)
+
+
+def _read_text(name: str) -> str:
+    try:
+        return decode_utf8(Path(name).expanduser().read_bytes(), f"file '{name}'")
+    except OSError as err:
+        raise InvalidParameterValue(f"Cannot read '{name}': {err.strerror or err}") from None
+
+
+async def import_gateway(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
+    plan = parse_gateway_config(_read_text(args.config), args.scope)
+    names = [e.name for e in plan.endpoints]
+    reads = [f"${s.env} -> {{{{secrets/{s.scope}/{s.key}}}}}" for s in plan.secrets]
+    if args.dry_run:
+        await import_endpoints(ws, plan.endpoints, dry_run=True)
+        return {"would_create": names, "would_read_env": reads}
+    missing = [s.env for s in plan.secrets if not os.environ.get(s.env)]
+    if missing:
+        raise InvalidParameterValue(f"Environment variables not set: {', '.join(missing)}")
+    await import_endpoints(ws, plan.endpoints, dry_run=True)  # refuse existing names before storing anything
+    if plan.secrets and not args.yes and not _confirm(f"Store {', '.join(reads)} as secrets?"):
+        raise SwitchboardError("Cancelled: nothing stored or created")
+    if plan.secrets and args.scope not in {s.name for s in await ws.list_scopes()}:
+        await ws.create_scope(args.scope)
+    for secret in plan.secrets:
+        await ws.put_secret(secret.scope, secret.key, os.environ[secret.env].encode())
+    await import_endpoints(ws, plan.endpoints)
+    return {"created": names, "secrets": [f"{s.scope}/{s.key}" for s in plan.secrets]}
+
+
+def _confirm(question: str) -> bool:
+    sys.stderr.write(question + " [y/N] ")
+    sys.stderr.flush()
+    return sys.stdin.readline().strip().lower() in {"y", "yes"}
+
+
+async def import_file(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
+    requests = parse_bodies(read_json_arg("@" + args.file, "FILE"))
+    plan = await import_endpoints(ws, requests, replace=args.replace, dry_run=args.dry_run)
+    key = "would" if args.dry_run else "done"
+    return {key: [{"action": action, "name": name} for action, name in plan]}
+
+
+async def export(args: argparse.Namespace, ws: Workspace) -> list[dict[str, Any]] | None:
+    result = await export_endpoints(ws)
+    for note in result.notes:
+        warn(note)
+    if not args.output:
+        return result.bodies
+    try:
+        Path(args.output).expanduser().write_text(json.dumps(result.bodies, indent=2) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise InvalidParameterValue(f"Cannot write '{args.output}': {err.strerror or err}") from None
+    return None

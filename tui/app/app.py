@@ -74,17 +74,70 @@ class SwitchboardApp(App[None]):
         demo: bool = False,
         themes: LoadedThemes | None = None,
         notes: Iterable[str] = (),
+        profile: str | None = None,
+        local_path: str | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.profile = profile
+        """The Databricks profile ``workspace`` was opened from; ``None``: the local workspace."""
+        self.local_path = local_path
+        """The local workspace to switch back to (``None``: the environment's or the default)."""
         self.settings = settings or Settings()
         self.demo = demo
         self._themes = themes
         self._notes = list(notes)
-        host = self.settings.hostname or socket.gethostname().split(".")[0]
-        where = "demo workspace · simulated endpoints" if demo else workspace.label
-        self.sub_title = printable(f"{where} · {workspace.user}@{host}")
+        self._show_workspace()
         self._choose_theme()  # before the first styling, so the stylesheet is not parsed twice
+
+    def _show_workspace(self) -> None:
+        """The header's sub-title: which workspace is active (profile and host, or the local path)."""
+        host = self.settings.hostname or socket.gethostname().split(".")[0]
+        if self.demo:
+            where = "demo workspace · simulated endpoints"
+        elif self.profile is not None:
+            where = f"profile {self.profile} ({self.workspace.label})"
+        else:
+            where = self.workspace.label
+        self.sub_title = printable(f"{where} · {self.workspace.user}@{host}")
+
+    async def switch_workspace(self, profile: str | None) -> None:
+        """Reopen the app on the Databricks ``profile`` (``None``: the local workspace) and rebuild the
+        screens on it; a workspace that cannot be opened is a notification and the old one is kept."""
+        from tui.domain.errors import SwitchboardError
+        from tui.workspace.factory import open_workspace
+
+        try:
+            new = open_workspace(profile=profile, settings=self.settings) if profile else self._open_local()
+        except SwitchboardError as err:
+            self.notify(f"Workspace not switched: {err.message}", severity="error", markup=False)
+            return
+        old, self.workspace, self.profile = self.workspace, new, profile
+        self._show_workspace()
+        await self._rebuild_screens()
+        await old.aclose()
+        self.notify(f"Workspace: {self.sub_title}", markup=False)
+
+    def _open_local(self) -> Workspace:
+        """The local workspace: the ``--workspace`` path the app was started with, else
+        ``$SWITCHBOARD_WORKSPACE`` or the default file; never a profile."""
+        from tui.locations import workspace_path
+        from tui.workspace.factory import open_workspace
+
+        return open_workspace(workspace_path(self.local_path), settings=self.settings)
+
+    async def _rebuild_screens(self) -> None:
+        """Drop every place's screens (and what is stacked on them) so each is built again on the new
+        workspace; the current place is shown again at once. Textual cannot remove the active mode, so
+        a blank screen stands in for the moment."""
+        current = self.current_mode
+        self.add_mode("switching", Screen)
+        await self.switch_mode("switching")
+        for mode in PLACES:
+            await self.remove_mode(mode)
+            self.add_mode(mode, self.MODES[mode])
+        await self.switch_mode(current)
+        await self.remove_mode("switching")
 
     def _choose_theme(self) -> None:
         if self._themes is not None:
@@ -165,10 +218,32 @@ class SwitchboardApp(App[None]):
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if not self.demo:
+            yield from self._workspace_commands()
         for mode, title in PLACES.items():
             if mode != self.current_mode:
                 yield SystemCommand(f"Go to {title}", f"Show the {title} screen", lambda m=mode: self.switch_mode(m))
         yield SystemCommand("Help", "All keys and what they do", self.action_help)
+
+    def _workspace_commands(self) -> Iterable[SystemCommand]:
+        """One "Switch to workspace" command per workspace that is not the active one."""
+        from tui.workspace.profiles import describe_profiles
+
+        if self.profile is not None:
+            yield SystemCommand("Switch to workspace: local", "The workspace on this machine", self._switch(None))
+        for name, host in describe_profiles():
+            if name != self.profile:
+                yield SystemCommand(
+                    printable(f"Switch to workspace: profile {name} ({host})"),
+                    "A Databricks workspace from ~/.databrickscfg or the environment",
+                    self._switch(name),
+                )
+
+    def _switch(self, profile: str | None) -> Any:
+        async def switch() -> None:
+            await self.switch_workspace(profile)
+
+        return switch
 
     async def on_unmount(self) -> None:
         await self.workspace.aclose()

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from tui.workspace.protocol import Workspace
 
 
-def launch_app(*, workspace: str | None, demo: bool = False) -> int:
+def launch_app(*, workspace: str | None, profile: str | None = None, demo: bool = False) -> int:
     from tui.settings import load_settings
     from tui.workspace.factory import open_workspace
 
@@ -31,18 +31,33 @@ def launch_app(*, workspace: str | None, demo: bool = False) -> int:
             build_app(ws, settings, demo=True, notes=notes).run()
             return 0
     try:
-        ws = open_workspace(workspace, settings=settings)
+        ws = open_workspace(workspace, profile=profile, settings=settings)
     except SwitchboardError as err:
         sys.stderr.write(f"Error: {err.message} ({err.error_code})\n")
         return 1
-    build_app(ws, settings, demo=False, notes=notes).run()
+    from tui.workspace.profiles import chosen_name
+
+    chosen = None if workspace is not None else chosen_name(profile)
+    build_app(ws, settings, demo=False, notes=notes, profile=chosen, local_path=workspace).run()
     return 0
 
 
-def build_app(ws: Workspace, settings: Settings, *, demo: bool, notes: Iterable[str] = ()) -> SwitchboardApp:
+def build_app(
+    ws: Workspace,
+    settings: Settings,
+    *,
+    demo: bool,
+    notes: Iterable[str] = (),
+    profile: str | None = None,
+    local_path: str | None = None,
+) -> SwitchboardApp:
     """The app on ``ws``, with the built-in and user themes; the one way it is built (also for the
-    screenshots and the tests). ``notes`` are shown once it opens (e.g. a settings file that was wrong)."""
+    screenshots and the tests). ``notes`` are shown once it opens (e.g. a settings file that was wrong);
+    ``profile`` names the Databricks profile ``ws`` was opened from, ``local_path`` the local workspace
+    the switcher goes back to."""
     from tui.app.app import SwitchboardApp
     from tui.themes import load_themes
 
-    return SwitchboardApp(ws, settings, demo=demo, themes=load_themes(), notes=notes)
+    return SwitchboardApp(
+        ws, settings, demo=demo, themes=load_themes(), notes=notes, profile=profile, local_path=local_path
+    )

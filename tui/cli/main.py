@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tui.settings import Settings
 
 WORKSPACE_HELP = "workspace file (default: $SWITCHBOARD_WORKSPACE, else the user data dir)"
+PROFILE_HELP = "Databricks profile in ~/.databrickscfg ('env': $DATABRICKS_HOST and $DATABRICKS_TOKEN)"
 
 ANY_BYTES_ARGS = frozenset({"workspace", "json"})
 """Arguments that may hold bytes that are not UTF-8: a path may (``--json @FILE`` too; inline JSON is
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     # --workspace is accepted before or after the command; SUPPRESS keeps a later one from erasing an earlier one
     common = ArgumentParser(add_help=False)
     common.add_argument("--workspace", metavar="PATH", default=argparse.SUPPRESS, help=WORKSPACE_HELP)
+    common.add_argument("--profile", metavar="NAME", default=argparse.SUPPRESS, help=PROFILE_HELP)
 
     parser = ArgumentParser(
         prog="switchboard",
@@ -50,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"switchboard {__version__}")
     parser.add_argument("--workspace", metavar="PATH", default=None, help=WORKSPACE_HELP)
+    parser.add_argument("--profile", metavar="NAME", default=None, help=PROFILE_HELP)
     parser.add_argument(
         "--demo", action="store_true", help="open the app on a throwaway workspace with simulated endpoints (no keys)"
     )
@@ -70,7 +73,7 @@ async def _run_command(args: argparse.Namespace) -> object:
     from tui.workspace.factory import open_workspace
 
     settings = _settings() if getattr(args, "uses_network", False) else None
-    workspace = open_workspace(args.workspace, settings=settings)
+    workspace = open_workspace(args.workspace, profile=args.profile, settings=settings)
     try:
         return await args.run(args, workspace)
     finally:
@@ -88,11 +91,14 @@ def _settings() -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.workspace is not None and args.profile is not None:
+        parser.error("--workspace and --profile choose the same thing: give one of them")
     if args.command is None:
         from tui.app.launch import launch_app
 
-        return launch_app(workspace=args.workspace, demo=args.demo)
+        return launch_app(workspace=args.workspace, profile=args.profile, demo=args.demo)
     try:
         _refuse_non_utf8(args)
         result = args.run(args) if not getattr(args, "needs_workspace", True) else asyncio.run(_run_command(args))

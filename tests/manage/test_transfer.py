@@ -1,0 +1,87 @@
+"""Export every endpoint and import it into another workspace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tui.domain.endpoints import CreateServingEndpoint
+from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists
+from tui.manage.transfer import export_endpoints, import_endpoints, parse_bodies
+from tui.workspace.local.workspace import LocalWorkspace
+
+
+def _body(name: str, openai_config: dict[str, str]) -> dict[str, object]:
+    return {
+        "name": name,
+        "config": {
+            "served_entities": [
+                {
+                    "name": name,
+                    "external_model": {
+                        "name": "gpt-4o",
+                        "provider": "openai",
+                        "task": "llm/v1/chat",
+                        "openai_config": openai_config,
+                    },
+                }
+            ]
+        },
+        "rate_limits": [{"key": "user", "renewal_period": "minute", "calls": 5}],
+        "tags": [{"key": "team", "value": "ml"}],
+        "description": "d",
+    }
+
+
+async def _with_secret(ws: LocalWorkspace) -> LocalWorkspace:
+    await ws.create_scope("s")
+    await ws.put_secret("s", "k", b"sk-test")
+    return ws
+
+
+async def test_export_then_import_gives_the_same_endpoints(workspace: LocalWorkspace, tmp_path: Path) -> None:
+    await _with_secret(workspace)
+    await workspace.create_endpoint(
+        CreateServingEndpoint.model_validate(_body("a", {"openai_api_key": "{{secrets/s/k}}"}))
+    )
+    exported = await export_endpoints(workspace)
+    assert exported.notes == []
+    other = await _with_secret(LocalWorkspace(tmp_path / "other.db", user="tester"))
+    try:
+        assert await import_endpoints(other, parse_bodies(json.loads(json.dumps(exported.bodies)))) == [("create", "a")]
+        assert (await export_endpoints(other)).bodies == exported.bodies
+    finally:
+        await other.aclose()
+
+
+async def test_plaintext_is_never_exported_and_the_body_is_then_refused(workspace: LocalWorkspace) -> None:
+    await workspace.create_endpoint(
+        CreateServingEndpoint.model_validate(_body("p", {"openai_api_key_plaintext": "sk-secret"}))
+    )
+    exported = await export_endpoints(workspace)
+    assert "sk-secret" not in json.dumps(exported.bodies)
+    assert "plaintext" in exported.notes[0] and "'p'" in exported.notes[0]
+    with pytest.raises(InvalidParameterValue):
+        parse_bodies(exported.bodies)
+
+
+async def test_dry_run_changes_nothing_and_existing_needs_replace(workspace: LocalWorkspace) -> None:
+    await _with_secret(workspace)
+    requests = parse_bodies([_body("a", {"openai_api_key": "{{secrets/s/k}}"})])
+    assert await import_endpoints(workspace, requests, dry_run=True) == [("create", "a")]
+    assert await workspace.list_endpoints() == []
+    await import_endpoints(workspace, requests)
+    with pytest.raises(ResourceAlreadyExists):
+        await import_endpoints(workspace, requests)
+    assert await import_endpoints(workspace, requests, replace=True) == [("update", "a")]
+
+
+async def test_one_invalid_body_creates_nothing(workspace: LocalWorkspace) -> None:
+    bad = _body("b", {"openai_api_key": "{{secrets/s/k}}"})
+    bad["config"]["served_entities"][0]["external_model"]["task"] = "llm/v9"  # type: ignore[index]
+    with pytest.raises(InvalidParameterValue) as caught:
+        parse_bodies([_body("a", {"openai_api_key": "{{secrets/s/k}}"}), bad])
+    assert "endpoint 'b'" in caught.value.message
+    assert await workspace.list_endpoints() == []

@@ -117,7 +117,8 @@ def load_profile(name: str, env: Mapping[str, str] | None = None) -> Profile:
     if parser.has_section(name):
         return _profile(name, parser[name], str(path))
     if name == ENV_PROFILE:
-        return _profile(name, env, "the environment (DATABRICKS_HOST, DATABRICKS_TOKEN)")
+        values = {"host": env.get("DATABRICKS_HOST", ""), "token": env.get("DATABRICKS_TOKEN", "")}
+        return _profile(name, values, "the environment (DATABRICKS_HOST, DATABRICKS_TOKEN)")
     known = ", ".join(parser.sections()) or "none"
     where = str(path) if path.exists() else f"{path} (missing)"
     raise InvalidParameterValue(f"No profile '{name}' in Databricks config file {where}; profiles: {known}")

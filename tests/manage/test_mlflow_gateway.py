@@ -79,6 +79,10 @@ def _one(model: str, extra: str = "") -> str:
             _one("{provider: openai, name: gpt-4o, config: {openai_api_key: sk-live-123}}"),
             "endpoint 'x': model.config.openai_api_key holds a literal key",
         ),
+        (
+            _one("{provider: openai, name: gpt-4o, config: {openai_api_key_plaintext: sk-live-123}}"),
+            "model.config.openai_api_key_plaintext is a plaintext key",
+        ),
         (_one("{provider: nosuch, name: m, config: {}}"), "model.provider 'nosuch' is not supported"),
         (_one("{provider: openai, config: {openai_api_key: $K}}"), "model needs 'provider' and 'name'"),
         ("endpoints:\n  - name: x\n    model: {provider: openai, name: m}\n", "endpoint 'x': missing 'endpoint_type'"),
@@ -107,3 +111,11 @@ def test_bad_config_is_refused_naming_endpoint_and_field(text: str, expected: st
         parse_gateway_config(text)
     assert expected in caught.value.message
     assert "sk-live-123" not in caught.value.message
+
+
+def test_a_secret_reference_in_the_file_is_kept_and_reads_no_variable() -> None:
+    text = _one("{provider: anthropic, name: claude, config: {anthropic_api_key: '{{secrets/prod/anthropic}}'}}")
+    plan = parse_gateway_config(text)
+    config = plan.endpoints[0].to_json()["config"]["served_entities"][0]["external_model"]["anthropic_config"]
+    assert config == {"anthropic_api_key": "{{secrets/prod/anthropic}}"}
+    assert plan.secrets == []

@@ -17,7 +17,8 @@ import yaml
 from tui.domain.base import check_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.errors import InvalidParameterValue
-from tui.domain.provider_configs import PROVIDER_CONFIGS
+from tui.domain.provider_configs import PLAINTEXT_SUFFIX, PROVIDER_CONFIGS
+from tui.domain.secret_refs import SecretRef, parse_secret_ref
 
 DEFAULT_SCOPE = "mlflow_gateway"
 TASKS = {"llm/v1/chat", "llm/v1/completions", "llm/v1/embeddings"}
@@ -36,7 +37,7 @@ class SecretFromEnv:
 
     @property
     def reference(self) -> str:
-        return "{{secrets/" + f"{self.scope}/{self.key}" + "}}"
+        return str(SecretRef(self.scope, self.key))
 
 
 @dataclass
@@ -95,7 +96,11 @@ def _create_body(entry: Any, scope: str, keys: dict[str, SecretFromEnv]) -> tupl
     if model["provider"] == "azure":
         config.setdefault("openai_api_type", "azure")
     for name, value in list(config.items()):
-        if name in config_model.KEY_PAIRS or name.endswith(("_api_key", "_secret", "_access_key_id")):
+        if str(name).endswith(PLAINTEXT_SUFFIX):
+            problems.append(
+                f"model.config.{name} is a plaintext key; give {name[: -len(PLAINTEXT_SUFFIX)]} as $ENV_VAR"
+            )
+        elif f"{name}{PLAINTEXT_SUFFIX}" in config_model.model_fields:  # a key field: it has a plaintext twin
             config[name], problem = _secret_ref(name, value, scope, keys)
             problems += [problem] if problem else []
     body: dict[str, Any] = {
@@ -120,7 +125,9 @@ def _create_body(entry: Any, scope: str, keys: dict[str, SecretFromEnv]) -> tupl
 
 
 def _secret_ref(name: str, value: Any, scope: str, keys: dict[str, SecretFromEnv]) -> tuple[Any, str | None]:
-    """``$ENV`` → a secret reference (one secret per variable); a literal key → a problem naming the field."""
+    """``$ENV`` → a secret reference (one secret per variable); a reference stays; a literal key → a problem."""
+    if isinstance(value, str) and parse_secret_ref(value) is not None:
+        return value, None
     match = _ENV_REF.match(value) if isinstance(value, str) else None
     if match is None:
         return value, (

@@ -13,6 +13,7 @@ from typing import Any
 from tui.domain.base import check_user_input
 from tui.domain.endpoints import CreateServingEndpoint, ServingEndpointDetailed, strip_plaintext
 from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists
+from tui.domain.gateway import PatchTagsRequest
 from tui.workspace.protocol import Workspace
 
 EXPORTED_FIELDS = ("rate_limits", "ai_gateway", "tags", "description")
@@ -84,7 +85,7 @@ async def plan_import(ws: Workspace, requests: list[CreateServingEndpoint], repl
 async def import_endpoints(
     ws: Workspace, requests: list[CreateServingEndpoint], replace: bool = False, dry_run: bool = False
 ) -> list[tuple[str, str]]:
-    """Create (or with ``replace`` update the config, limits and gateway of) every endpoint."""
+    """Create (or with ``replace`` update the config, limits and gateway of, and add the tags to) every endpoint."""
     plan = await plan_import(ws, requests, replace)
     if dry_run:
         return plan
@@ -98,4 +99,6 @@ async def import_endpoints(
             await ws.put_rate_limits(request.name, request.rate_limits)
         if request.ai_gateway is not None:
             await ws.put_ai_gateway(request.name, request.ai_gateway)
+        if request.tags:
+            await ws.patch_tags(request.name, PatchTagsRequest(add_tags=request.tags))
     return plan

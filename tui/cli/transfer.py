@@ -11,7 +11,8 @@ from typing import Any
 
 from tui.cli.io import decode_utf8, read_json_arg, warn
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
-from tui.manage.mlflow_gateway import DEFAULT_SCOPE, parse_gateway_config
+from tui.domain.text import printable
+from tui.manage.mlflow_gateway import DEFAULT_SCOPE, SecretFromEnv, parse_gateway_config
 from tui.manage.transfer import export_endpoints, import_endpoints, parse_bodies
 from tui.workspace.protocol import Workspace
 
@@ -48,7 +49,7 @@ def _read_text(name: str) -> str:
 async def import_gateway(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
     plan = parse_gateway_config(_read_text(args.config), args.scope)
     names = [e.name for e in plan.endpoints]
-    reads = [f"${s.env} -> {{{{secrets/{s.scope}/{s.key}}}}}" for s in plan.secrets]
+    reads = [f"${s.env} -> {s.reference}" for s in plan.secrets]
     if args.dry_run:
         await import_endpoints(ws, plan.endpoints, dry_run=True)
         return {"would_create": names, "would_read_env": reads}
@@ -56,18 +57,30 @@ async def import_gateway(args: argparse.Namespace, ws: Workspace) -> dict[str, A
     if missing:
         raise InvalidParameterValue(f"Environment variables not set: {', '.join(missing)}")
     await import_endpoints(ws, plan.endpoints, dry_run=True)  # refuse existing names before storing anything
-    if plan.secrets and not args.yes and not _confirm(f"Store {', '.join(reads)} as secrets?"):
-        raise SwitchboardError("Cancelled: nothing stored or created")
-    if plan.secrets and args.scope not in {s.name for s in await ws.list_scopes()}:
-        await ws.create_scope(args.scope)
-    for secret in plan.secrets:
-        await ws.put_secret(secret.scope, secret.key, os.environ[secret.env].encode())
+    if plan.secrets:
+        await _store_secrets(ws, args, plan.secrets, reads)
     await import_endpoints(ws, plan.endpoints)
     return {"created": names, "secrets": [f"{s.scope}/{s.key}" for s in plan.secrets]}
 
 
+async def _store_secrets(
+    ws: Workspace, args: argparse.Namespace, secrets: list[SecretFromEnv], reads: list[str]
+) -> None:
+    """Each variable into its secret, after asking (unless --yes), saying which existing secrets it replaces."""
+    scope_exists = args.scope in {s.name for s in await ws.list_scopes()}
+    existing = {m.key for m in await ws.list_secrets(args.scope)} if scope_exists else set()
+    replaced = [f"{args.scope}/{s.key}" for s in secrets if s.key in existing]
+    question = f"Store {', '.join(reads)} as secrets" + (f", replacing {', '.join(replaced)}" if replaced else "")
+    if not args.yes and not _confirm(question + "?"):
+        raise SwitchboardError("Cancelled: nothing stored or created")
+    if not scope_exists:
+        await ws.create_scope(args.scope)
+    for secret in secrets:
+        await ws.put_secret(secret.scope, secret.key, os.environ[secret.env].encode())
+
+
 def _confirm(question: str) -> bool:
-    sys.stderr.write(question + " [y/N] ")
+    sys.stderr.write(printable(question) + " [y/N] ")
     sys.stderr.flush()
     return sys.stdin.readline().strip().lower() in {"y", "yes"}
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from tui.cli.transfer import register
+from tui.cli.transfer import Cancelled, register
 from tui.domain.endpoints import CreateServingEndpoint
-from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists, SwitchboardError
+from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists
 from tui.workspace.local.workspace import LocalWorkspace
 
 GATEWAY = """
@@ -94,7 +94,7 @@ async def test_gateway_import_asks_first_and_no_stores_nothing(
     await workspace.create_scope("mlflow_gateway")
     await workspace.put_secret("mlflow_gateway", "openai_api_key", b"old")
     answer(monkeypatch, "n\n")
-    with pytest.raises(SwitchboardError, match="Cancelled"):
+    with pytest.raises(Cancelled, match="Cancelled"):
         await run(workspace, "import", "mlflow-gateway", str(gateway))
     err = capsys.readouterr().err
     assert "$TEST_OPENAI_KEY" in err and "replacing mlflow_gateway/openai_api_key" in err

@@ -17,6 +17,12 @@ from tui.manage.transfer import export_endpoints, import_endpoints, parse_bodies
 from tui.workspace.protocol import Workspace
 
 
+class Cancelled(SwitchboardError):
+    """The user answered no: a choice, not a failure of the workspace."""
+
+    error_code = "CANCELLED"
+
+
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
     group = commands.add_parser("import", help="create endpoints from an MLflow AI Gateway config or an export file")
     sub = group.add_subparsers(dest="action", metavar="SOURCE", required=True)
@@ -72,7 +78,7 @@ async def _store_secrets(
     replaced = [f"{args.scope}/{s.key}" for s in secrets if s.key in existing]
     question = f"Store {', '.join(reads)} as secrets" + (f", replacing {', '.join(replaced)}" if replaced else "")
     if not args.yes and not _confirm(question + "?"):
-        raise SwitchboardError("Cancelled: nothing stored or created")
+        raise Cancelled("Cancelled: nothing stored or created")
     if not scope_exists:
         await ws.create_scope(args.scope)
     for secret in secrets:
@@ -82,7 +88,10 @@ async def _store_secrets(
 def _confirm(question: str) -> bool:
     sys.stderr.write(printable(question) + " [y/N] ")
     sys.stderr.flush()
-    return sys.stdin.readline().strip().lower() in {"y", "yes"}
+    reply = sys.stdin.readline()
+    if not sys.stdin.isatty():  # the answer was not echoed: end the question's line
+        sys.stderr.write("\n")
+    return reply.strip().lower() in {"y", "yes"}
 
 
 async def import_file(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:

@@ -127,3 +127,10 @@ def test_profile_and_workspace_together_are_a_usage_error(tmp_path: Path, capsys
         main(["--workspace", str(tmp_path / "w.db"), "secrets", "list-scopes", "--profile", "prod"])
     assert info.value.code == 2
     assert "--workspace and --profile" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["serve", "--profile", "prod"])
+    assert info.value.code == 2
+    assert "serves a local workspace" in capsys.readouterr().err

@@ -95,6 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workspace is not None and args.profile is not None:
         parser.error("--workspace and --profile choose the same thing: give one of them")
+    if args.command == "serve" and args.profile is not None:
+        parser.error("switchboard serve serves a local workspace (--workspace), not a Databricks --profile")
     if args.command is None:
         from tui.app.launch import launch_app
 

@@ -117,3 +117,27 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
 def test_the_env_profile_needs_both_variables(tmp_path: Path) -> None:
     message = _refused("env", {"DATABRICKS_CONFIG_FILE": str(tmp_path / "none"), "DATABRICKS_HOST": "https://h"})
     assert "has no token" in message and "DATABRICKS_HOST" in message
+
+
+async def test_the_factory_opens_the_profile_and_an_explicit_path_stays_local(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui.workspace.factory import open_workspace
+
+    for key, value in _env(tmp_path, f"[prod]\nhost = https://p.example.com\ntoken = {TOKEN}\n").items():
+        monkeypatch.setenv(key, value)
+    remote = open_workspace(profile="prod")
+    try:
+        assert (remote.label, remote.user) == ("https://p.example.com", "prod")  # the user: the profile's name
+    finally:
+        await remote.aclose()
+    monkeypatch.setenv("DATABRICKS_CONFIG_PROFILE", "prod")
+    local = open_workspace(tmp_path / "local.db", user="tester")
+    try:
+        assert local.label == str(tmp_path / "local.db")
+    finally:
+        await local.aclose()
+    with pytest.raises(SwitchboardError, match="not both"):
+        open_workspace(tmp_path / "x.db", profile="prod")
+    with pytest.raises(SwitchboardError, match="No profile 'nope'"):
+        open_workspace(profile="nope")

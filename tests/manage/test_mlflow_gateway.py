@@ -97,6 +97,11 @@ def _one(model: str, extra: str = "") -> str:
             ),
             "endpoint 'x': rate_limits.0.renewal_period",
         ),
+        (_one("{provider: openai, name: m, config: sk-live-123}"), "model.config must be a mapping"),
+        (
+            "endpoints:\n  - name: x\n    endpoint_type: llm/v2/chat\n    model: {provider: openai, name: m}\n",
+            "endpoint 'x': endpoint_type 'llm/v2/chat' is not one of",
+        ),
         ("endpoints: []\n", "non-empty 'endpoints:'"),
         ("endpoints: [\n", "Not a valid YAML file"),
         (

@@ -92,11 +92,13 @@ def _create_body(entry: Any, scope: str, keys: dict[str, SecretFromEnv]) -> tupl
     if provider not in PROVIDER_CONFIGS:
         return None, [*problems, f"model.provider '{model['provider']}' is not supported"]
     config_key, config_model = PROVIDER_CONFIGS[provider]
-    config = dict(model.get("config") or {})
+    if not isinstance(model.get("config") or {}, dict):
+        return None, [*problems, "model.config must be a mapping of the provider's fields"]
+    config = {str(k): v for k, v in (model.get("config") or {}).items()}
     if model["provider"] == "azure":
         config.setdefault("openai_api_type", "azure")
     for name, value in list(config.items()):
-        if str(name).endswith(PLAINTEXT_SUFFIX):
+        if name.endswith(PLAINTEXT_SUFFIX):
             problems.append(
                 f"model.config.{name} is a plaintext key; give {name[: -len(PLAINTEXT_SUFFIX)]} as $ENV_VAR"
             )

@@ -32,6 +32,10 @@ def _body(name: str, openai_config: dict[str, str]) -> dict[str, object]:
         "rate_limits": [{"key": "user", "renewal_period": "minute", "calls": 5}],
         "tags": [{"key": "team", "value": "ml"}],
         "description": "d",
+        "ai_gateway": {
+            "usage_tracking_config": {"enabled": True},
+            "rate_limits": [{"key": "endpoint", "renewal_period": "minute", "tokens": 1000}],
+        },
     }
 
 
@@ -48,6 +52,8 @@ async def test_export_then_import_gives_the_same_endpoints(workspace: LocalWorks
     )
     exported = await export_endpoints(workspace)
     assert exported.notes == []
+    assert set(exported.bodies[0]) == {"name", "config", "rate_limits", "ai_gateway", "tags", "description"}
+    assert "state" not in exported.bodies[0]["config"]["served_entities"][0]
     other = await _with_secret(LocalWorkspace(tmp_path / "other.db", user="tester"))
     try:
         assert await import_endpoints(other, parse_bodies(json.loads(json.dumps(exported.bodies)))) == [("create", "a")]

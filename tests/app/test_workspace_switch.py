@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from textual.content import Content
 from textual.widgets import DataTable
 
 from tests.helpers.app import wait_until
@@ -36,7 +37,11 @@ async def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterat
         await asyncio.sleep(0.01)
     url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
     cfg = tmp_path / "databrickscfg"
-    cfg.write_text(f"[prod]\nhost = {url}\ntoken = {token}\n[broken]\nhost = https://x.example.com\n", encoding="utf-8")
+    cfg.write_text(
+        f"[prod]\nhost = {url}\ntoken = {token}\n[broken]\nhost = https://x.example.com\n"
+        f"[[b]old]\nhost = http://[::1]:9\ntoken = {token}\n",
+        encoding="utf-8",
+    )
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(cfg))
     monkeypatch.delenv("DATABRICKS_CONFIG_PROFILE", raising=False)
     monkeypatch.delenv("DATABRICKS_HOST", raising=False)
@@ -77,6 +82,8 @@ async def test_switching_to_a_profile_and_back(tmp_path: Path, config: Path) -> 
         prod = next(t for t in titles if t.startswith("Switch to workspace: profile prod (http://127.0.0.1:"))
         assert "Switch to workspace: local" not in titles  # the active one is not offered
         assert "Switch to workspace: profile broken (?)" in titles
+        shown = [Content.from_markup(t).plain for t in titles]  # the palette reads titles as markup
+        assert "Switch to workspace: profile [b]old (http://[::1]:9)" in shown
 
         await _run(app, prod)
         await wait_until(pilot, lambda: _scopes(app) == ["remote-scope"])

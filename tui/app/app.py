@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from tui.app.commands import SwitchboardCommands
 from tui.app.messages import OpenInPlayground
-from tui.domain.text import printable
+from tui.domain.text import markup_literal, printable
 from tui.gc_policy import install_gc_policy
 from tui.settings import Settings, SettingsError, save_setting
 from tui.themes import LoadedThemes, register_themes
@@ -233,8 +233,8 @@ class SwitchboardApp(App[None]):
             yield SystemCommand("Switch to workspace: local", "The workspace on this machine", self._switch(None))
         for name, host in describe_profiles():
             if name != self.profile:
-                yield SystemCommand(
-                    printable(f"Switch to workspace: profile {name} ({host})"),
+                yield SystemCommand(  # the palette reads titles as markup
+                    markup_literal(f"Switch to workspace: profile {name} ({host})"),
                     "A Databricks workspace from ~/.databrickscfg or the environment",
                     self._switch(name),
                 )

@@ -134,3 +134,8 @@ def test_serve_refuses_a_profile(capsys: pytest.CaptureFixture[str]) -> None:
         main(["serve", "--profile", "prod"])
     assert info.value.code == 2
     assert "serves a local workspace" in capsys.readouterr().err
+
+
+def test_the_app_with_an_unknown_profile_is_a_clear_error(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _out, err = _run(capsys, "--profile", "staging")
+    assert code == 1 and err.startswith("Error: No profile 'staging'") and str(config) in err

@@ -3,61 +3,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
+from tests.helpers.served import Served
 from tui.cli.main import main
-from tui.server.app import create_app
-from tui.workspace.factory import open_workspace
-
-
-class _Served:
-    """A local workspace served on a free port of 127.0.0.1, with a token for ``tester``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self.token = ""
-        self.server: uvicorn.Server | None = None
-        self.thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
-
-    async def _serve(self) -> None:
-        local = open_workspace(self.path, user="tester")
-        try:
-            self.token = (await local.tokens.create("tester", comment="profiles")).token_value
-            config = uvicorn.Config(create_app(local), host="127.0.0.1", port=0, log_config=None, lifespan="off")
-            self.server = uvicorn.Server(config)
-            await self.server.serve()
-        finally:
-            await local.aclose()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.servers[0].sockets[0].getsockname()[1]}"
 
 
 @pytest.fixture
-def served(tmp_path: Path) -> Iterator[_Served]:
-    serve = _Served(tmp_path / "served.db")
-    serve.thread.start()
-    deadline = time.monotonic() + 10
-    while not (serve.server and serve.server.started) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert serve.server is not None and serve.server.started
-    yield serve
-    serve.server.should_exit = True
-    serve.thread.join(timeout=10)
+def served(tmp_path: Path) -> Iterator[Served]:
+    with Served(tmp_path / "served.db").running() as serve:
+        yield serve
 
 
 @pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, served: _Served) -> Path:
+def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, served: Served) -> Path:
     cfg = tmp_path / "databrickscfg"
     cfg.write_text(
         f"[prod]\nhost = {served.url}\ntoken = {served.token}\n[wrong]\nhost = {served.url}\ntoken = nope\n"
@@ -76,7 +39,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 def test_commands_act_on_the_profile_with_the_option_before_or_after(
-    config: Path, served: _Served, capsys: pytest.CaptureFixture[str]
+    config: Path, served: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert _run(capsys, "--profile", "prod", "secrets", "create-scope", "remote")[0] == 0
     code, out, err = _run(capsys, "secrets", "list-scopes", "--profile", "prod")
@@ -88,7 +51,7 @@ def test_commands_act_on_the_profile_with_the_option_before_or_after(
 
 
 def test_the_config_profile_variable_chooses_when_no_option(
-    config: Path, served: _Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    config: Path, served: Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert _run(capsys, "--profile", "prod", "secrets", "create-scope", "remote")[0] == 0
     monkeypatch.setenv("DATABRICKS_CONFIG_PROFILE", "prod")
@@ -96,7 +59,7 @@ def test_the_config_profile_variable_chooses_when_no_option(
     assert code == 0 and "remote" in out, err
 
 
-def test_the_env_profile(served: _Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_env_profile(served: Served, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABRICKS_HOST", served.url)
     monkeypatch.setenv("DATABRICKS_TOKEN", served.token)
     code, _out, err = _run(capsys, "--profile", "env", "serving-endpoints", "list")
@@ -104,7 +67,7 @@ def test_the_env_profile(served: _Served, capsys: pytest.CaptureFixture[str], mo
 
 
 def test_a_wrong_token_is_the_servers_401_and_is_never_printed(
-    config: Path, served: _Served, capsys: pytest.CaptureFixture[str]
+    config: Path, served: Served, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out, err = _run(capsys, "--profile", "wrong", "secrets", "list-scopes")
     assert code == 1 and out == ""

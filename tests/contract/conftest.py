@@ -11,18 +11,14 @@ under Uvicorn on 127.0.0.1 in a thread of its own (its own event loop, as a real
 
 from __future__ import annotations
 
-import asyncio
-import threading
-import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from tests.contract.sim import KEY, SCOPE, SIM_KEY, create_request
-from tui.server.app import create_app
+from tests.helpers.served import Served
 from tui.settings import Settings
 from tui.settings.models import TimeoutSettings
 from tui.simulator import Simulator
@@ -33,57 +29,6 @@ from tui.workspace.protocol import Workspace
 
 SETTINGS = Settings(timeouts=TimeoutSettings(connect=2, read=10, idle=5))
 TIMEOUTS = Timeouts(**SETTINGS.timeouts.model_dump())
-
-
-class _Serve:
-    """``switchboard serve``'s app on a local workspace in ``folder``, on a free port of 127.0.0.1."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.token = ""
-        self.server: uvicorn.Server | None = None
-        self.failure: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="contract-serve", daemon=True)
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as err:  # reported by running(), not lost in the thread
-            self.failure = err
-
-    async def _serve(self) -> None:
-        local = open_workspace(self.folder / "served.db", user="tester", settings=SETTINGS)
-        try:
-            self.token = (await local.tokens.create("tester", comment="contract suite")).token_value
-            config = uvicorn.Config(
-                create_app(local), host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
-            )
-            self.server = uvicorn.Server(config)
-            await self.server.serve()
-        finally:
-            await local.aclose()
-
-    @property
-    def url(self) -> str:
-        assert self.server is not None
-        return f"http://127.0.0.1:{self.server.servers[0].sockets[0].getsockname()[1]}"
-
-    @contextmanager
-    def running(self) -> Iterator[_Serve]:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not (self.server and self.server.started) and self.failure is None and time.monotonic() < deadline:
-            time.sleep(0.01)
-        try:
-            if self.failure is not None:
-                raise RuntimeError(f"switchboard serve failed to start: {self.failure!r}")
-            assert self.server is not None and self.server.started, "switchboard serve did not start within 10 s"
-            yield self
-        finally:
-            if self.server is not None:
-                self.server.should_exit = True
-            self.thread.join(timeout=10)
-            assert not self.thread.is_alive(), "switchboard serve did not stop within 10 s"
 
 
 @asynccontextmanager
@@ -97,7 +42,7 @@ async def _local(folder: Path) -> AsyncIterator[Workspace]:
 
 @asynccontextmanager
 async def _databricks(folder: Path) -> AsyncIterator[Workspace]:
-    with _Serve(folder).running() as serve:
+    with Served(folder / "served.db", settings=SETTINGS).running() as serve:
         workspace = DatabricksWorkspace(
             serve.url, serve.token, user="tester", history=folder / "history.db", timeouts=TIMEOUTS
         )

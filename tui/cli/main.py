@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NoReturn, cast
 
 from tui import __version__
-from tui.cli import locate, secrets, serve, serving_endpoints, simulate, tokens
+from tui.cli import locate, secrets, serve, serving_endpoints, simulate, tokens, transfer
 from tui.cli.io import print_error, print_json, warn
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
 from tui.domain.text import has_surrogate, printable
@@ -62,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     secrets.register(commands, common)
     serving_endpoints.register(commands, common)
+    transfer.register(commands, common)
     tokens.register(commands, common)
     simulate.register(commands)
     serve.register(commands, common)

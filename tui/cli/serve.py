@@ -66,10 +66,12 @@ def _listen(host: str, number: int) -> socket.socket:
 
 
 async def _serve(workspace_option: str | None, listener: socket.socket) -> None:
+    from tui.locations import workspace_path
     from tui.server.run import serve as run_server
     from tui.workspace.factory import open_workspace
 
-    workspace = open_workspace(workspace_option)
+    # a path, never a profile: serve serves a local workspace, whatever DATABRICKS_CONFIG_PROFILE says
+    workspace = open_workspace(workspace_path(workspace_option))
     try:
         await run_server(workspace, listener)
     finally:

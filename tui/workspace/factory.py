@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from typing import TYPE_CHECKING
 
@@ -50,8 +49,6 @@ def open_workspace(
 
 
 def _open_databricks(name: str, host: str, token: str, *, user: str | None, timeouts: Timeouts | None) -> Workspace:
-    # By name: the backend reuses the local history store, and the layer contract's ignore list
-    # (pyproject.toml) names only the factory's own imports of the local backend.
-    backend = importlib.import_module("tui.workspace.databricks.workspace")
-    workspace: Workspace = backend.DatabricksWorkspace(host, token, user=user or name, profile=name, timeouts=timeouts)
-    return workspace
+    from tui.workspace.databricks.workspace import DatabricksWorkspace
+
+    return DatabricksWorkspace(host, token, user=user or name, profile=name, timeouts=timeouts)

@@ -411,7 +411,7 @@ async def test_detail_counts_errors_and_nothing_of_other_endpoints(make_app: App
         screen = await open_detail(app, pilot, "flaky-gpt")
         assert screen.series is not None and (screen.series.total_calls, screen.series.total_errors) == (1, 1)
         errors = screen.query_one("#usage-errors", Sparkline).data
-        assert errors is not None and errors[-1] == 1
+        assert errors is not None and sum(errors) == 1  # this minute's, or the last one's on a slow machine
         await pilot.press("escape")
         screen = await open_detail(app, pilot, "gpt-4o-mini")
         assert screen.series is not None and screen.series.total_calls == 0

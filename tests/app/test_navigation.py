@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpers.app import panes, wait_until
+from tests.helpers.app import group_done, panes, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.messages import OpenInPlayground
 from tui.app.playground.screen import PlaygroundScreen
@@ -15,6 +15,7 @@ async def test_open_in_playground_switches_and_shows_those_endpoints(make_app: A
         app.screen.post_message(OpenInPlayground(["instruct", "instruct-fast"]))
         await wait_until(pilot, lambda: isinstance(app.screen, PlaygroundScreen))
         await wait_until(pilot, lambda: [p.endpoint for p in panes(app)] == ["instruct", "instruct-fast"])
+        await group_done(pilot, "playground-endpoints")
         assert app.current_mode == "playground"
 
 
@@ -33,6 +34,7 @@ async def test_an_endpoint_created_since_the_playground_loaded_can_be_opened(mak
         await ws.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
         app.screen.post_message(OpenInPlayground(["made-later"]))
         await wait_until(pilot, lambda: [p.endpoint for p in panes(app)] == ["made-later"])
+        await group_done(pilot, "playground-endpoints")
 
 
 async def test_unknown_names_leave_an_empty_playground_that_says_what_to_do(make_app: AppFactory) -> None:

@@ -163,7 +163,13 @@ def snapshot_app(
 
 async def _settle(pilot: Any) -> None:
     """Every pane's text drawn, its scroll position final, and no text cursor blinking."""
-    await wait_until(pilot, lambda: all(p.view.settled for p in panes(pilot.app)))
+
+    def drawn() -> bool:  # drawn now, not when a busy machine lets the render ticker come round
+        for pane in panes(pilot.app):
+            pane.view.render_now()
+        return all(pane.view.settled for pane in panes(pilot.app))
+
+    await wait_until(pilot, drawn)
     for screen in pilot.app.screen_stack:
         for editor in screen.query("Input, TextArea"):
             editor.cursor_blink = False

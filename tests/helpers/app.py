@@ -21,6 +21,11 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], seconds: float =
     raise AssertionError("condition not met in time")
 
 
+async def group_done(pilot: Any, group: str) -> None:
+    """Until no worker of ``group`` runs (bounded): work a test started, done before the app is taken down."""
+    await wait_until(pilot, lambda: not any(w.group == group and w.is_running for w in pilot.app.workers))
+
+
 def panes(app: Any) -> list[Pane]:
     return list(app.screen.query(Pane))
 

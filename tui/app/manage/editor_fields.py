@@ -68,12 +68,12 @@ class ProblemNote(Keyed):
         yield Static("", classes="field-problems", markup=False)
 
 
-class FieldRow(Keyed):
-    """A text, url, number, bool or choice field (secrets have :class:`~tui.app.manage.editor_secret.SecretRow`)."""
+class LabelledRow(Keyed):
+    """A row of the form: its label, its controls, and under them its help and problems, lined up with the
+    controls (fields, key fields and tags share this layout)."""
 
     DEFAULT_CSS = f"""
-    FieldRow {{
-        height: auto;
+    LabelledRow {{
         margin: 0 0 1 0;
         & > Horizontal {{ height: auto; }}
         & .field-label {{ width: {LABEL_WIDTH}; padding: 0 1; }}
@@ -83,6 +83,10 @@ class FieldRow(Keyed):
         &.-invalid .field-control {{ background: $error 25%; }}
     }}
     """
+
+
+class FieldRow(LabelledRow):
+    """A text, url, number, bool or choice field (secrets have :class:`~tui.app.manage.editor_secret.SecretRow`)."""
 
     def __init__(
         self, key: str, spec: FieldSpec, value: Any, *, label: str | None = None, disabled: bool = False

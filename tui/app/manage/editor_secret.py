@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from tui.app.manage.editor_fields import FieldRow, Keyed, field_label
+from tui.app.manage.editor_fields import LABEL_WIDTH, LabelledRow, field_label
 from tui.domain.secret_refs import SecretRef, parse_secret_ref
 from tui.domain.text import printable
 from tui.manage.form import FieldSpec
@@ -40,19 +40,16 @@ class SecretWanted(Message):
         self.create = create
 
 
-class SecretRow(Keyed):
-    DEFAULT_CSS = (
-        FieldRow.DEFAULT_CSS.replace("FieldRow", "SecretRow")
-        + """
-    SecretRow {
-        & .secret-mode { width: 28; margin: 0 1 0 0; }
-        & Button { min-width: 10; margin: 0 0 0 1; }
-        & > .secret-warning { color: $text-warning; padding: 0 1 0 33; display: none; }
-        &.-plaintext > .secret-warning { display: block; }
-        &.-plaintext .secret-pick { display: none; }
-    }
+class SecretRow(LabelledRow):
+    DEFAULT_CSS = f"""
+    SecretRow {{
+        & .secret-mode {{ width: 28; margin: 0 1 0 0; }}
+        & Button {{ min-width: 10; margin: 0 0 0 1; }}
+        & > .secret-warning {{ color: $text-warning; padding: 0 1 0 {LABEL_WIDTH + 1}; display: none; }}
+        &.-plaintext > .secret-warning {{ display: block; }}
+        &.-plaintext .secret-pick {{ display: none; }}
+    }}
     """
-    )
 
     BINDINGS = [
         Binding("ctrl+o", "want(False)", "Pick secret", id="editor-pick-secret"),

@@ -9,7 +9,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
-from tui.app.manage.editor_fields import LABEL_WIDTH, Keyed
+from tui.app.manage.editor_fields import LabelledRow
 
 
 class TagsEdited(Message):
@@ -20,20 +20,13 @@ class TagsEdited(Message):
         self.tags = tags
 
 
-class TagsEditor(Keyed):
-    DEFAULT_CSS = f"""
-    TagsEditor {{
-        height: auto;
-        margin: 0 0 1 0;
-        & > Horizontal {{ height: auto; }}
-        & .field-label {{ width: {LABEL_WIDTH}; padding: 0 1; }}
-        & .tag-key {{ width: 1fr; }}
-        & .tag-value {{ width: 1fr; }}
-        & Button {{ min-width: 5; margin: 0 0 0 1; }}
-        & .tag-key {{ margin: 0 1 0 0; }}
-        & > .field-problems {{ padding: 0 1 0 {LABEL_WIDTH + 1}; }}
-        & > .field-help {{ color: $text-muted; padding: 0 1 0 {LABEL_WIDTH + 1}; }}
-    }}
+class TagsEditor(LabelledRow):
+    DEFAULT_CSS = """
+    TagsEditor {
+        & .tag-key { width: 1fr; margin: 0 1 0 0; }
+        & .tag-value { width: 1fr; }
+        & Button { min-width: 5; margin: 0 0 0 1; }
+    }
     """
 
     def __init__(self, tags: list[dict[str, Any]] | None) -> None:

@@ -45,6 +45,13 @@ class InvalidParameterValue(SwitchboardError):
     http_status = 400
 
 
+class InvalidState(SwitchboardError):
+    """The resource exists but cannot do this now (an endpoint whose first configuration is still rolling out)."""
+
+    error_code = "INVALID_STATE"
+    http_status = 400
+
+
 class ResourceDoesNotExist(SwitchboardError):
     error_code = "RESOURCE_DOES_NOT_EXIST"
     http_status = 404
@@ -83,6 +90,7 @@ _BY_CODE: dict[str, type[SwitchboardError]] = {
     cls.error_code: cls
     for cls in (
         InvalidParameterValue,
+        InvalidState,
         ResourceDoesNotExist,
         ResourceAlreadyExists,
         ResourceLimitExceeded,

@@ -155,7 +155,7 @@ async def test_plaintext_keys_are_stored_but_never_returned(workspace: LocalWork
         assert "_plaintext" not in text
     entities = (await workspace.get_endpoint(body["name"])).to_json()["config"]["served_entities"]
     assert [{"name": e["name"], "external_model": e["external_model"]} for e in entities] == served_config(body)
-    stored = workspace.endpoints.get_with_credentials(body["name"])
+    stored = workspace.endpoints.for_query(body["name"])
     assert "sk-plaintext-not-for-echo" in json.dumps(stored.to_json())
 
 

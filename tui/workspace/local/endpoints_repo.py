@@ -1,8 +1,10 @@
 """Serving endpoints in the workspace file, stored as the Databricks endpoint JSON.
 
 The stored document keeps write-only fields (``*_plaintext`` keys); everything handed out passes
-through :func:`strip_plaintext`. External models need no deployment, so a local endpoint is ready
-as soon as it is written, with the same ``state`` / ``config_version`` fields Databricks shows.
+through :func:`strip_plaintext`. A configuration reaches ``config`` through :mod:`.rollout`: at once by
+default, or after ``rollout_seconds`` with the ``state`` / ``pending_config`` Databricks shows meanwhile.
+A rollout whose time is up is finished by the first read or write that finds it, inside a write
+transaction, so every reader (in any process) sees one outcome.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import sqlite3
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from tui.domain.base import parse_stored
@@ -24,12 +27,9 @@ from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists, Reso
 from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
 from tui.domain.names import check_endpoint_name
 from tui.domain.secret_refs import secret_refs_in
+from tui.workspace.local import rollout
 from tui.workspace.local.secrets_repo import missing_secret_problem
 from tui.workspace.local.store import Store
-
-
-def _now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def _check_servable(config: EndpointCoreConfigInput) -> None:
@@ -41,11 +41,19 @@ def _check_servable(config: EndpointCoreConfigInput) -> None:
             )
 
 
-def _check_secrets_exist(conn: sqlite3.Connection, config: EndpointCoreConfigInput) -> None:
-    for ref in secret_refs_in(config.to_json()):
+def _missing_secret(conn: sqlite3.Connection, config: dict[str, Any]) -> str | None:
+    """What is wrong with the first secret ``config`` refers to that is not there, as a sentence."""
+    for ref in secret_refs_in(config):
         problem = missing_secret_problem(conn, ref)
         if problem:
-            raise ResourceDoesNotExist(problem[0].upper() + problem[1:])
+            return problem[0].upper() + problem[1:]
+    return None
+
+
+def _check_secrets_exist(conn: sqlite3.Connection, config: EndpointCoreConfigInput) -> None:
+    problem = _missing_secret(conn, config.to_json())
+    if problem:
+        raise ResourceDoesNotExist(problem)
 
 
 def _config_output(config: EndpointCoreConfigInput, version: int, creator: str, now: int) -> dict[str, Any]:
@@ -73,9 +81,17 @@ Tags = list[Tag]
 
 
 class EndpointsRepo:
-    def __init__(self, store: Store, creator: str) -> None:
+    def __init__(
+        self, store: Store, creator: str, *, rollout_seconds: float = 0.0, clock: Callable[[], float] = time.time
+    ) -> None:
         self._store = store
         self._creator = creator
+        self.rollout_seconds = rollout_seconds
+        """How long a new configuration takes to serve (0: at once)."""
+        self._clock = clock
+
+    def _now_ms(self) -> int:
+        return int(self._clock() * 1000)
 
     # -- reading
     def _load(self, conn: sqlite3.Connection, name: str) -> dict[str, Any]:
@@ -85,26 +101,47 @@ class EndpointsRepo:
         return dict(json.loads(row[0]))
 
     def _save(self, conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
-        doc["last_updated_timestamp"] = _now_ms()
+        doc["last_updated_timestamp"] = self._now_ms()
         conn.execute("UPDATE endpoints SET doc = ? WHERE name = ?", (json.dumps(doc), doc["name"]))
 
     @staticmethod
     def _public(doc: dict[str, Any]) -> ServingEndpointDetailed:
-        return parse_stored(ServingEndpointDetailed, strip_plaintext(doc))
+        return parse_stored(ServingEndpointDetailed, strip_plaintext(rollout.public(doc)))
+
+    def _current(self, name: str) -> dict[str, Any]:
+        """The stored document, its rollout finished first when its time is up."""
+        with self._store.read() as conn:
+            doc = self._load(conn, name)
+        if not rollout.due(doc, self._now_ms()):
+            return doc
+        with self._store.write() as conn:
+            return self._settled(conn, self._load(conn, name))
+
+    def _settled(self, conn: sqlite3.Connection, doc: dict[str, Any]) -> dict[str, Any]:
+        """``doc`` with a rollout whose time is up finished and saved (inside a write transaction)."""
+        if rollout.due(doc, self._now_ms()):
+            rollout.finish(doc, _missing_secret(conn, doc.get("pending_config") or {}))
+            self._save(conn, doc)
+        return doc
 
     def get(self, name: str) -> ServingEndpointDetailed:
-        with self._store.read() as conn:
-            return self._public(self._load(conn, name))
+        return self._public(self._current(name))
 
-    def get_with_credentials(self, name: str) -> ServingEndpointDetailed:
-        """The endpoint including write-only plaintext keys: only for building provider requests."""
-        with self._store.read() as conn:
-            return parse_stored(ServingEndpointDetailed, self._load(conn, name))
+    def for_query(self, name: str) -> ServingEndpointDetailed:
+        """The endpoint including write-only plaintext keys, to build provider requests; refused while
+        it has no configuration serving."""
+        doc = self._current(name)
+        rollout.refuse_query(doc)
+        return parse_stored(ServingEndpointDetailed, rollout.public(doc))
 
     def list(self) -> list[ServingEndpointDetailed]:
         with self._store.read() as conn:
-            rows = conn.execute("SELECT doc FROM endpoints ORDER BY name").fetchall()
-        return [self._public(json.loads(doc)) for (doc,) in rows]
+            docs = _all(conn)
+        now = self._now_ms()
+        if any(rollout.due(doc, now) for doc in docs):
+            with self._store.write() as conn:
+                docs = [self._settled(conn, doc) for doc in _all(conn)]
+        return [self._public(doc) for doc in docs]
 
     # -- writing
     def create(self, request: CreateServingEndpoint) -> ServingEndpointDetailed:
@@ -112,16 +149,13 @@ class EndpointsRepo:
         if request.config is None:
             raise InvalidParameterValue("'config' is required: an endpoint needs at least one served entity")
         _check_servable(request.config)
-        now = _now_ms()
-        config = _config_output(request.config, 1, self._creator, now)
+        now = self._now_ms()
         doc: dict[str, Any] = {
             "name": request.name,
             "id": uuid.uuid4().hex,
             "creator": self._creator,
             "creation_timestamp": now,
             "last_updated_timestamp": now,
-            "state": {"ready": "READY", "config_update": "NOT_UPDATING"},
-            "config": config,
             "task": request.config.task,
             "endpoint_type": "EXTERNAL_MODEL",
             "permission_level": "CAN_MANAGE",
@@ -130,6 +164,7 @@ class EndpointsRepo:
             value = getattr(request, field)
             if value is not None:
                 doc[field] = [v.to_json() for v in value] if isinstance(value, list) else _jsonable(value)
+        rollout.begin(doc, _config_output(request.config, 1, self._creator, now), now, self.rollout_seconds)
         with self._store.write() as conn:
             if conn.execute("SELECT 1 FROM endpoints WHERE name = ?", (request.name,)).fetchone():
                 raise ResourceAlreadyExists(f"Endpoint '{request.name}' already exists")
@@ -142,33 +177,34 @@ class EndpointsRepo:
     def update_config(self, name: str, config: EndpointCoreConfigInput) -> ServingEndpointDetailed:
         _check_servable(config)
         with self._store.write() as conn:
-            doc = self._load(conn, name)
+            doc = self._settled(conn, self._load(conn, name))
+            rollout.refuse_update(doc)
             _check_secrets_exist(conn, config)
-            version = int((doc.get("config") or {}).get("config_version") or 0) + 1
-            doc["config"] = _config_output(config, version, self._creator, _now_ms())
+            versions = (doc.get(key) or {} for key in ("config", "pending_config"))
+            version = max(int(c.get("config_version") or 0) for c in versions) + 1
+            now = self._now_ms()
+            rollout.begin(doc, _config_output(config, version, self._creator, now), now, self.rollout_seconds)
             doc["task"] = config.task
-            doc["state"] = {"ready": "READY", "config_update": "NOT_UPDATING"}
-            doc.pop("pending_config", None)
             self._save(conn, doc)
         return self._public(doc)
 
     def put_rate_limits(self, name: str, rate_limits: RateLimits) -> RateLimits:
         with self._store.write() as conn:
-            doc = self._load(conn, name)
+            doc = self._settled(conn, self._load(conn, name))
             doc["rate_limits"] = [r.to_json() for r in rate_limits]
             self._save(conn, doc)
         return [parse_stored(RateLimit, r) for r in doc["rate_limits"]]
 
     def put_ai_gateway(self, name: str, gateway: AiGatewayConfig) -> AiGatewayConfig:
         with self._store.write() as conn:
-            doc = self._load(conn, name)
+            doc = self._settled(conn, self._load(conn, name))
             doc["ai_gateway"] = gateway.to_json()
             self._save(conn, doc)
         return parse_stored(AiGatewayConfig, doc["ai_gateway"])
 
     def patch_tags(self, name: str, patch: PatchTagsRequest) -> Tags:
         with self._store.write() as conn:
-            doc = self._load(conn, name)
+            doc = self._settled(conn, self._load(conn, name))
             tags = {t["key"]: t for t in doc.get("tags") or []}
             for key in patch.delete_tags or []:
                 tags.pop(key, None)
@@ -182,6 +218,10 @@ class EndpointsRepo:
         with self._store.write() as conn:
             if not conn.execute("DELETE FROM endpoints WHERE name = ?", (name,)).rowcount:
                 raise ResourceDoesNotExist(f"Endpoint '{name}' does not exist")
+
+
+def _all(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [json.loads(doc) for (doc,) in conn.execute("SELECT doc FROM endpoints ORDER BY name").fetchall()]
 
 
 def _jsonable(value: Any) -> Any:

@@ -107,7 +107,7 @@ class Invoker:
     # -- planning --------------------------------------------------------------------------------
     async def _plan(self, name: str, body: Any, caller: Caller) -> _Plan:
         # reads run inline: in WAL mode they never wait for a writer (see Store)
-        endpoint = self._endpoints.get_with_credentials(name)
+        endpoint = self._endpoints.for_query(name)
         config = endpoint.config
         task = config.task if config else None
         if config is None or task is None:

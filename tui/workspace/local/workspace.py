@@ -45,13 +45,15 @@ class LocalWorkspace:
     SQLite calls run in a worker thread so the app's event loop never waits on a busy file.
     """
 
-    def __init__(self, path: Path, *, user: str | None = None, timeouts: Timeouts | None = None) -> None:
+    def __init__(
+        self, path: Path, *, user: str | None = None, timeouts: Timeouts | None = None, rollout_seconds: float = 0.0
+    ) -> None:
         self.path = path
         self.user = user or local_user()
         self.timeouts = timeouts
         self.store = Store(path)
         self.secrets = SecretsRepo(self.store)
-        self.endpoints = EndpointsRepo(self.store, creator=self.user)
+        self.endpoints = EndpointsRepo(self.store, creator=self.user, rollout_seconds=rollout_seconds)
         self.rate_limiter = RateLimiter(self.store)
         self.usage = UsageRepo(self.store)
         self.history = HistoryRepo(self.store)
@@ -64,7 +66,7 @@ class LocalWorkspace:
         owner = self._owner or self
         view = copy.copy(owner)
         view.user = user
-        view.endpoints = EndpointsRepo(owner.store, creator=user)
+        view.endpoints = EndpointsRepo(owner.store, creator=user, rollout_seconds=owner.endpoints.rollout_seconds)
         view._owner = owner
         return view
 

@@ -285,3 +285,11 @@ def test_through_the_sdk_a_rate_limit_ends_the_retries_with_the_servers_error(
     cause = failed.value.__cause__
     assert isinstance(cause, sdk_errors.TooManyRequests)
     assert cause.error_code == "REQUEST_LIMIT_EXCEEDED" and "Rate limit reached on endpoint 'chat'" in str(cause)
+
+
+def test_a_stream_cut_midway_ends_with_the_servers_error_as_its_last_chunk(client: Any, sim: Simulator) -> None:
+    """After the first chunk the status is sent: MLflow hands the error line on as a chunk and stops (no [DONE])."""
+    create(client, sim, "chat", model="gpt-4o-mini@fault=cut,cut_after=3")
+    *chunks, last = client.predict_stream(endpoint="chat", inputs={"messages": USER})
+    assert chunks and all(c["object"] == "chat.completion.chunk" for c in chunks)
+    assert last["error_code"] == "BAD_GATEWAY" and "stream was cut" in last["message"]

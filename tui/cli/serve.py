@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import logging
 import socket
 import sys
@@ -17,6 +18,9 @@ from tui.domain.errors import InvalidParameterValue
 
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 LOG_FORMAT = "%(asctime)s %(message)s"
+WORKERS_LOG_FORMAT = "%(asctime)s [%(process)d] %(message)s"
+"""With several processes, each line says which one wrote it."""
+MAX_WORKERS = 64
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -37,7 +41,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1); any other exposes the API, over plain HTTP, to the network",
     )
+    p.add_argument(
+        "--workers",
+        type=workers,
+        default=1,
+        metavar="N",
+        help=f"processes serving the one workspace (default 1, at most {MAX_WORKERS}); rate limits stay exact "
+        "across them, and each log line starts with the [pid] of the process that wrote it",
+    )
     p.set_defaults(run=serve, needs_workspace=False)
+
+
+def workers(text: str) -> int:
+    number = int(text)  # a ValueError becomes argparse's "invalid workers value"
+    if not 1 <= number <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{number} is not a number of workers (1 to {MAX_WORKERS})")
+    return number
 
 
 def serve(args: argparse.Namespace) -> None:
@@ -47,9 +66,13 @@ def serve(args: argparse.Namespace) -> None:
             "travel unencrypted (plain HTTP). Prefer 127.0.0.1 behind an SSH tunnel or a TLS proxy."
         )
     listener = _listen(args.host, args.port)
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+    log_format = LOG_FORMAT if args.workers == 1 else WORKERS_LOG_FORMAT
+    logging.basicConfig(level=logging.INFO, format=log_format, stream=sys.stderr)
     try:
-        asyncio.run(_serve(args.workspace, listener))
+        if args.workers == 1:
+            asyncio.run(_serve(args.workspace, listener))
+        else:
+            _serve_workers(args.workspace, listener, args.workers, log_format)
     except KeyboardInterrupt:  # Uvicorn has shut down gracefully and hands the Ctrl-C on
         pass
     finally:
@@ -76,3 +99,15 @@ async def _serve(workspace_option: str | None, listener: socket.socket) -> None:
         await run_server(workspace, listener)
     finally:
         await workspace.aclose()
+
+
+def _serve_workers(workspace_option: str | None, listener: socket.socket, count: int, log_format: str) -> None:
+    from tui.locations import workspace_path
+    from tui.server.workers import serve_workers
+    from tui.workspace.factory import open_workspace
+
+    opener = functools.partial(open_workspace, workspace_path(workspace_option))
+    # opened (created if new, and checked) once here: a bad file is one clear error before any worker starts
+    workspace = opener()
+    asyncio.run(workspace.aclose())
+    serve_workers(opener, workspace.label, listener, count, log_format)

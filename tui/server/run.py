@@ -13,8 +13,8 @@ from tui.workspace.protocol import Workspace
 log = logging.getLogger("switchboard.serve")
 
 
-async def serve(workspace: Workspace, listener: socket.socket) -> None:
-    """Answer on ``listener`` until SIGINT/SIGTERM, then finish the requests under way and return.
+def server(workspace: Workspace) -> uvicorn.Server:
+    """Uvicorn for the app on ``workspace``; ``serve(sockets=[...])`` answers until SIGINT/SIGTERM or ``should_exit``.
 
     Uvicorn's own access log is off (the app logs one line per request) and its info lines are quieted.
     """
@@ -22,7 +22,18 @@ async def serve(workspace: Workspace, listener: socket.socket) -> None:
     config = uvicorn.Config(
         create_app(workspace), access_log=False, log_config=None, lifespan="off", timeout_graceful_shutdown=2
     )
-    host, bound = listener.getsockname()[:2]
-    log.info("Serving %s on http://%s:%d (Ctrl-C stops)", workspace.label, f"[{host}]" if ":" in host else host, bound)
     logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
-    await uvicorn.Server(config).serve(sockets=[listener])
+    return uvicorn.Server(config)
+
+
+def announce(label: str, listener: socket.socket, workers: int = 1) -> None:
+    """The line saying where the workspace is served (and by how many processes, when more than one)."""
+    host, bound = listener.getsockname()[:2]
+    by = f" with {workers} workers" if workers > 1 else ""
+    log.info("Serving %s%s on http://%s:%d (Ctrl-C stops)", label, by, f"[{host}]" if ":" in host else host, bound)
+
+
+async def serve(workspace: Workspace, listener: socket.socket) -> None:
+    """Answer on ``listener`` in this process until SIGINT/SIGTERM, then finish the requests under way and return."""
+    announce(workspace.label, listener)
+    await server(workspace).serve(sockets=[listener])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from tests.cli_runner import Cli
 from tui.workspace.factory import open_workspace
 from tui.workspace.local.store import MIGRATIONS, Store
+from tui.workspace.tokens import Identity
 
 
 def authenticate(workspace: Path, value: str, now: float | None = None) -> str | None:
@@ -20,6 +22,19 @@ def authenticate(workspace: Path, value: str, now: float | None = None) -> str |
         ws = open_workspace(workspace)
         try:
             return await ws.tokens.authenticate(value, now=now)
+        finally:
+            await ws.aclose()
+
+    return asyncio.run(ask())
+
+
+def identify(workspace: Path, value: str) -> Identity | None:
+    """Who ``value`` stands for, and whether it is an admin token."""
+
+    async def ask() -> Identity | None:
+        ws = open_workspace(workspace)
+        try:
+            return await ws.tokens.identify(value)
         finally:
             await ws.aclose()
 
@@ -37,8 +52,8 @@ def test_create_authenticate_list_revoke(cli: Cli) -> None:
     value, info = created["token_value"], created["token_info"]
     assert set(created) == {"token_value", "token_info"}
     assert value.startswith("sb-")
-    assert set(info) == {"token_id", "user", "comment", "creation_time", "expiry_time"}
-    assert (info["user"], info["comment"], info["expiry_time"]) == ("alice", "nightly job", -1)
+    assert set(info) == {"token_id", "user", "comment", "creation_time", "expiry_time", "admin"}
+    assert (info["user"], info["comment"], info["expiry_time"], info["admin"]) == ("alice", "nightly job", -1, False)
     assert authenticate(cli.workspace, value) == "alice"
 
     code, out, err = cli("tokens", "list")
@@ -133,3 +148,32 @@ def test_a_workspace_from_before_tokens_gains_them_and_keeps_its_data(cli: Cli) 
     value = create(cli, "--user", "alice")["token_value"]
     assert authenticate(cli.workspace, value) == "alice"
     assert cli.json("secrets", "list-scopes") == [{"name": "kept", "backend_type": "DATABRICKS"}]
+
+
+def test_admin_marks_a_token_that_may_manage_everyones_and_the_help_says_who_is_one(cli: Cli) -> None:
+    admin = create(cli, "--user", "root", "--admin", "--comment", "ops")
+    plain = create(cli, "--user", "alice")
+    assert (admin["token_info"]["admin"], plain["token_info"]["admin"]) == (True, False)
+    assert identify(cli.workspace, admin["token_value"]) == Identity("root", admin=True)
+    assert identify(cli.workspace, plain["token_value"]) == Identity("alice", admin=False)
+    assert [(t["user"], t["admin"]) for t in cli.json("tokens", "list")] == [("root", True), ("alice", False)]
+    cli("tokens", "revoke", admin["token_info"]["token_id"])
+    assert identify(cli.workspace, admin["token_value"]) is None
+    with pytest.raises(SystemExit):
+        cli("tokens", "create", "--help")
+    shown = " ".join(cli.capsys.readouterr().out.split())
+    assert "--admin" in shown and "only a token made here with --admin" in shown
+    assert "Serve itself never makes an admin token" in shown
+
+
+def test_a_token_from_before_admin_tokens_stays_a_plain_one(cli: Cli) -> None:
+    value = "sb-" + "o" * 43
+    before = Store(cli.workspace, migrations=MIGRATIONS[:5])
+    with before.write() as conn:
+        conn.execute(
+            "INSERT INTO tokens (token_id, value_sha256, user, created_ms, expiry_ms) VALUES ('old', ?, 'bob', 1, -1)",
+            (hashlib.sha256(value.encode()).hexdigest(),),
+        )
+    before.close()
+    assert identify(cli.workspace, value) == Identity("bob", admin=False)
+    assert [(t["token_id"], t["admin"]) for t in cli.json("tokens", "list")] == [("old", False)]

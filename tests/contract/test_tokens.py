@@ -6,11 +6,13 @@ import pytest
 
 from tui.domain.errors import InvalidParameterValue, ResourceDoesNotExist, SwitchboardError
 from tui.workspace.protocol import Workspace
+from tui.workspace.tokens import Identity
 
 T0 = 1_800_000_000.0  # a fixed clock: epoch seconds
 
 
 async def test_a_token_authenticates_its_user_until_it_is_revoked(ws: Workspace) -> None:
+    before = await ws.tokens.list()  # the tokens the workspace was opened with (a server's own), if any
     new = await ws.tokens.create("alice", comment="ci job")
     assert new.token_value.startswith("sb-") and len(new.token_value) >= 40
     info = new.token_info
@@ -19,17 +21,20 @@ async def test_a_token_authenticates_its_user_until_it_is_revoked(ws: Workspace)
     assert await ws.tokens.authenticate(new.token_value) == "alice"
 
     listed = await ws.tokens.list()
-    assert listed == [info]
+    assert listed == [*before, info]
     shown = repr(listed) + str([t.to_json() for t in listed])
     assert new.token_value not in shown and new.token_value[3:] not in shown
-    assert set(listed[0].to_json()) == {"token_id", "user", "comment", "creation_time", "expiry_time"}
+    assert set(info.to_json()) == {"token_id", "user", "comment", "creation_time", "expiry_time", "admin"}
+    assert info.admin is False and await ws.tokens.identify(new.token_value) == Identity("alice", admin=False)
 
     await ws.tokens.revoke(info.token_id)
     assert await ws.tokens.authenticate(new.token_value) is None
-    assert await ws.tokens.list() == []
+    assert await ws.tokens.identify(new.token_value) is None
+    assert await ws.tokens.list() == before
 
 
 async def test_each_token_stands_for_its_own_user_and_a_revoked_one_leaves_the_others(ws: Workspace) -> None:
+    before = await ws.tokens.list()
     alice = await ws.tokens.create("alice")
     bob = await ws.tokens.create("bob@example.com")
     second_alice = await ws.tokens.create("alice")
@@ -39,7 +44,7 @@ async def test_each_token_stands_for_its_own_user_and_a_revoked_one_leaves_the_o
     assert await ws.tokens.authenticate(alice.token_value) is None
     assert await ws.tokens.authenticate(bob.token_value) == "bob@example.com"
     assert await ws.tokens.authenticate(second_alice.token_value) == "alice"
-    assert [t.user for t in await ws.tokens.list()] == ["bob@example.com", "alice"]
+    assert [t.user for t in await ws.tokens.list()][len(before) :] == ["bob@example.com", "alice"]
 
 
 async def test_wrong_values_authenticate_no_one(ws: Workspace) -> None:
@@ -82,12 +87,13 @@ async def test_a_token_expires_after_its_lifetime(ws: Workspace) -> None:
 async def test_bad_requests_are_refused_and_nothing_is_created(
     ws: Workspace, user: str, comment: str, lifetime: int | None, words: str
 ) -> None:
+    before = await ws.tokens.list()
     with pytest.raises(InvalidParameterValue) as refused:
         await ws.tokens.create(user, comment=comment, lifetime_seconds=lifetime)
     assert refused.value.error_code == "INVALID_PARAMETER_VALUE"
     assert words in refused.value.message
     assert "\x1b" not in refused.value.message
-    assert await ws.tokens.list() == []
+    assert await ws.tokens.list() == before
 
 
 async def test_revoking_an_unknown_token_says_so_and_never_repeats_a_value(ws: Workspace) -> None:

@@ -20,11 +20,15 @@ WAIT_S = 10.0
 
 
 class Served:
-    """Serves the workspace file ``path``; ``token`` is a token for ``user``, ``url`` where it listens."""
+    """Serves the workspace file ``path``; ``token`` is a token for ``user`` (an admin token with ``admin``),
+    ``url`` where it listens."""
 
-    def __init__(self, path: Path, *, user: str = "tester", settings: Settings | None = None) -> None:
+    def __init__(
+        self, path: Path, *, user: str = "tester", admin: bool = False, settings: Settings | None = None
+    ) -> None:
         self.path = path
         self.user = user
+        self.admin = admin
         self.settings = settings
         self.token = ""
         self.server: uvicorn.Server | None = None
@@ -40,7 +44,7 @@ class Served:
     async def _serve(self) -> None:
         local = open_workspace(self.path, user=self.user, settings=self.settings)
         try:
-            self.token = (await local.tokens.create(self.user, comment="tests")).token_value
+            self.token = (await local.tokens.create(self.user, comment="tests", admin=self.admin)).token_value
             config = uvicorn.Config(
                 create_app(local), host="127.0.0.1", port=0, log_config=None, access_log=False, lifespan="off"
             )

@@ -6,6 +6,7 @@ both what the backend raised and how many requests it sent (a 429 must not be re
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -24,6 +25,7 @@ from tui.domain.errors import (
     ProviderUnreachable,
     RequestLimitExceeded,
     ResourceConflict,
+    ResourceDoesNotExist,
     StreamInterrupted,
     SwitchboardError,
 )
@@ -33,6 +35,7 @@ from tui.workspace.databricks.workspace import DatabricksWorkspace, history_path
 from tui.workspace.history import HistoryEntry
 
 TOKEN = "dapi-test-token-never-shown"
+ME = "/api/2.0/preview/scim/v2/Me"
 CHAT: dict[str, Any] = {"messages": [{"role": "user", "content": "hi"}]}
 ENDPOINT = "/api/2.0/serving-endpoints"
 
@@ -98,11 +101,18 @@ def stub() -> Iterator[Stub]:
 
 @pytest.fixture
 async def db(stub: Stub, tmp_path: Path) -> AsyncIterator[DatabricksWorkspace]:
-    workspace = DatabricksWorkspace(stub.url, TOKEN, user="tester", history=tmp_path / "history.db")
+    """The backend on ``stub``, whose token is user ``tester``'s (asked only when needed)."""
+    stub.answers[f"GET {ME}"] = Answer(200, me("tester"))
+    workspace = DatabricksWorkspace(stub.url, TOKEN, history=tmp_path / "history.db")
     try:
         yield workspace
     finally:
         await workspace.aclose()
+
+
+def me(user: str, *groups: str) -> dict[str, Any]:
+    """A SCIM ``Me`` answer as Databricks gives it."""
+    return {"id": "1", "userName": user, "groups": [{"display": g, "value": "2"} for g in ("users", *groups)]}
 
 
 def sse(*events: str) -> str:
@@ -198,7 +208,7 @@ async def test_a_refused_token_is_unauthenticated_and_never_quoted(db: Databrick
 
 
 async def test_an_unreachable_host_says_so(tmp_path: Path) -> None:
-    workspace = DatabricksWorkspace("http://127.0.0.1:9", TOKEN, user="tester", history=tmp_path / "h.db")
+    workspace = DatabricksWorkspace("http://127.0.0.1:9", TOKEN, history=tmp_path / "h.db")
     try:
         with pytest.raises(ProviderUnreachable) as unreachable:
             await workspace.list_scopes()
@@ -278,33 +288,125 @@ async def test_a_local_only_provider_is_refused_before_sending(db: DatabricksWor
 # -- what Databricks does not have
 
 
-async def test_limit_status_lists_the_limits_with_use_unknown(db: DatabricksWorkspace, stub: Stub) -> None:
-    endpoint = {"name": "chat", "rate_limits": [{"calls": 10, "key": "user", "renewal_period": "minute"}]}
-    stub.answers[f"GET {ENDPOINT}/chat"] = Answer(200, endpoint)
-    [status] = await db.rate_limit_status("chat")
-    assert (status["calls"], status["calls_limit"], status["tokens"], status["tokens_limit"]) == (0, 10, 0, None)
-    assert "user" in status["label"]
-    assert db.usage.rows("chat") == [] and db.usage.rows() == []
+async def test_usage_and_limit_status_say_a_databricks_workspace_does_not_report_them(
+    db: DatabricksWorkspace, stub: Stub
+) -> None:
+    with pytest.raises(SwitchboardError) as status:  # no such route on a real workspace: 404 ENDPOINT_NOT_FOUND
+        await db.rate_limit_status("chat")
+    with pytest.raises(SwitchboardError) as usage:
+        db.usage.rows("chat")
+    for refused in (status.value, usage.value):
+        assert refused.error_code == "NOT_IMPLEMENTED" and "does not report" in refused.message
+        assert "only switchboard serve" in refused.message and TOKEN not in refused.message
+    route = "GET /api/2.0/switchboard/serving-endpoints/gone/rate-limit-status"
+    stub.answers[route] = Answer(404, {"error_code": "RESOURCE_DOES_NOT_EXIST", "message": "Endpoint gone"})
+    with pytest.raises(SwitchboardError) as missing:  # a missing endpoint is not a missing report
+        await db.rate_limit_status("gone")
+    assert (missing.value.error_code, missing.value.message) == ("RESOURCE_DOES_NOT_EXIST", "Endpoint gone")
 
 
-async def test_tokens_go_to_the_token_api_and_authenticate_is_refused(db: DatabricksWorkspace, stub: Stub) -> None:
+async def test_a_malformed_usage_answer_is_an_error_not_zero_use(db: DatabricksWorkspace, stub: Stub) -> None:
+    for body in ({}, {"usage": [{"endpoint": "chat"}]}, {"usage": "many"}):
+        stub.answers["GET /api/2.0/switchboard/usage"] = Answer(200, body)
+        with pytest.raises(SwitchboardError, match="usage answer"):
+            db.usage.rows()
+
+
+async def test_own_tokens_go_to_the_token_api_and_others_are_an_admins_job(db: DatabricksWorkspace, stub: Stub) -> None:
     info = {"token_id": "abc", "comment": "ci", "creation_time": 1000, "expiry_time": -1}
     stub.answers["POST /api/2.0/token/create"] = Answer(200, {"token_value": "dapi-new", "token_info": info})
     stub.answers["GET /api/2.0/token/list"] = Answer(200, {"token_infos": [info]})
     stub.answers["POST /api/2.0/token/delete"] = Answer(200, {})
     new = await db.tokens.create("tester", comment="ci", lifetime_seconds=60)
     assert (new.token_value, new.token_info.token_id, new.token_info.user) == ("dapi-new", "abc", "tester")
-    assert stub.seen[-1][2] == {"comment": "ci", "lifetime_seconds": 60}
-    assert [t.token_id for t in await db.tokens.list()] == ["abc"]
+    assert stub.seen[0][1] == ME and stub.seen[-1][2] == {"comment": "ci", "lifetime_seconds": 60}
+    assert [(t.token_id, t.user) for t in await db.tokens.list()] == [("abc", "tester")]
     await db.tokens.revoke("abc")
     assert stub.seen[-1] == ("POST", "/api/2.0/token/delete", {"token_id": "abc"})
-    with pytest.raises(InvalidParameterValue, match="only for the caller"):
+    sent = len(stub.seen)
+    with pytest.raises(SwitchboardError) as denied:
         await db.tokens.create("alice")
+    assert denied.value.error_code == "PERMISSION_DENIED" and "Only a workspace admin" in denied.value.message
+    with pytest.raises(InvalidParameterValue, match="admins group, not through a token"):
+        await db.tokens.create("tester", admin=True)
+    with pytest.raises(InvalidParameterValue, match="keeps its own clock"):
+        await db.tokens.create("tester", now=1.0)
     with pytest.raises(InvalidParameterValue, match="user must not be empty"):
         await db.tokens.create("")
-    with pytest.raises(InvalidParameterValue, match="does not tell whose a token is"):
-        await db.tokens.authenticate("dapi-new")
-    assert len(stub.seen) == 3
+    with pytest.raises(ResourceDoesNotExist, match="value, not its id"):
+        await db.tokens.revoke(TOKEN)
+    assert len(stub.seen) == sent  # every refusal above was made before sending
+    assert TOKEN not in denied.value.message
+
+
+async def test_an_admin_manages_every_token_and_asks_on_behalf_of_others(db: DatabricksWorkspace, stub: Stub) -> None:
+    stub.answers[f"GET {ME}"] = Answer(200, me("boss", "admins"))
+    managed = {"token_id": "t1", "comment": "", "creation_time": 5, "expiry_time": -1, "created_by_username": "bob"}
+    stub.answers["GET /api/2.0/token-management/tokens"] = Answer(200, {"token_infos": [managed]})
+    stub.answers["DELETE /api/2.0/token-management/tokens/t1"] = Answer(200, {})
+    obo = "POST /api/2.0/token-management/on-behalf-of/tokens"
+    stub.answers[obo] = Answer(200, {"token_value": "dapi-obo", "token_info": {**managed, "token_id": "t2"}})
+    assert [(t.token_id, t.user) for t in await db.tokens.list()] == [("t1", "bob")]
+    await db.tokens.revoke("t1")
+    assert stub.seen[-1][:2] == ("DELETE", "/api/2.0/token-management/tokens/t1")
+    created = await db.tokens.create("carol", comment="job")
+    assert (created.token_value, created.token_info.token_id) == ("dapi-obo", "t2")
+    assert stub.seen[-1][2] == {"application_id": "carol", "comment": "job"}
+    refused = {"error_code": "INVALID_PARAMETER_VALUE", "message": "carol is not a service principal"}
+    stub.answers[obo] = Answer(400, refused)
+    with pytest.raises(InvalidParameterValue) as not_a_principal:  # what a real workspace says of a user
+        await db.tokens.create("carol")
+    assert "carol is not a service principal" in not_a_principal.value.message
+    assert "only on behalf of service principals" in not_a_principal.value.message
+
+
+async def test_authenticate_asks_whose_the_token_is_with_that_token(db: DatabricksWorkspace, stub: Stub) -> None:
+    assert db.user == "tester"
+    assert await db.tokens.authenticate("dapi-other") == "tester"  # the stub says so of every token
+    assert stub.auth[-1] == "Bearer dapi-other" and stub.seen[-1][1] == ME
+    for wrong in ("", " dapi-other", "dapi other", "dapi\n", "\udc80", "dapié"):
+        assert await db.tokens.authenticate(wrong) is None
+    assert stub.auth[-1] == "Bearer dapi-other"  # none of those was sent
+    for status in (401, 403):
+        stub.answers[f"GET {ME}"] = Answer(status, {"error_code": "UNAUTHENTICATED", "message": "no"})
+        assert await db.tokens.authenticate("dapi-revoked") is None
+    stub.answers[f"GET {ME}"] = Answer(500, {"error_code": "INTERNAL_ERROR", "message": "boom dapi-secret"})
+    with pytest.raises(SwitchboardError) as broken:  # a failing server is not a wrong token
+        await db.tokens.authenticate("dapi-secret")
+    assert broken.value.error_code == "INTERNAL_ERROR" and "dapi-secret" not in broken.value.message
+    with pytest.raises(InvalidParameterValue, match="keeps its own clock"):
+        await db.tokens.authenticate("dapi-other", now=1.0)
+
+
+async def test_the_user_is_asked_once_and_a_refused_token_names_the_profile(stub: Stub, tmp_path: Path) -> None:
+    stub.answers[f"GET {ME}"] = Answer(200, me("alice@example.com"))
+    workspace = DatabricksWorkspace(stub.url, TOKEN, profile="prod", history=tmp_path / "h.db")
+    try:
+        assert stub.seen == []  # opening asks nothing
+        assert (workspace.user, workspace.user) == ("alice@example.com", "alice@example.com")
+        assert [path for _, path, _ in stub.seen] == [ME]
+    finally:
+        await workspace.aclose()
+    stub.answers[f"GET {ME}"] = Answer(401, {"error_code": "UNAUTHENTICATED", "message": f"bad token {TOKEN}"})
+    refused = DatabricksWorkspace(stub.url, TOKEN, profile="prod", history=tmp_path / "h.db")
+    try:
+        await asyncio.to_thread(refused.warm_up)  # leaves the refusal to the first call
+        with pytest.raises(SwitchboardError) as sync:
+            _ = refused.user
+        with pytest.raises(SwitchboardError) as async_:
+            await refused.tokens.list()
+        for err in (sync.value, async_.value):
+            assert err.error_code == "UNAUTHENTICATED" and "token of profile 'prod'" in err.message
+            assert TOKEN not in err.message and "[REDACTED]" in err.message
+    finally:
+        await refused.aclose()
+    stub.answers[f"GET {ME}"] = Answer(200, {"id": "1"})
+    odd = DatabricksWorkspace(stub.url, TOKEN, history=tmp_path / "h.db")
+    try:
+        with pytest.raises(SwitchboardError, match="without a userName"):
+            _ = odd.user
+    finally:
+        await odd.aclose()
 
 
 async def test_acting_as_another_user_is_refused_and_a_view_closes_nothing(db: DatabricksWorkspace, stub: Stub) -> None:
@@ -324,11 +426,11 @@ def test_history_is_kept_in_a_local_file_per_profile() -> None:
 
 async def test_history_survives_reopening_the_profile(stub: Stub) -> None:
     entry = HistoryEntry(id="e1", created=1.0, title="t", task="chat", endpoints=("chat",))
-    first = DatabricksWorkspace(stub.url, TOKEN, user="tester", profile="prod")
+    first = DatabricksWorkspace(stub.url, TOKEN, profile="prod")
     first.history.save(entry, '{"title": "t"}')
     assert history_path("prod").exists() and history_path("prod").parent.stat().st_mode & 0o777 == 0o700
     await first.aclose()
-    again = DatabricksWorkspace(stub.url, TOKEN, user="tester", profile="prod")
+    again = DatabricksWorkspace(stub.url, TOKEN, profile="prod")
     try:
         assert again.history.list(10) == [entry] and again.label == stub.url
     finally:

@@ -126,11 +126,13 @@ async def test_the_factory_opens_the_profile_and_an_explicit_path_stays_local(
 
     for key, value in _env(tmp_path, f"[prod]\nhost = https://p.example.com\ntoken = {TOKEN}\n").items():
         monkeypatch.setenv(key, value)
-    remote = open_workspace(profile="prod")
+    remote = open_workspace(profile="prod")  # asks nothing yet: the host is never reached here
     try:
-        assert (remote.label, remote.user) == ("https://p.example.com", "prod")  # the user: the profile's name
+        assert remote.label == "https://p.example.com"
     finally:
         await remote.aclose()
+    with pytest.raises(SwitchboardError, match="acts as the user of its token, not as 'tester'"):
+        open_workspace(profile="prod", user="tester")
     monkeypatch.setenv("DATABRICKS_CONFIG_PROFILE", "prod")
     local = open_workspace(tmp_path / "local.db", user="tester")
     try:
@@ -141,3 +143,30 @@ async def test_the_factory_opens_the_profile_and_an_explicit_path_stays_local(
         open_workspace(tmp_path / "x.db", profile="prod")
     with pytest.raises(SwitchboardError, match="No profile 'nope'"):
         open_workspace(profile="nope")
+
+
+async def test_a_profiles_user_is_whom_its_token_stands_for_and_a_refused_token_names_the_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.helpers.served import Served
+    from tui.workspace.factory import open_workspace
+
+    with Served(tmp_path / "served.db", user="alice@example.com").running() as serve:
+        url = serve.url
+        config = f"[team]\nhost = {url}\ntoken = {serve.token}\n[stale]\nhost = {url}\ntoken = {TOKEN}\n"
+        for key, value in _env(tmp_path, config).items():
+            monkeypatch.setenv(key, value)
+        team = open_workspace(profile="team")
+        try:
+            assert team.user == "alice@example.com"  # from the server, not the profile's name
+        finally:
+            await team.aclose()
+        stale = open_workspace(profile="stale")
+        try:
+            with pytest.raises(SwitchboardError) as refused:
+                _ = stale.user
+        finally:
+            await stale.aclose()
+    assert refused.value.error_code == "UNAUTHENTICATED"
+    assert "token of profile 'stale'" in refused.value.message and url in refused.value.message
+    assert TOKEN not in refused.value.message and serve.token not in refused.value.message

@@ -12,7 +12,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     group = commands.add_parser(
         "tokens",
         help="access tokens for `switchboard serve` (each stands for a user)",
-        description="Manage the bearer tokens `switchboard serve` accepts. A token's value is shown once, at creation.",
+        description="Manage the bearer tokens `switchboard serve` accepts. A token's value is shown once, at creation. "
+        "An admin token (--admin) may also manage other users' tokens through serve's token-management API.",
     )
     sub = group.add_subparsers(dest="action", metavar="COMMAND", required=True)
 
@@ -21,11 +22,22 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
         parents=[common],
         help="create a token and print its value (once: only a hash is kept)",
         description="Create a token for USER and print it as JSON; its value is not shown again.",
+        epilog="Who is an admin: only a token made here with --admin, by whoever can write the workspace file. "
+        "Through `switchboard serve` an admin token may list every token, revoke anyone's, create one for "
+        "another user (POST /api/2.0/token-management/on-behalf-of/tokens, application_id = the user's name) "
+        "and read every user's usage; every other token manages only its own user's tokens, so no one can "
+        "mint a token as someone else or escape their per-user rate limits. Serve itself never makes an "
+        "admin token. On a Databricks workspace (--profile) admins are its admins group, and --admin is refused.",
     )
     p.add_argument("--user", required=True, help="who calls with this token (the `user` key of rate limits)")
     p.add_argument("--comment", default="", help="what the token is for")
     p.add_argument(
         "--lifetime-seconds", type=int, metavar="N", help="seconds until it expires (default: it never expires)"
+    )
+    p.add_argument(
+        "--admin",
+        action="store_true",
+        help="the token may also manage other users' tokens through `switchboard serve` (see below)",
     )
     p.set_defaults(run=create)
 
@@ -38,7 +50,9 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
 
 
 async def create(args: argparse.Namespace, ws: Workspace) -> dict[str, Any]:
-    token = await ws.tokens.create(args.user, comment=args.comment, lifetime_seconds=args.lifetime_seconds)
+    token = await ws.tokens.create(
+        args.user, comment=args.comment, lifetime_seconds=args.lifetime_seconds, admin=args.admin
+    )
     return token.to_json()
 
 

@@ -1,4 +1,5 @@
-"""The Starlette app serving one workspace as the Databricks REST API (secrets and serving endpoints)."""
+"""The Starlette app serving one workspace as the Databricks REST API (secrets, serving endpoints, tokens,
+SCIM ``Me``), plus Switchboard's own usage routes under ``/api/2.0/switchboard/``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tui.domain.errors import SwitchboardError
-from tui.server import endpoints_routes, invocations_routes, openai_routes, secrets_routes
+from tui.server import (
+    endpoints_routes,
+    invocations_routes,
+    openai_routes,
+    scim_routes,
+    secrets_routes,
+    tokens_routes,
+    usage_routes,
+)
 from tui.server.errors import on_http_exception, on_switchboard_error
 from tui.server.io import workspace_of
 from tui.server.middleware import AccessLog, BearerAuth
@@ -25,6 +34,9 @@ def create_app(workspace: Workspace) -> Starlette:
         routes=[
             Route("/.well-known/databricks-config", host_metadata, methods=["GET"]),
             *secrets_routes.ROUTES,
+            *tokens_routes.ROUTES,
+            *scim_routes.ROUTES,
+            *usage_routes.ROUTES,
             *endpoints_routes.ROUTES,
             *openai_routes.ROUTES,  # before invocations: fixed paths first
             *invocations_routes.ROUTES,

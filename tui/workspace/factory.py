@@ -25,9 +25,9 @@ def open_workspace(
     ``$SWITCHBOARD_WORKSPACE`` or the default file (created if needed). ``path`` and ``profile``
     together are refused. An explicit ``path`` always means the local workspace.
 
-    ``user`` overrides who calls (the login name by default). On Databricks the user defaults to the
-    profile's name: the token's own user name would need ``GET /api/2.0/preview/scim/v2/Me``, which
-    ``switchboard serve`` does not answer and which would cost a request before every command.
+    ``user`` overrides who calls on the local workspace (the login name by default). On Databricks the
+    token decides: its user is asked of the server (``GET /api/2.0/preview/scim/v2/Me``) the first time
+    it is needed, not before every command, so ``user`` with a profile is refused.
     ``settings`` give the provider timeouts and are needed only by callers that query (without them,
     the transport's defaults apply).
     """
@@ -42,13 +42,17 @@ def open_workspace(
 
         chosen = chosen_profile(profile)
         if chosen is not None:
-            return _open_databricks(chosen.name, chosen.host, chosen.token, user=user, timeouts=timeouts)
+            if user is not None:
+                raise InvalidParameterValue(
+                    f"Profile '{chosen.name}': a Databricks workspace acts as the user of its token, not as '{user}'"
+                )
+            return _open_databricks(chosen.name, chosen.host, chosen.token, timeouts=timeouts)
     from tui.workspace.local.workspace import LocalWorkspace
 
     return LocalWorkspace.open(path, user=user, timeouts=timeouts)
 
 
-def _open_databricks(name: str, host: str, token: str, *, user: str | None, timeouts: Timeouts | None) -> Workspace:
+def _open_databricks(name: str, host: str, token: str, *, timeouts: Timeouts | None) -> Workspace:
     from tui.workspace.databricks.workspace import DatabricksWorkspace
 
-    return DatabricksWorkspace(host, token, user=user or name, profile=name, timeouts=timeouts)
+    return DatabricksWorkspace(host, token, profile=name, timeouts=timeouts)

@@ -4,6 +4,10 @@ Shapes follow the Databricks Token API (``/api/2.0/token/create``, ``/list``, ``
 token's value is handed out once (``token_value``) next to its ``token_info``; afterwards only the
 info is ever shown. Times are epoch milliseconds, ``expiry_time`` is -1 for a token that never
 expires. A backend keeps no value, only what proves one (a hash).
+
+An *admin* token (``switchboard tokens create --admin``, made only by whoever can write the workspace
+file) may also manage other users' tokens through ``switchboard serve``; every other token acts for
+its own user only, so no one can mint a token as someone else and escape their per-user rate limits.
 """
 
 from __future__ import annotations
@@ -23,6 +27,16 @@ LIFETIME_MAX_SECONDS = 100 * 366 * 24 * 3600
 """A century: longer than any use, short enough that the expiry stays a sane timestamp."""
 NEVER = -1
 """``expiry_time`` of a token without a lifetime."""
+VALUE_PREFIXES = (TOKEN_PREFIX, "dapi")
+"""How token values start here and on Databricks: such a string given as a token id is a mistake."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who a token stands for, and whether it may manage other users' tokens."""
+
+    user: str
+    admin: bool = False
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,9 @@ class TokenInfo:
     comment: str
     creation_time: int  # epoch ms
     expiry_time: int  # epoch ms, or NEVER
+    admin: bool = False
+    """The token itself grants admin rights (a ``switchboard serve`` token made with ``--admin``).
+    A Databricks token never does: there a user is an admin by the workspace's ``admins`` group."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -42,6 +59,7 @@ class TokenInfo:
             "comment": self.comment,
             "creation_time": self.creation_time,
             "expiry_time": self.expiry_time,
+            "admin": self.admin,
         }
 
 
@@ -65,9 +83,16 @@ class Tokens(Protocol):
     """
 
     async def create(
-        self, user: str, *, comment: str = "", lifetime_seconds: int | None = None, now: float | None = None
+        self,
+        user: str,
+        *,
+        comment: str = "",
+        lifetime_seconds: int | None = None,
+        admin: bool = False,
+        now: float | None = None,
     ) -> NewToken:
-        """A new token for ``user``; without ``lifetime_seconds`` it never expires."""
+        """A new token for ``user``; without ``lifetime_seconds`` it never expires. ``admin``: it may
+        manage every user's tokens (see the module's docstring)."""
         ...
 
     async def list(self) -> builtins.list[TokenInfo]:
@@ -75,6 +100,10 @@ class Tokens(Protocol):
         ...
 
     async def revoke(self, token_id: str) -> None: ...
+
+    async def identify(self, value: str, *, now: float | None = None) -> Identity | None:
+        """Who the token ``value`` stands for when it exists and has not expired, else None."""
+        ...
 
     async def authenticate(self, value: str, *, now: float | None = None) -> str | None:
         """The user of the token ``value`` when it exists and has not expired, else None."""
@@ -104,3 +133,10 @@ def _valid_lifetime(lifetime_seconds: int | None) -> bool:
     return lifetime_seconds is None or (
         type(lifetime_seconds) is int and 1 <= lifetime_seconds <= LIFETIME_MAX_SECONDS  # not a bool
     )
+
+
+def no_such_token(token_id: str) -> str:
+    """The refusal of an unknown id; a token's value given by mistake is never repeated back."""
+    if token_id.startswith(VALUE_PREFIXES):
+        return "That is a token's value, not its id (the token list shows the ids); nothing was revoked"
+    return f"Token '{token_id}' does not exist"

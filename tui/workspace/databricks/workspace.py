@@ -1,13 +1,16 @@
 """A Databricks workspace (or ``switchboard serve``) as a :class:`~tui.workspace.protocol.Workspace`.
 
-Secrets and serving endpoints live on the server and are reached through its REST API; what
-Databricks has no place for stays on this machine: history in a local file per profile. Usage is
-recorded where calls are made, and the server does not hand it out, so it is empty here.
+Secrets, serving endpoints and tokens live on the server and are reached through its REST API; what
+Databricks has no place for stays on this machine: history in a local file per profile. Usage and
+rate-limit status come from ``switchboard serve``'s own routes; a real Databricks workspace does not
+report them, and reading them there says so. The token's user is asked of the server (SCIM ``Me``)
+the first time it is needed.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import re
 from collections.abc import AsyncIterator
@@ -17,28 +20,22 @@ from urllib.parse import quote
 
 from tui.domain.base import parse_stored
 from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput, ServingEndpointDetailed
-from tui.domain.errors import InvalidParameterValue
+from tui.domain.errors import InvalidParameterValue, SwitchboardError
 from tui.domain.gateway import AiGatewayConfig, PatchTagsRequest, RateLimit, Tag
 from tui.domain.secrets import SecretMetadata, SecretScope
 from tui.locations import data_dir
 from tui.transport.timeouts import Timeouts
 from tui.workspace.databricks.local_only import refuse_local_only
+from tui.workspace.databricks.me import CurrentUser
 from tui.workspace.databricks.rest import RestClient
 from tui.workspace.databricks.tokens import RemoteTokens
+from tui.workspace.databricks.usage import RemoteUsage, rate_limit_status
 from tui.workspace.local.history_repo import HistoryRepo
-from tui.workspace.local.limits import Caller, applicable_limits
 from tui.workspace.local.store import Store
-from tui.workspace.usage import LimitStatus, UsageRow
+from tui.workspace.usage import LimitStatus
 
 SECRETS = "/api/2.0/secrets"
 ENDPOINTS = "/api/2.0/serving-endpoints"
-
-
-class NoUsage:
-    """Usage of a remote workspace: not readable through its API, so there are no rows."""
-
-    def rows(self, endpoint: str | None = None, *, since_minute: int = 0) -> list[UsageRow]:
-        return []
 
 
 def history_path(profile: str) -> Path:
@@ -48,10 +45,10 @@ def history_path(profile: str) -> Path:
 
 
 class DatabricksWorkspace:
-    """The workspace at ``host`` reached with the personal access token ``token``.
+    """The workspace at ``host`` reached with the personal access token ``token`` of ``profile``.
 
-    ``user`` is who the token stands for (the user rate limits count); ``history`` defaults to the
-    profile's file under the data dir.
+    ``history`` defaults to the profile's file under the data dir. Who the token stands for is asked of
+    the server once, when first needed (:attr:`user`, tokens, acting as a user).
     """
 
     def __init__(
@@ -59,21 +56,26 @@ class DatabricksWorkspace:
         host: str,
         token: str,
         *,
-        user: str,
         profile: str = "DEFAULT",
         history: Path | None = None,
         timeouts: Timeouts | None = None,
     ) -> None:
         self.host = host.rstrip("/")
-        self.user = user
         path = history or history_path(profile)
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # history holds prompts and answers
         self._store = Store(path)  # first: a file that cannot be opened leaves no client to close
         self.rest = RestClient(self.host, token, timeouts)
         self.history = HistoryRepo(self._store)
-        self.usage = NoUsage()
-        self.tokens = RemoteTokens(self.rest, user)
+        self.usage = RemoteUsage(self.rest)
+        self._me = CurrentUser(self.rest, profile)
+        self.tokens = RemoteTokens(self.rest, self._me)
         self._is_view = False
+
+    @property
+    def user(self) -> str:
+        """The token's user, asked of the server the first time (blocking: keep it off an event loop
+        until :meth:`warm_up` or an async call has learnt it). A refused token is a clear error."""
+        return self._me.get_sync().user
 
     def as_user(self, user: str) -> DatabricksWorkspace:
         """A view that closes nothing; only the token's own user, since the token decides who calls."""
@@ -154,21 +156,16 @@ class DatabricksWorkspace:
         return self.rest.stream(_invocations(name), {**request, "stream": True})
 
     async def rate_limit_status(self, name: str) -> list[LimitStatus]:
-        """The endpoint's limits that apply to :attr:`user`, each with a use of 0.
-
-        Databricks does not say how much of a limit is used this minute, so the use is unknown and shown
-        as 0: a meter shows the limit's size, not how close the caller is to it.
-        """
-        endpoint = await self.get_endpoint(name)
-        gateway = endpoint.ai_gateway.rate_limits if endpoint.ai_gateway else None
-        limits = applicable_limits(name, Caller(self.user), endpoint.rate_limits, gateway)
-        return [
-            LimitStatus(label=limit.label, calls=0, calls_limit=limit.calls, tokens=0, tokens_limit=limit.tokens)
-            for limit in limits
-        ]
+        """The server's count for :attr:`user` (``switchboard serve``); a Databricks workspace does not
+        report it, and this says so (NOT_IMPLEMENTED) rather than show a use of 0."""
+        _endpoint(name)  # a name that is no path segment is refused before sending
+        return await rate_limit_status(self.rest, name)
 
     def warm_up(self) -> None:
-        """Nothing to prepare: the HTTP client is built with the workspace."""
+        """Learn the token's user now (blocking; run in a thread), so :attr:`user` never waits later.
+        A refused token is left for the first call to report."""
+        with contextlib.suppress(SwitchboardError):
+            self._me.get_sync()
 
     async def aclose(self) -> None:
         if self._is_view:

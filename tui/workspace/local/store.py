@@ -88,6 +88,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             expiry_ms INTEGER NOT NULL
         )""",
     ),
+    # 6: admin tokens (they may manage every user's tokens through `switchboard serve`)
+    ("ALTER TABLE tokens ADD COLUMN admin INTEGER NOT NULL DEFAULT 0",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,4 @@
-"""Access tokens in the workspace file (table ``tokens``, migration 5): a hash per token, never its value.
+"""Access tokens in the workspace file (table ``tokens``, migrations 5 and 6): a hash per token, never its value.
 
 A value is ``sb-`` and 256 random bits (:func:`secrets.token_urlsafe`), so a plain sha256 of it is as
 hard to reverse as the value is to guess; no salt or slow hash is needed, and a presented token is found
@@ -20,21 +20,36 @@ from typing import TypeVar
 
 from tui.domain.errors import ResourceDoesNotExist
 from tui.workspace.local.store import Store
-from tui.workspace.tokens import NEVER, TOKEN_PREFIX, NewToken, TokenInfo, check_token_request
+from tui.workspace.tokens import (
+    NEVER,
+    TOKEN_PREFIX,
+    Identity,
+    NewToken,
+    TokenInfo,
+    check_token_request,
+    no_such_token,
+)
 
 T = TypeVar("T")
 
 _VALUE_BYTES = 32
-_COLUMNS = "token_id, user, comment, created_ms, expiry_ms"
+_COLUMNS = "token_id, user, comment, created_ms, expiry_ms, admin"
 
 
 def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _info(row: sqlite3.Row | tuple[str, str, str, int, int]) -> TokenInfo:
-    token_id, user, comment, created_ms, expiry_ms = row
-    return TokenInfo(token_id=token_id, user=user, comment=comment, creation_time=created_ms, expiry_time=expiry_ms)
+def _info(row: sqlite3.Row | tuple[str, str, str, int, int, int]) -> TokenInfo:
+    token_id, user, comment, created_ms, expiry_ms, admin = row
+    return TokenInfo(
+        token_id=token_id,
+        user=user,
+        comment=comment,
+        creation_time=created_ms,
+        expiry_time=expiry_ms,
+        admin=bool(admin),
+    )
 
 
 class TokensRepo:
@@ -51,7 +66,13 @@ class TokensRepo:
         return await asyncio.to_thread(partial(fn, *args))
 
     async def create(
-        self, user: str, *, comment: str = "", lifetime_seconds: int | None = None, now: float | None = None
+        self,
+        user: str,
+        *,
+        comment: str = "",
+        lifetime_seconds: int | None = None,
+        admin: bool = False,
+        now: float | None = None,
     ) -> NewToken:
         check_token_request(user, comment, lifetime_seconds)
         created_ms = self._now_ms(now)
@@ -62,6 +83,7 @@ class TokensRepo:
             comment=comment,
             creation_time=created_ms,
             expiry_time=expiry_ms,
+            admin=admin,
         )
         value = TOKEN_PREFIX + secrets.token_urlsafe(_VALUE_BYTES)
         await self._run(self._insert, info, _sha256(value))
@@ -70,8 +92,16 @@ class TokensRepo:
     def _insert(self, info: TokenInfo, value_sha256: str) -> None:
         with self._store.write() as conn:
             conn.execute(
-                f"INSERT INTO tokens ({_COLUMNS}, value_sha256) VALUES (?, ?, ?, ?, ?, ?)",
-                (info.token_id, info.user, info.comment, info.creation_time, info.expiry_time, value_sha256),
+                f"INSERT INTO tokens ({_COLUMNS}, value_sha256) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    info.token_id,
+                    info.user,
+                    info.comment,
+                    info.creation_time,
+                    info.expiry_time,
+                    int(info.admin),
+                    value_sha256,
+                ),
             )
 
     async def list(self) -> builtins.list[TokenInfo]:
@@ -88,26 +118,24 @@ class TokensRepo:
     def _revoke(self, token_id: str) -> None:
         with self._store.write() as conn:
             if not conn.execute("DELETE FROM tokens WHERE token_id = ?", (token_id,)).rowcount:
-                raise ResourceDoesNotExist(_no_such_token(token_id))
+                raise ResourceDoesNotExist(no_such_token(token_id))
 
-    async def authenticate(self, value: str, *, now: float | None = None) -> str | None:
+    async def identify(self, value: str, *, now: float | None = None) -> Identity | None:
         if not value.startswith(TOKEN_PREFIX):
             return None
-        return await self._run(self._authenticate, _sha256(value), self._now_ms(now))
+        return await self._run(self._identify, _sha256(value), self._now_ms(now))
 
-    def _authenticate(self, value_sha256: str, now_ms: int) -> str | None:
+    async def authenticate(self, value: str, *, now: float | None = None) -> str | None:
+        identity = await self.identify(value, now=now)
+        return identity.user if identity else None
+
+    def _identify(self, value_sha256: str, now_ms: int) -> Identity | None:
         with self._store.read() as conn:
             row = conn.execute(
-                "SELECT value_sha256, user, expiry_ms FROM tokens WHERE value_sha256 = ?", (value_sha256,)
+                "SELECT value_sha256, user, expiry_ms, admin FROM tokens WHERE value_sha256 = ?", (value_sha256,)
             ).fetchone()
         if row is None or not hmac.compare_digest(row[0], value_sha256):
             return None
-        stored_user, expiry_ms = row[1], row[2]
-        return str(stored_user) if expiry_ms == NEVER or now_ms < expiry_ms else None
-
-
-def _no_such_token(token_id: str) -> str:
-    """The refusal of an unknown id; a token's value given by mistake is never repeated back."""
-    if token_id.startswith(TOKEN_PREFIX):
-        return "That is a token's value, not its id (the token list shows the ids); nothing was revoked"
-    return f"Token '{token_id}' does not exist"
+        stored_user, expiry_ms, admin = row[1], row[2], row[3]
+        live = expiry_ms == NEVER or now_ms < expiry_ms
+        return Identity(str(stored_user), bool(admin)) if live else None

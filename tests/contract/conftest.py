@@ -7,12 +7,13 @@ they are skipped for that backend with that reason (``pytest -rs`` lists them), 
 
 ``databricks`` is the Databricks backend pointed at ``switchboard serve``'s app on a local workspace,
 under Uvicorn on 127.0.0.1 in a thread of its own (its own event loop, as a real server would be). Its
-token is an admin token of user ``tester`` (who it is, the backend asks the server), so it may create
-and revoke other users' tokens as the local backend does.
+token is an admin token of user ``tester`` (who it is, the backend asks the server when warmed up, as
+the app warms it), so it may create and revoke other users' tokens as the local backend does.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -46,6 +47,7 @@ async def _local(folder: Path) -> AsyncIterator[Workspace]:
 async def _databricks(folder: Path) -> AsyncIterator[Workspace]:
     with Served(folder / "served.db", admin=True, settings=SETTINGS).running() as serve:
         workspace = DatabricksWorkspace(serve.url, serve.token, history=folder / "history.db", timeouts=TIMEOUTS)
+        await asyncio.to_thread(workspace.warm_up)  # as the app does: learns the token's user off the loop
         try:
             yield workspace
         finally:

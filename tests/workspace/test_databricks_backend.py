@@ -361,7 +361,6 @@ async def test_an_admin_manages_every_token_and_asks_on_behalf_of_others(db: Dat
 
 
 async def test_authenticate_asks_whose_the_token_is_with_that_token(db: DatabricksWorkspace, stub: Stub) -> None:
-    assert db.user == "tester"
     assert await db.tokens.authenticate("dapi-other") == "tester"  # the stub says so of every token
     assert stub.auth[-1] == "Bearer dapi-other" and stub.seen[-1][1] == ME
     for wrong in ("", " dapi-other", "dapi other", "dapi\n", "\udc80", "dapié"):
@@ -378,38 +377,56 @@ async def test_authenticate_asks_whose_the_token_is_with_that_token(db: Databric
         await db.tokens.authenticate("dapi-other", now=1.0)
 
 
-async def test_the_user_is_asked_once_and_a_refused_token_names_the_profile(stub: Stub, tmp_path: Path) -> None:
+def read_user(workspace: DatabricksWorkspace) -> str:
+    """``workspace.user`` read off the event loop, as the app's warm-up and the CLI read it."""
+    return asyncio.run(asyncio.to_thread(lambda: workspace.user))
+
+
+def test_the_user_is_asked_once_off_the_loop_and_never_waited_for_on_it(stub: Stub, tmp_path: Path) -> None:
     stub.answers[f"GET {ME}"] = Answer(200, me("alice@example.com"))
     workspace = DatabricksWorkspace(stub.url, TOKEN, profile="prod", history=tmp_path / "h.db")
+
+    async def on_the_loop() -> str:
+        return workspace.user
+
     try:
         assert stub.seen == []  # opening asks nothing
-        assert (workspace.user, workspace.user) == ("alice@example.com", "alice@example.com")
-        assert [path for _, path, _ in stub.seen] == [ME]
+        assert asyncio.run(on_the_loop()) == "?" and stub.seen == []  # a loop never waits for the network
+        assert workspace.user == "alice@example.com" == workspace.user
+        assert asyncio.run(on_the_loop()) == "alice@example.com"
+        assert [path for _, path, _ in stub.seen] == [ME]  # once
     finally:
-        await workspace.aclose()
+        asyncio.run(workspace.aclose())
+
+
+def test_a_refused_token_names_the_profile_where_the_user_is_needed(stub: Stub, tmp_path: Path) -> None:
     stub.answers[f"GET {ME}"] = Answer(401, {"error_code": "UNAUTHENTICATED", "message": f"bad token {TOKEN}"})
     refused = DatabricksWorkspace(stub.url, TOKEN, profile="prod", history=tmp_path / "h.db")
     try:
-        await asyncio.to_thread(refused.warm_up)  # leaves the refusal to the first call
-        with pytest.raises(SwitchboardError) as sync:
-            _ = refused.user
-        with pytest.raises(SwitchboardError) as async_:
-            await refused.tokens.list()
-        for err in (sync.value, async_.value):
-            assert err.error_code == "UNAUTHENTICATED" and "token of profile 'prod'" in err.message
-            assert TOKEN not in err.message and "[REDACTED]" in err.message
+        refused.warm_up()  # leaves the refusal to the calls
+        assert refused.user == "?"  # a header must not fail
+        with pytest.raises(SwitchboardError) as listing:
+            asyncio.run(refused.tokens.list())
+        with pytest.raises(InvalidParameterValue, match="acts as the user of its token \\(\\?\\)"):
+            refused.as_user("alice")
+        err = listing.value
+        assert err.error_code == "UNAUTHENTICATED" and "token of profile 'prod'" in err.message
+        assert TOKEN not in err.message and "[REDACTED]" in err.message
+        stub.answers[f"GET {ME}"] = Answer(200, me("bob"))  # a token accepted again is learnt then
+        assert refused.user == "bob"
     finally:
-        await refused.aclose()
+        asyncio.run(refused.aclose())
     stub.answers[f"GET {ME}"] = Answer(200, {"id": "1"})
     odd = DatabricksWorkspace(stub.url, TOKEN, history=tmp_path / "h.db")
     try:
         with pytest.raises(SwitchboardError, match="without a userName"):
-            _ = odd.user
+            asyncio.run(odd.tokens.list())
     finally:
-        await odd.aclose()
+        asyncio.run(odd.aclose())
 
 
 async def test_acting_as_another_user_is_refused_and_a_view_closes_nothing(db: DatabricksWorkspace, stub: Stub) -> None:
+    await asyncio.to_thread(db.warm_up)  # learns the token's user, as the app does
     with pytest.raises(InvalidParameterValue, match="acts as the user of its token"):
         db.as_user("alice")
     view = db.as_user("tester")

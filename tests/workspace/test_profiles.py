@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -158,13 +159,14 @@ async def test_a_profiles_user_is_whom_its_token_stands_for_and_a_refused_token_
             monkeypatch.setenv(key, value)
         team = open_workspace(profile="team")
         try:
+            await asyncio.to_thread(team.warm_up)
             assert team.user == "alice@example.com"  # from the server, not the profile's name
         finally:
             await team.aclose()
         stale = open_workspace(profile="stale")
         try:
             with pytest.raises(SwitchboardError) as refused:
-                _ = stale.user
+                await stale.tokens.list()
         finally:
             await stale.aclose()
     assert refused.value.error_code == "UNAUTHENTICATED"

@@ -38,6 +38,11 @@ class CurrentUser:
         self._known: Identity | None = None
         self._lock = threading.Lock()
 
+    @property
+    def known(self) -> Identity | None:
+        """The identity if already learnt; never asks."""
+        return self._known
+
     async def get(self) -> Identity:
         if self._known is None:
             try:

@@ -9,6 +9,7 @@ the first time it is needed.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import copy
@@ -35,6 +36,8 @@ from tui.workspace.local.store import Store
 from tui.workspace.usage import LimitStatus
 
 SECRETS = "/api/2.0/secrets"
+UNKNOWN_USER = "?"
+"""The user while the server has not said whose the token is."""
 ENDPOINTS = "/api/2.0/serving-endpoints"
 
 
@@ -73,9 +76,21 @@ class DatabricksWorkspace:
 
     @property
     def user(self) -> str:
-        """The token's user, asked of the server the first time (blocking: keep it off an event loop
-        until :meth:`warm_up` or an async call has learnt it). A refused token is a clear error."""
-        return self._me.get_sync().user
+        """The token's user, asked of the server the first time it is read off an event loop.
+
+        Until it is known it reads :data:`UNKNOWN_USER`: on an event loop, which never waits for the network
+        (:meth:`warm_up` in a thread, or any token call, learns it there), and while the server refuses the
+        token (a header must not fail; the calls that need the user, and every other call, say why).
+        """
+        known = self._me.known
+        if known is not None:
+            return known.user
+        if _on_event_loop():
+            return UNKNOWN_USER
+        try:
+            return self._me.get_sync().user
+        except SwitchboardError:
+            return UNKNOWN_USER
 
     def as_user(self, user: str) -> DatabricksWorkspace:
         """A view that closes nothing; only the token's own user, since the token decides who calls."""
@@ -162,8 +177,8 @@ class DatabricksWorkspace:
         return await rate_limit_status(self.rest, name)
 
     def warm_up(self) -> None:
-        """Learn the token's user now (blocking; run in a thread), so :attr:`user` never waits later.
-        A refused token is left for the first call to report."""
+        """Learn the token's user now (blocking; run in a thread), so :attr:`user` is known on the event loop.
+        A refused token is left for the calls to report."""
         with contextlib.suppress(SwitchboardError):
             self._me.get_sync()
 
@@ -172,6 +187,14 @@ class DatabricksWorkspace:
             return
         await self.rest.aclose()
         self._store.close()
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _endpoint(name: str, *rest: str) -> str:

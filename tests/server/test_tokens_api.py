@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -246,7 +247,7 @@ def client(url: str, token: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def sdk_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+def sdk_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in ("DATABRICKS_HOST", "DATABRICKS_TOKEN", "DATABRICKS_CONFIG_PROFILE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABRICKS_CONFIG_FILE", str(tmp_path / "no-databrickscfg"))

@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
 
@@ -55,6 +56,7 @@ def serve_workers(opener: Opener, label: str, listener: socket.socket, count: in
 
     ``label`` names the workspace in the log; the workers log with ``log_format``.
     """
+    resource_tracker.ensure_running()  # started now, as starting it unblocks SIGINT (see _start)
     with _signals_wake() as (wake, received):
         workers = [_start(opener, listener, log_format) for _ in range(count)]
         announce(label, listener, count)
@@ -120,7 +122,13 @@ def _signals_wake() -> Iterator[tuple[socket.socket, list[int]]]:
 def _start(opener: Opener, listener: socket.socket, log_format: str) -> _Worker:
     told, stop = _spawn.Pipe(duplex=False)
     process = _spawn.Process(target=_work, args=(opener, listener, log_format, told), name="switchboard-serve-worker")
-    process.start()
+    # Ctrl-C at a terminal goes to the whole process group; the worker is born with SIGINT blocked (the mask is
+    # inherited) so that only the parent acts on it, and no worker is interrupted halfway through its start
+    unblocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, unblocked)
     told.close()  # the worker has its own copy; only the parent's writing end must keep the pipe open
     return _Worker(process, stop)
 
@@ -155,9 +163,7 @@ def _work(opener: Opener, listener: socket.socket, log_format: str, told: Connec
     except SwitchboardError as err:
         log.error("Worker cannot open the workspace: %s", err)
         sys.exit(STARTUP_FAILURE)
-    # Ctrl-C at a terminal reaches the worker too: Uvicorn has stopped it, as the parent is about to
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(workspace, listener, told))
+    asyncio.run(_serve(workspace, listener, told))
 
 
 async def _serve(workspace: Workspace, listener: socket.socket, told: Connection) -> None:

@@ -21,12 +21,15 @@ Figures, per target (latencies pooled over every round; rates are the median ove
 * ``chunks/s``      -- SSE ``data:`` events per second over ``--streams`` streams per round of ``--stream-tokens``
   tokens each (``[DONE]`` not counted; ``chunks/stream`` shows what each target sends per stream);
 * ``p50/p99 ms``    -- request latency; for streams, time to the first ``data:`` event and to the end of the stream;
-* ``CPU%``          -- CPU seconds over wall seconds of the measured batches, for the target's server process tree
-  (``srv``), the simulator (``sim``) and this client (``cli``). 100% is one core. A side near 100% (or the three
+* ``wall s``, ``srv CPU s`` -- wall time of the measured batches, and CPU time (user + system) the target's server
+  process tree spent in them;
+* ``srv``, ``sim``, ``cli`` -- CPU seconds over those wall seconds, for the target's server process tree, the
+  simulator and this client. 100% is one core. A side near 100% (or the three
   adding up to the machine's cores) is the bottleneck; the point of the columns is to show it is the target and
   not the load generator or the simulator;
 * ``srv ms/inv``, ``srv us/chunk`` -- the server's CPU time per invocation or per chunk: what one call costs the
-  target whatever else the machine is doing, so steadier than the rates when the machine is shared;
+  target whatever else the machine is doing, so steadier than the rates when the machine is shared (the load
+  average is printed before and after: above the CPU count, other work competed with the benchmark);
 * ``x mlflow``      -- the target's rate over the gateway's (the goal for ``serve``: at least 2).
 
 MLflow is not a dependency of Switchboard: install it in a separate venv, only for this benchmark::
@@ -324,12 +327,29 @@ async def benchmark(targets: list[Target], sim: Server, args: argparse.Namespace
 
 
 # ---------------------------------------------------------------------------------------------- report
-def cpu_cells(f: Figures, unit: float, scale: float) -> str:
-    """CPU % of the server, the simulator and the client; then the server's CPU per ``unit`` (x ``scale``)."""
-    server = f"{100 * f.cpu_server / f.wall:>4.0f}%" if f.server else f"{'-':>5}"
-    per_unit = f"{scale * f.cpu_server / unit:>12.3f}" if f.server else f"{'-':>12}"
-    others = " | ".join(f"{100 * c / f.wall:>4.0f}%" for c in (f.cpu_sim, f.cpu_client))
-    return f"{server} | {others} | {per_unit}"
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f}"
+
+
+def cost_cells(f: Figures, ratio: str, units: float, scale: float) -> list[str]:
+    """Wall, CPU (server seconds, then % of one core for server, simulator, client), server CPU per unit, ratio."""
+    server = [f"{f.cpu_server:.1f}", f"{100 * f.cpu_server / f.wall:.0f}%"] if f.server else ["-", "-"]
+    per_unit = f"{scale * f.cpu_server / units:.3f}" if f.server else "-"
+    others = [f"{100 * c / f.wall:.0f}%" for c in (f.cpu_sim, f.cpu_client)]
+    return [f"{f.wall:.1f}", *server, *others, per_unit, ratio]
+
+
+COST_HEADER = ["wall s", "srv CPU s", "srv", "sim", "cli"]
+
+
+def print_table(header: list[str], rows: list[list[str]]) -> None:
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print(
+            " | ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+            )
+        )
 
 
 def report(results: dict[str, tuple[Figures, Figures]], args: argparse.Namespace) -> None:
@@ -338,38 +358,34 @@ def report(results: dict[str, tuple[Figures, Figures]], args: argparse.Namespace
         f"\nnon-streamed: {args.rounds} rounds x {args.requests} invocations, {args.concurrency} in flight, "
         f"{args.tokens}-token answers"
     )
-    print(
-        f"{'target':<9} | {'inv/s':>7} | {'p50 ms':>7} | {'p99 ms':>7} | {'wall s':>6} | "
-        f"{'srv':>5} | {'sim':>5} | {'cli':>5} | {'srv ms/inv':>12} | x mlflow"
-    )
+    rows = []
     for name, (f, _) in results.items():
         rate = statistics.median(f.rates)
         ratio = f"{rate / statistics.median(base[0].rates):.2f}" if base else "-"
-        print(
-            f"{name:<9} | {rate:>7,.0f} | {pct(f.latencies, 0.5) * 1000:>7.2f} | {pct(f.latencies, 0.99) * 1000:>7.2f}"
-            f" | {f.wall:>6.1f} | {cpu_cells(f, len(f.latencies), 1000)} | {ratio}"
-        )
+        latency = [ms(pct(f.latencies, 0.5)), ms(pct(f.latencies, 0.99))]
+        rows.append([name, f"{rate:,.0f}", *latency, *cost_cells(f, ratio, len(f.latencies), 1e3)])
+    print_table(["target", "inv/s", "p50 ms", "p99 ms", *COST_HEADER, "srv ms/inv", "x mlflow"], rows)
     print(
         f"\nstreamed: {args.rounds} rounds x {args.streams} streams of {args.stream_tokens} tokens, "
         f"{args.concurrency} in flight"
     )
-    print(
-        f"{'target':<9} | {'chunks/s':>8} | {'chunks/stream':>13} | {'TTFC p50':>8} | {'TTFC p99':>8} | "
-        f"{'end p50':>7} | {'end p99':>7} | {'wall s':>6} | {'srv':>5} | {'sim':>5} | {'cli':>5} | "
-        f"{'srv us/chunk':>12} | x mlflow"
-    )
+    rows = []
     for name, (_, f) in results.items():
         rate = statistics.median(f.rates)
         ratio = f"{rate / statistics.median(base[1].rates):.2f}" if base else "-"
         per_stream = f"{min(f.chunks)}" if min(f.chunks) == max(f.chunks) else f"{min(f.chunks)}-{max(f.chunks)}"
-        print(
-            f"{name:<9} | {rate:>8,.0f} | {per_stream:>13} | {pct(f.latencies, 0.5) * 1000:>8.2f} | "
-            f"{pct(f.latencies, 0.99) * 1000:>8.2f} | {pct(f.totals, 0.5) * 1000:>7.1f} | "
-            f"{pct(f.totals, 0.99) * 1000:>7.1f} | {f.wall:>6.1f} | {cpu_cells(f, sum(f.chunks), 1e6)} | {ratio}"
-        )
+        latency = [
+            ms(pct(f.latencies, 0.5)),
+            ms(pct(f.latencies, 0.99)),
+            ms(pct(f.totals, 0.5)),
+            ms(pct(f.totals, 0.99)),
+        ]
+        rows.append([name, f"{rate:,.0f}", per_stream, *latency, *cost_cells(f, ratio, sum(f.chunks), 1e6)])
+    header = ["target", "chunks/s", "chunks/stream", "TTFC p50", "TTFC p99", "end p50", "end p99"]
+    print_table([*header, *COST_HEADER, "srv us/chunk", "x mlflow"], rows)
     print(
-        "\nms: latency (TTFC: to the first data: event; end: to the end of the stream). CPU: % of one core; "
-        "srv ms/inv, us/chunk: the server's CPU time per invocation or chunk (steadier than rates on a busy machine)."
+        "\nLatencies in ms (TTFC: to the first data: event; end: to the end of the stream). srv/sim/cli: CPU as % of "
+        "one core over the wall time; srv ms/inv, us/chunk: the server's CPU time per invocation or chunk."
     )
 
 
@@ -464,8 +480,9 @@ def main(args: argparse.Namespace) -> None:
                     server,
                 )
             )
-        print(describe_machine(targets, args), file=sys.stderr)
+        before = describe_machine(targets, args)
         results = asyncio.run(benchmark(targets, sim, args))
+    print(f"{before}\nload average after: {load_average()}")
     report(results, args)
 
 
@@ -480,10 +497,17 @@ def gateway_prefix(base: str) -> str:
     )
 
 
+def load_average() -> str:
+    """The machine's 1, 5 and 15 minute load: above its CPU count, other work competes with the benchmark."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def describe_machine(targets: list[Target], args: argparse.Namespace) -> str:
-    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     names = ", ".join(t.name for t in targets)
-    return f"{os.cpu_count()} CPUs, load average {load}; targets: {names}; mlflow workers: {args.mlflow_workers}"
+    return (
+        f"{os.cpu_count()} CPUs, load average before: {load_average()}; targets: {names}; "
+        f"mlflow workers: {args.mlflow_workers}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,9 +24,9 @@ Figures, per target (latencies pooled over every round; rates are the median ove
 * ``wall s``, ``srv CPU s`` -- wall time of the measured batches, and CPU time (user + system) the target's server
   process tree spent in them;
 * ``srv``, ``sim``, ``cli`` -- CPU seconds over those wall seconds, for the target's server process tree, the
-  simulator and this client. 100% is one core. A side near 100% (or the three
-  adding up to the machine's cores) is the bottleneck; the point of the columns is to show it is the target and
-  not the load generator or the simulator;
+  simulator and this client. 100% is one core. A side near 100% (or the three adding up to the machine's cores)
+  is the bottleneck; the point of the columns is to show it is the target and not the load generator or the
+  simulator;
 * ``srv ms/inv``, ``srv us/chunk`` -- the server's CPU time per invocation or per chunk: what one call costs the
   target whatever else the machine is doing, so steadier than the rates when the machine is shared (the load
   average is printed before and after: above the CPU count, other work competed with the benchmark);

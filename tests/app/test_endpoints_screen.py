@@ -310,28 +310,6 @@ async def test_test_and_editor_open_on_their_keys(
         await wait_until(pilot, lambda: isinstance(app.screen, opened))
 
 
-@pytest.mark.parametrize(
-    ("key", "modules", "what"),
-    [
-        ("n", ["tui.app.manage.editor"], "The endpoint editor"),
-        ("e", ["tui.app.manage.editor"], "The endpoint editor"),
-        ("D", ["tui.app.manage.editor"], "The endpoint editor"),
-        ("t", ["tui.app.manage.probe_dialog"], "Testing an endpoint"),
-        ("y", ["tui.manage.copy_as", "tui.widgets.copy_as"], "Copy as"),
-    ],
-)
-async def test_an_action_whose_screen_is_missing_says_so(
-    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, key: str, modules: list[str], what: str
-) -> None:
-    for module in modules:
-        monkeypatch.setitem(sys.modules, module, None)  # importing it fails as if it were not there
-    async with make_app() as (app, pilot):
-        await open_list(app, pilot)
-        await pilot.press(key)
-        await wait_until(pilot, lambda: any(what in n and "not available" in n for n in notes(app)))
-        assert isinstance(app.screen, EndpointsScreen)
-
-
 async def test_a_saved_endpoint_is_listed_and_selected_even_when_the_filter_hid_it(
     make_app: AppFactory, monkeypatch: pytest.MonkeyPatch, simulator: Any
 ) -> None:

@@ -16,7 +16,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.app.commands import SwitchboardCommands
-from tui.app.messages import OpenInPlayground
+from tui.app.messages import FollowRollout, OpenInPlayground
+from tui.app.rollouts import Rollouts
 from tui.domain.text import markup_literal, printable
 from tui.gc_policy import install_gc_policy
 from tui.settings import Settings, SettingsError, save_setting
@@ -87,6 +88,8 @@ class SwitchboardApp(App[None]):
         self.demo = demo
         self._themes = themes
         self._notes = list(notes)
+        self.rollouts = Rollouts(self)
+        self.endpoint_changed = self.rollouts.changed
         self._show_workspace()
         self._choose_theme()  # before the first styling, so the stylesheet is not parsed twice
 
@@ -112,6 +115,7 @@ class SwitchboardApp(App[None]):
         except SwitchboardError as err:
             self.notify(f"Workspace not switched: {err.message}", severity="error", markup=False)
             return
+        self.rollouts.stop()
         old, self.workspace, self.profile = self.workspace, new, profile
         self._show_workspace()
         await self._rebuild_screens()
@@ -215,6 +219,9 @@ class SwitchboardApp(App[None]):
         await self.switch_mode("playground")
         if isinstance(self.screen, PlaygroundScreen):
             self.screen.open_endpoints(message.endpoints)
+
+    def on_follow_rollout(self, message: FollowRollout) -> None:
+        self.rollouts.follow(self.workspace, message.name)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)

@@ -26,11 +26,13 @@ from tui.app.manage.endpoints_rows import (
     traffic_shares,
     when,
 )
-from tui.app.workspace_of import workspace_of
+from tui.app.messages import FollowRollout
+from tui.app.workspace_of import endpoint_changes_of, workspace_of
 from tui.domain.endpoints import ServingEndpointDetailed
 from tui.domain.errors import SwitchboardError
 from tui.domain.simulated import is_simulated
 from tui.domain.text import printable
+from tui.manage.rollout_watch import failure_reason, updating
 from tui.manage.usage_series import WINDOW_MINUTES, UsageSeries, epoch_minute, per_minute, window_start
 from tui.widgets.tables import refill
 from tui.workspace.usage import Usage
@@ -57,9 +59,11 @@ def overview(endpoint: ServingEndpointDetailed) -> Table:
         ("State", state(endpoint)),
         ("Config version", str(config.config_version) if config and config.config_version is not None else "-"),
     ]
-    if endpoint.pending_config is not None:
-        pending = endpoint.pending_config
+    pending = endpoint.pending_config
+    if pending is not None and updating(endpoint):
         lines.append(("Rolling out", f"version {pending.config_version or '?'} since {when(pending.start_time)}"))
+    elif pending is not None:
+        lines.append((f"Version {pending.config_version or '?'}", failure_reason(endpoint) or "did not roll out"))
     lines += [
         ("Task", endpoint.task or "-"),
         ("Created", f"{when(endpoint.creation_timestamp)} by {endpoint.creator or '-'}"),
@@ -158,6 +162,7 @@ class EndpointDetailScreen(Screen[None]):
         self.query_one("#detail-entities", DataTable).add_columns(*ENTITY_COLUMNS)
         self.action_refresh()
         self.set_interval(REFRESH_SECONDS, self._tick)
+        endpoint_changes_of(self).subscribe(self, self._changed)
 
     def _tick(self) -> None:
         if self.is_current:  # not under a dialog, not while another place is shown
@@ -184,6 +189,15 @@ class EndpointDetailScreen(Screen[None]):
                 self.query_one("#detail-title", Static).update(self._title(err.message))
             return
         self._problem = None
+        if updating(endpoint):
+            self.post_message(FollowRollout(endpoint.name))
+        self._show_endpoint(endpoint)
+
+    def _changed(self, endpoint: ServingEndpointDetailed) -> None:
+        if endpoint.name == self.endpoint_name:
+            self._show_endpoint(endpoint)
+
+    def _show_endpoint(self, endpoint: ServingEndpointDetailed) -> None:
         self.endpoint = endpoint
         self.query_one("#detail-title", Static).update(self._title())
         self.query_one("#detail-overview", Static).update(overview(endpoint))

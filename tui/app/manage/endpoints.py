@@ -15,9 +15,11 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Static
 from tui.app.manage import endpoints_actions as actions
 from tui.app.manage.endpoints_rows import COLUMNS, arrange, cells, served
 from tui.app.manage.table_screen import Row, TableScreen
-from tui.app.workspace_of import workspace_of
+from tui.app.messages import FollowRollout
+from tui.app.workspace_of import endpoint_changes_of, workspace_of
 from tui.domain.endpoints import ServingEndpointDetailed
 from tui.domain.errors import SwitchboardError
+from tui.manage.rollout_watch import updating
 from tui.widgets.confirm import ConfirmDialog
 from tui.widgets.tables import refill
 
@@ -104,13 +106,25 @@ class EndpointsScreen(TableScreen[ServingEndpointDetailed]):
         # TableScreen's own on_mount runs too (it adds the columns): Textual calls every class's handler
         for button in self.query(Button):
             button.can_focus = False  # for the mouse; the keyboard has the bindings, focus stays on the table
+        endpoint_changes_of(self).subscribe(self, self._changed)
 
     # -- what is listed
     async def load(self) -> list[ServingEndpointDetailed]:
         endpoints = await workspace_of(self).list_endpoints()
         self._all = endpoints
         self._by_name = {e.name: e for e in endpoints}
+        for endpoint in endpoints:
+            if updating(endpoint):
+                self.post_message(FollowRollout(endpoint.name))
         return endpoints
+
+    def _changed(self, endpoint: ServingEndpointDetailed) -> None:
+        """A watched update moved on: its row shows the new state at once, without a reload."""
+        if endpoint.name not in self._by_name:
+            return
+        self._all = [endpoint if e.name == endpoint.name else e for e in self._all]
+        self._by_name[endpoint.name] = endpoint
+        self._show()
 
     def rows(self, endpoints: Sequence[ServingEndpointDetailed]) -> list[Row]:
         shown = arrange(endpoints, self._query(), self._sort_column, self._descending)

@@ -1,8 +1,7 @@
 """What the F3 list and the endpoint detail view both do to one endpoint: edit or duplicate it, test it,
 copy it as a snippet, show its JSON, open it in the playground.
 
-The editor, the test dialog and "copy as" live in their own modules and are imported when first used,
-so the list opens fast. Until one of them exists, its action says so instead of failing.
+The editor, the test dialog and "copy as" are imported when first used, so the list opens fast.
 """
 
 from __future__ import annotations
@@ -12,17 +11,9 @@ from typing import Any
 
 from textual.screen import Screen
 
-from tui.app.messages import OpenInPlayground
+from tui.app.messages import FollowRollout, OpenInPlayground
 from tui.domain.endpoints import ServingEndpointDetailed
-
-
-def _missing(err: ImportError, *modules: str) -> bool:
-    """Whether ``err`` says one of ``modules`` (or a name in it) is not there, rather than failing inside it."""
-    return err.name in modules
-
-
-def _not_yet(screen: Screen[Any], what: str) -> None:
-    screen.notify(f"{what} is not available yet in this build.", severity="warning")
+from tui.manage.rollout_watch import updating
 
 
 def open_editor(
@@ -35,13 +26,20 @@ def open_editor(
     """The endpoint editor: a new endpoint (``endpoint`` None), this one, or a copy of it.
 
     ``saved`` gets the name it was saved under; nothing happens when the editor is closed without saving.
+    An endpoint whose configuration is being updated is not opened for editing (the workspace would
+    refuse the change); a copy of it may be.
     """
-    try:
-        from tui.app.manage.editor import EndpointEditorScreen
-    except ImportError as err:
-        if not _missing(err, "tui.app.manage.editor"):
-            raise
-        _not_yet(screen, "The endpoint editor")
+    from tui.app.manage.editor import EndpointEditorScreen
+
+    if endpoint is not None and not duplicate and updating(endpoint):
+        pending = endpoint.pending_config.config_version if endpoint.pending_config else None
+        screen.notify(
+            f"Endpoint {endpoint.name} is being updated (config version {pending or '?'} is rolling out): "
+            "edit it once the update has finished. D duplicates it meanwhile.",
+            severity="warning",
+            markup=False,
+        )
+        screen.post_message(FollowRollout(endpoint.name))
         return
 
     def done(name: str | None) -> None:
@@ -53,26 +51,16 @@ def open_editor(
 
 def open_probe(screen: Screen[Any], endpoint: ServingEndpointDetailed) -> None:
     """Test the endpoint with a one-token call and say how it went."""
-    try:
-        from tui.app.manage.probe_dialog import ProbeDialog
-    except ImportError as err:
-        if not _missing(err, "tui.app.manage.probe_dialog"):
-            raise
-        _not_yet(screen, "Testing an endpoint")
-        return
+    from tui.app.manage.probe_dialog import ProbeDialog
+
     screen.app.push_screen(ProbeDialog(endpoint))
 
 
 def open_copy_as(screen: Screen[Any], endpoint: ServingEndpointDetailed) -> None:
     """Snippets that call the endpoint (curl, Python, ...) or recreate it, to pick one and copy it."""
-    try:
-        from tui.manage.copy_as import endpoint_snippets, label_languages
-        from tui.widgets.copy_as import CopyAsDialog
-    except ImportError as err:
-        if not _missing(err, "tui.manage.copy_as", "tui.widgets.copy_as"):
-            raise
-        _not_yet(screen, "Copy as")
-        return
+    from tui.manage.copy_as import endpoint_snippets, label_languages
+    from tui.widgets.copy_as import CopyAsDialog
+
     snippets = endpoint_snippets(endpoint)  # the formats this endpoint can be copied as
     screen.app.push_screen(CopyAsDialog(f"Copy endpoint {endpoint.name} as", snippets, languages=label_languages()))
 

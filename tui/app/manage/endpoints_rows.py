@@ -19,7 +19,9 @@ UPDATE = {"IN_PROGRESS": "updating", "UPDATE_FAILED": "update failed", "UPDATE_C
 
 
 def entities(endpoint: ServingEndpointDetailed) -> list[ServedEntityOutput]:
-    return endpoint.config.served_entities if endpoint.config else []
+    """What serves the endpoint; for a new one whose first configuration is rolling out, what will."""
+    config = endpoint.config or endpoint.pending_config
+    return config.served_entities if config else []
 
 
 def model_shown(endpoint: ServingEndpointDetailed, model: ExternalModel) -> str:
@@ -38,7 +40,8 @@ def served(endpoint: ServingEndpointDetailed) -> str:
 
 def traffic_shares(endpoint: ServingEndpointDetailed) -> dict[str, int]:
     """Percent of traffic per served entity name; a lone entity without routes takes it all."""
-    routes = endpoint.config.traffic_config.routes if endpoint.config and endpoint.config.traffic_config else []
+    config = endpoint.config or endpoint.pending_config
+    routes = config.traffic_config.routes if config and config.traffic_config else []
     shares = {(r.served_entity_name or r.served_model_name or "?"): r.traffic_percentage for r in routes}
     named = [s.name for s in entities(endpoint) if s.name]
     if not shares and len(named) == 1:

@@ -82,7 +82,7 @@ Tags = list[Tag]
 
 class EndpointsRepo:
     def __init__(
-        self, store: Store, creator: str, *, rollout_seconds: float = 0.0, clock: Callable[[], float] = time.time
+        self, store: Store, creator: str, *, rollout_seconds: float = 0.0, clock: Callable[[], float] | None = None
     ) -> None:
         self._store = store
         self._creator = creator
@@ -91,7 +91,7 @@ class EndpointsRepo:
         self._clock = clock
 
     def _now_ms(self) -> int:
-        return int(self._clock() * 1000)
+        return int((self._clock or time.time)() * 1000)  # time.time looked up now: a test may have frozen it
 
     # -- reading
     def _load(self, conn: sqlite3.Connection, name: str) -> dict[str, Any]:

@@ -88,6 +88,7 @@ async def test_switching_to_a_profile_and_back(tmp_path: Path, config: Path) -> 
         await _run(app, prod)
         await wait_until(pilot, lambda: _scopes(app) == ["remote-scope"])
         assert app.sub_title.startswith("profile prod (http://127.0.0.1:") and app.current_mode == "secrets"
+        assert " · tester@" in app.sub_title  # the token's user, asked of the server while switching
         assert not any(t.startswith("Switch to workspace: profile prod") for t in _titles(app))
 
         await _run(app, "Switch to workspace: local")

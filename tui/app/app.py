@@ -6,6 +6,7 @@ the footer and in the command palette; the help screen lists them all.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import Iterable
 from typing import Any
@@ -115,6 +116,7 @@ class SwitchboardApp(App[None]):
         except SwitchboardError as err:
             self.notify(f"Workspace not switched: {err.message}", severity="error", markup=False)
             return
+        await asyncio.to_thread(new.warm_up)  # e.g. learns a Databricks token's user, for the header
         self.rollouts.stop()
         old, self.workspace, self.profile = self.workspace, new, profile
         self._show_workspace()

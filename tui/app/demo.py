@@ -51,6 +51,9 @@ DEMO_MODELS: dict[str, tuple[str, str, str, str | None]] = {
     "embed-small": ("openai", "embeddings", "text-embedding-3-small@dim=16", None),
     "embed-large": ("openai", "embeddings", "text-embedding-3-large@dim=16", None),
 }
+DEMO_ROLLOUT_S = 2.0
+"""How long an endpoint created or changed in the demo takes to serve, as on Databricks (the demo's own
+endpoints are ready from the start)."""
 DEMO_LIMITS: dict[str, list[dict[str, Any]]] = {
     "gpt-4o-mini": [{"calls": 20, "key": "user", "renewal_period": "minute"}]
 }
@@ -76,6 +79,17 @@ def demo_endpoints(base: str) -> list[dict[str, Any]]:
             body["rate_limits"] = DEMO_LIMITS[name]
         bodies.append(body)
     return bodies
+
+
+async def seed(path: Path, base: str) -> None:
+    """Fill the local workspace file at ``path`` with the demo's secret and endpoints (opened and closed here)."""
+    from tui.workspace.factory import open_workspace
+
+    ws = open_workspace(path)
+    try:
+        await populate(ws, base)
+    finally:
+        await ws.aclose()
 
 
 async def populate(ws: Workspace, base: str) -> None:

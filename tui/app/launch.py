@@ -23,11 +23,11 @@ def launch_app(*, workspace: str | None, profile: str | None = None, demo: bool 
 
     settings, notes = load_settings()
     if demo:
-        from tui.app.demo import demo_environment, populate
+        from tui.app.demo import DEMO_ROLLOUT_S, demo_environment, seed
 
         with demo_environment() as (path, sim):
-            ws = open_workspace(path, settings=settings)
-            asyncio.run(populate(ws, sim.base_url))
+            asyncio.run(seed(path, sim.base_url))  # ready at once; what is changed later rolls out
+            ws = open_workspace(path, settings=settings, rollout_seconds=DEMO_ROLLOUT_S)
             build_app(ws, settings, demo=True, notes=notes).run()
             return 0
     try:

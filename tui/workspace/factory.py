@@ -19,6 +19,7 @@ def open_workspace(
     profile: str | None = None,
     user: str | None = None,
     settings: Settings | None = None,
+    rollout_seconds: float = 0.0,
 ) -> Workspace:
     """Open the workspace asked for: the Databricks ``profile`` (see :mod:`tui.workspace.profiles` for
     the rule, ``DATABRICKS_CONFIG_PROFILE`` included), else the local one at ``path``,
@@ -29,7 +30,8 @@ def open_workspace(
     token decides: its user is asked of the server (``GET /api/2.0/preview/scim/v2/Me``) the first time
     it is needed, not before every command, so ``user`` with a profile is refused.
     ``settings`` give the provider timeouts and are needed only by callers that query (without them,
-    the transport's defaults apply).
+    the transport's defaults apply). ``rollout_seconds`` is how long a configuration takes to serve on
+    the local workspace (0: at once; ``serve --rollout-seconds`` and the demo show Databricks's states).
     """
     # imported here so the backend's modules load only when one is opened
     from tui.transport.timeouts import Timeouts
@@ -49,7 +51,7 @@ def open_workspace(
             return _open_databricks(chosen.name, chosen.host, chosen.token, timeouts=timeouts)
     from tui.workspace.local.workspace import LocalWorkspace
 
-    return LocalWorkspace.open(path, user=user, timeouts=timeouts)
+    return LocalWorkspace.open(path, user=user, timeouts=timeouts, rollout_seconds=rollout_seconds)
 
 
 def _open_databricks(name: str, host: str, token: str, *, timeouts: Timeouts | None) -> Workspace:

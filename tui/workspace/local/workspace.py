@@ -72,12 +72,17 @@ class LocalWorkspace:
 
     @classmethod
     def open(
-        cls, option: str | os.PathLike[str] | None = None, *, user: str | None = None, timeouts: Timeouts | None = None
+        cls,
+        option: str | os.PathLike[str] | None = None,
+        *,
+        user: str | None = None,
+        timeouts: Timeouts | None = None,
+        rollout_seconds: float = 0.0,
     ) -> LocalWorkspace:
         """Open (creating if needed) the workspace chosen by ``--workspace``, the env var or the default."""
         path = workspace_path(option)
         default_dir = data_dir()
-        workspace = cls(path, user=user, timeouts=timeouts)
+        workspace = cls(path, user=user, timeouts=timeouts, rollout_seconds=rollout_seconds)
         if path.parent == default_dir:
             os.chmod(default_dir, 0o700)
         return workspace

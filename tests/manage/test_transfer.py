@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tui.domain.endpoints import CreateServingEndpoint
-from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists
+from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists, ResourceDoesNotExist
 from tui.manage.transfer import export_endpoints, import_endpoints, parse_bodies
 from tui.workspace.local.workspace import LocalWorkspace
 
@@ -91,3 +91,56 @@ async def test_one_invalid_body_creates_nothing(workspace: LocalWorkspace) -> No
         parse_bodies([_body("a", {"openai_api_key": "{{secrets/s/k}}"}), bad])
     assert "endpoint 'b'" in caught.value.message
     assert await workspace.list_endpoints() == []
+
+
+async def test_missing_secrets_are_named_before_anything_changes(workspace: LocalWorkspace) -> None:
+    await _with_secret(workspace)
+    requests = parse_bodies(
+        [
+            _body("a", {"openai_api_key": "{{secrets/s/k}}"}),
+            _body("b", {"openai_api_key": "{{secrets/S/gone}}"}),
+            _body("c", {"openai_api_key": "{{secrets/nowhere/k}}"}),
+        ]
+    )
+    for dry_run in (True, False):
+        with pytest.raises(ResourceDoesNotExist) as caught:
+            await import_endpoints(workspace, requests, dry_run=dry_run)
+        assert caught.value.message == (
+            "Secrets the endpoints refer to are not in this workspace: S/gone (endpoint 'b'), "
+            "nowhere/k (endpoint 'c'). Store them first (secrets put-secret); nothing was changed"
+        )
+    assert await workspace.list_endpoints() == []
+
+
+async def test_a_refusal_midway_deletes_what_this_import_created_and_names_what_stays_updated(
+    workspace: LocalWorkspace,
+) -> None:
+    await _with_secret(workspace)
+    await workspace.create_endpoint(parse_bodies([_body("kept", {"openai_api_key": "{{secrets/s/k}}"})])[0])
+    changed = _body("kept", {"openai_api_key": "{{secrets/s/k}}"})
+    changed["description"] = "changed"
+    changed["tags"] = [{"key": "stage", "value": "new"}]
+    served_elsewhere = _body("z-foundation", {"openai_api_key": "{{secrets/s/k}}"})
+    served_elsewhere["config"] = {"served_entities": [{"name": "llama", "entity_name": "system.ai.llama"}]}
+    requests = parse_bodies([_body("a", {"openai_api_key": "{{secrets/s/k}}"}), changed, served_elsewhere])
+
+    with pytest.raises(InvalidParameterValue) as caught:
+        await import_endpoints(workspace, requests, replace=True)
+    assert caught.value.message == (
+        "Import stopped at endpoint 'z-foundation': The local workspace serves external models only; served entity "
+        "'llama' has no 'external_model'. Undone: a (created by this import) deleted again. "
+        "Still updated: kept (run the import again with --replace once it is fixed)"
+    )
+    assert [e.name for e in await workspace.list_endpoints()] == ["kept"]
+    kept = await workspace.get_endpoint("kept")
+    assert {t.key for t in kept.tags or []} == {"team", "stage"}
+
+
+async def test_a_refusal_at_the_first_endpoint_says_nothing_was_changed(workspace: LocalWorkspace) -> None:
+    await _with_secret(workspace)
+    first = _body("z-foundation", {"openai_api_key": "{{secrets/s/k}}"})
+    first["config"] = {"served_entities": [{"name": "llama", "entity_name": "system.ai.llama"}]}
+    with pytest.raises(
+        InvalidParameterValue, match=r"^Import stopped at endpoint 'z-foundation': .*Nothing was changed$"
+    ):
+        await import_endpoints(workspace, parse_bodies([first]))

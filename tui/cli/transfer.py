@@ -13,7 +13,7 @@ from tui.cli.io import decode_utf8, read_json_arg, warn
 from tui.domain.errors import InvalidParameterValue, SwitchboardError
 from tui.domain.text import printable
 from tui.manage.mlflow_gateway import DEFAULT_SCOPE, SecretFromEnv, parse_gateway_config
-from tui.manage.transfer import export_endpoints, import_endpoints, parse_bodies
+from tui.manage.transfer import export_endpoints, import_endpoints, parse_bodies, plan_import
 from tui.workspace.protocol import Workspace
 
 
@@ -57,12 +57,12 @@ async def import_gateway(args: argparse.Namespace, ws: Workspace) -> dict[str, A
     names = [e.name for e in plan.endpoints]
     reads = [f"${s.env} -> {s.reference}" for s in plan.secrets]
     if args.dry_run:
-        await import_endpoints(ws, plan.endpoints, dry_run=True)
+        await plan_import(ws, plan.endpoints, replace=False)
         return {"would_create": names, "would_read_env": reads}
     missing = [s.env for s in plan.secrets if not os.environ.get(s.env)]
     if missing:
         raise InvalidParameterValue(f"Environment variables not set: {', '.join(missing)}")
-    await import_endpoints(ws, plan.endpoints, dry_run=True)  # refuse existing names before storing anything
+    await plan_import(ws, plan.endpoints, replace=False)  # refuse existing names before storing anything
     if plan.secrets:
         await _store_secrets(ws, args, plan.secrets, reads)
     await import_endpoints(ws, plan.endpoints)

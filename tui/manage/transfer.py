@@ -2,7 +2,9 @@
 
 Export keeps secret references and never writes a ``*_plaintext`` key (a workspace never gives one
 back); an endpoint that held its key in plaintext is exported without it, with a note, and import
-refuses it until the key is filled in. Import checks every body before it changes anything.
+refuses it until the key is filled in. Import checks every body, the names and the secrets the bodies
+refer to before it changes anything; when the workspace still refuses one endpoint midway, the ones
+this import created are deleted again, and the error says which updates stay.
 """
 
 from __future__ import annotations
@@ -12,8 +14,15 @@ from typing import Any
 
 from tui.domain.base import check_user_input
 from tui.domain.endpoints import CreateServingEndpoint, ServingEndpointDetailed, strip_plaintext
-from tui.domain.errors import InvalidParameterValue, ResourceAlreadyExists
+from tui.domain.errors import (
+    InvalidParameterValue,
+    ResourceAlreadyExists,
+    ResourceDoesNotExist,
+    SwitchboardError,
+    error_from_code,
+)
 from tui.domain.gateway import PatchTagsRequest
+from tui.domain.secret_refs import secret_refs_in
 from tui.workspace.protocol import Workspace
 
 EXPORTED_FIELDS = ("rate_limits", "ai_gateway", "tags", "description")
@@ -82,23 +91,78 @@ async def plan_import(ws: Workspace, requests: list[CreateServingEndpoint], repl
     return [("update" if r.name in existing else "create", r.name) for r in requests]
 
 
+async def check_secrets(ws: Workspace, requests: list[CreateServingEndpoint]) -> None:
+    """Refuse the import, naming each one, when secrets the bodies refer to are not in ``ws``."""
+    wanted = {(ref.scope, ref.key, r.name) for r in requests if r.config for ref in secret_refs_in(r.config.to_json())}
+    if not wanted:
+        return
+    scopes = {s.name.lower(): s.name for s in await ws.list_scopes()}
+    keys: dict[str, set[str]] = {}
+    for scope in sorted({scope.lower() for scope, _, _ in wanted if scope.lower() in scopes}):
+        keys[scope] = {m.key for m in await ws.list_secrets(scopes[scope])}
+    missing = sorted(
+        f"{scope}/{key} (endpoint '{name}')" for scope, key, name in wanted if key not in keys.get(scope.lower(), ())
+    )
+    if missing:
+        raise ResourceDoesNotExist(
+            f"Secrets the endpoints refer to are not in this workspace: {', '.join(missing)}. "
+            "Store them first (secrets put-secret); nothing was changed"
+        )
+
+
 async def import_endpoints(
     ws: Workspace, requests: list[CreateServingEndpoint], replace: bool = False, dry_run: bool = False
 ) -> list[tuple[str, str]]:
     """Create (or with ``replace`` update the config, limits and gateway of, and add the tags to) every endpoint."""
     plan = await plan_import(ws, requests, replace)
+    await check_secrets(ws, requests)
     if dry_run:
         return plan
-    for (action, _), request in zip(plan, requests, strict=True):
-        if action == "create":
-            await ws.create_endpoint(request)
-            continue
-        if request.config is not None:
-            await ws.update_config(request.name, request.config)
-        if request.rate_limits is not None:
-            await ws.put_rate_limits(request.name, request.rate_limits)
-        if request.ai_gateway is not None:
-            await ws.put_ai_gateway(request.name, request.ai_gateway)
-        if request.tags:
-            await ws.patch_tags(request.name, PatchTagsRequest(add_tags=request.tags))
+    done: list[tuple[str, str]] = []
+    for (action, name), request in zip(plan, requests, strict=True):
+        try:
+            await _apply(ws, action, request)
+        except SwitchboardError as err:
+            raise await _stopped(ws, name, err, done) from err
+        done.append((action, name))
     return plan
+
+
+async def _apply(ws: Workspace, action: str, request: CreateServingEndpoint) -> None:
+    if action == "create":
+        await ws.create_endpoint(request)
+        return
+    if request.config is not None:
+        await ws.update_config(request.name, request.config)
+    if request.rate_limits is not None:
+        await ws.put_rate_limits(request.name, request.rate_limits)
+    if request.ai_gateway is not None:
+        await ws.put_ai_gateway(request.name, request.ai_gateway)
+    if request.tags:
+        await ws.patch_tags(request.name, PatchTagsRequest(add_tags=request.tags))
+
+
+async def _stopped(ws: Workspace, name: str, err: SwitchboardError, done: list[tuple[str, str]]) -> SwitchboardError:
+    """Delete what this import created, and say what happened: where it stopped, why, what was undone and
+    what stays (an update cannot be taken back while it rolls out)."""
+    deleted: list[str] = []
+    kept: list[str] = []
+    for action, done_name in reversed(done):
+        if action != "create":
+            continue
+        try:
+            await ws.delete_endpoint(done_name)
+            deleted.append(done_name)
+        except SwitchboardError:
+            kept.append(done_name)
+    updated = [n for action, n in done if action == "update"]
+    parts = [f"Import stopped at endpoint '{name}': {err.message}"]
+    if deleted:
+        parts.append(f"Undone: {', '.join(reversed(deleted))} (created by this import) deleted again")
+    if kept:
+        parts.append(f"Could not delete {', '.join(reversed(kept))} again: delete them by hand")
+    if updated:
+        parts.append(f"Still updated: {', '.join(updated)} (run the import again with --replace once it is fixed)")
+    if not done:
+        parts.append("Nothing was changed")
+    return error_from_code(err.error_code, ". ".join(parts), retry_after=err.retry_after)

@@ -134,3 +134,21 @@ async def test_a_new_endpoint_shows_what_it_will_serve_and_the_detail_follows_it
         await wait_until(
             pilot, lambda: ("Endpoint fresh is ready: config version 1 serves", "information") in notes(app)
         )
+
+
+async def test_a_save_refused_because_an_update_began_meanwhile_shows_the_servers_message(
+    make_app: AppFactory, simulator: Any
+) -> None:
+    from tests.app.test_editor import fill, open_editor
+    from tui.widgets.confirm import ConfirmDialog
+
+    async with make_app() as (app, pilot):
+        results = await open_editor(app, pilot, NAME)
+        await roll_out_slowly(app).update_config(NAME, new_config(simulator.base_url))  # from another terminal
+        await fill(pilot, app, "entities.0.model.name", "gpt-4o")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        refused = f"Not saved: Endpoint '{NAME}' is being updated (config version 2 is rolling out); "
+        await wait_until(pilot, lambda: any(message.startswith(refused) for message, _ in notes(app)))
+        assert results == [] and isinstance(app.screen, EndpointEditorScreen)  # the edit is still there to retry

@@ -24,12 +24,19 @@ class Served:
     ``url`` where it listens."""
 
     def __init__(
-        self, path: Path, *, user: str = "tester", admin: bool = False, settings: Settings | None = None
+        self,
+        path: Path,
+        *,
+        user: str = "tester",
+        admin: bool = False,
+        settings: Settings | None = None,
+        rollout_seconds: float = 0.0,
     ) -> None:
         self.path = path
         self.user = user
         self.admin = admin
         self.settings = settings
+        self.rollout_seconds = rollout_seconds
         self.token = ""
         self.server: uvicorn.Server | None = None
         self.failure: BaseException | None = None
@@ -42,7 +49,7 @@ class Served:
             self.failure = err
 
     async def _serve(self) -> None:
-        local = open_workspace(self.path, user=self.user, settings=self.settings)
+        local = open_workspace(self.path, user=self.user, settings=self.settings, rollout_seconds=self.rollout_seconds)
         try:
             self.token = (await local.tokens.create(self.user, comment="tests", admin=self.admin)).token_value
             config = uvicorn.Config(

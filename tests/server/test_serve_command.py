@@ -102,3 +102,42 @@ def test_other_commands_do_not_import_the_server_stack() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_rollout_time_makes_changes_roll_out_as_on_databricks(workspace_file: Path, token: str) -> None:
+    from tui.simulator.endpoints import endpoint_body
+
+    process, url, _ = start(workspace_file, "--rollout-seconds", "600")
+    try:
+        headers = {"Authorization": f"Bearer {token}"}
+        with httpx.Client(base_url=url, headers=headers, timeout=10) as client:
+            client.post("/api/2.0/secrets/scopes/create", json={"scope": "sim"}).raise_for_status()
+            client.post("/api/2.0/secrets/put", json={"scope": "sim", "key": "key", "string_value": "k"})
+            created = client.post(
+                "/api/2.0/serving-endpoints", json=endpoint_body("http://127.0.0.1:9", "openai", "chat")
+            )
+        assert created.status_code == 200, created.text
+        assert created.json()["state"] == {"ready": "NOT_READY", "config_update": "IN_PROGRESS"}
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("-1", "-1 is not a number of seconds (0 to 3600)"),
+        ("nan", "nan is not a number of seconds (0 to 3600)"),
+        ("3601", "3601 is not a number of seconds (0 to 3600)"),
+        ("abc", "invalid seconds value: 'abc'"),
+    ],
+)
+def test_a_rollout_time_that_is_no_number_of_seconds_is_a_usage_error(
+    workspace_file: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, value: str, said: str
+) -> None:
+    cli = Cli(workspace_file, capsys, monkeypatch)
+    with pytest.raises(SystemExit) as exited:
+        cli("serve", "--port", "0", "--rollout-seconds", value)
+    assert exited.value.code == 2
+    assert f"argument --rollout-seconds: {said}" in capsys.readouterr().err
+    assert not workspace_file.exists()

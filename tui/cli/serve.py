@@ -21,6 +21,7 @@ LOG_FORMAT = "%(asctime)s %(message)s"
 WORKERS_LOG_FORMAT = "%(asctime)s [%(process)d] %(message)s"
 """With several processes, each line says which one wrote it."""
 MAX_WORKERS = 64
+MAX_ROLLOUT_SECONDS = 3600
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
@@ -49,7 +50,23 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
         help=f"processes serving the one workspace (default 1, at most {MAX_WORKERS}); rate limits stay exact "
         "across them, and each log line starts with the [pid] of the process that wrote it",
     )
+    p.add_argument(
+        "--rollout-seconds",
+        type=seconds,
+        default=0.0,
+        metavar="S",
+        help="how long a created or changed configuration takes to serve (default 0: at once). Meanwhile the "
+        "endpoint shows config_update IN_PROGRESS and refuses another config update with 409, as on Databricks: "
+        "for trying clients and scripts that wait for an update",
+    )
     p.set_defaults(run=serve, needs_workspace=False)
+
+
+def seconds(text: str) -> float:
+    number = float(text)  # a ValueError becomes argparse's "invalid seconds value"
+    if not 0 <= number <= MAX_ROLLOUT_SECONDS:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds (0 to {MAX_ROLLOUT_SECONDS})")
+    return number
 
 
 def workers(text: str) -> int:
@@ -70,9 +87,9 @@ def serve(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.INFO, format=log_format, stream=sys.stderr)
     try:
         if args.workers == 1:
-            asyncio.run(_serve(args.workspace, listener))
+            asyncio.run(_serve(args.workspace, listener, args.rollout_seconds))
         else:
-            _serve_workers(args.workspace, listener, args.workers, log_format)
+            _serve_workers(args.workspace, listener, args.workers, log_format, args.rollout_seconds)
     except KeyboardInterrupt:  # Uvicorn has shut down gracefully and hands the Ctrl-C on
         pass
     finally:
@@ -88,25 +105,27 @@ def _listen(host: str, number: int) -> socket.socket:
         raise InvalidParameterValue(f"Cannot listen on {host}:{number}: {err.strerror or err}") from None
 
 
-async def _serve(workspace_option: str | None, listener: socket.socket) -> None:
+async def _serve(workspace_option: str | None, listener: socket.socket, rollout_seconds: float) -> None:
     from tui.locations import workspace_path
     from tui.server.run import serve as run_server
     from tui.workspace.factory import open_workspace
 
     # a path, never a profile: serve serves a local workspace, whatever DATABRICKS_CONFIG_PROFILE says
-    workspace = open_workspace(workspace_path(workspace_option))
+    workspace = open_workspace(workspace_path(workspace_option), rollout_seconds=rollout_seconds)
     try:
         await run_server(workspace, listener)
     finally:
         await workspace.aclose()
 
 
-def _serve_workers(workspace_option: str | None, listener: socket.socket, count: int, log_format: str) -> None:
+def _serve_workers(
+    workspace_option: str | None, listener: socket.socket, count: int, log_format: str, rollout_seconds: float
+) -> None:
     from tui.locations import workspace_path
     from tui.server.workers import serve_workers
     from tui.workspace.factory import open_workspace
 
-    opener = functools.partial(open_workspace, workspace_path(workspace_option))
+    opener = functools.partial(open_workspace, workspace_path(workspace_option), rollout_seconds=rollout_seconds)
     # opened (created if new, and checked) once here: a bad file is one clear error before any worker starts
     workspace = opener()
     asyncio.run(workspace.aclose())

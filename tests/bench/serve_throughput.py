@@ -184,21 +184,17 @@ def setup_serve_endpoints(base: str, token: str, sim: str, endpoints: dict[str, 
                 raise SystemExit(f"serve: endpoint {name} never became READY ({state})")
 
 
-def mlflow_command(python: str | None) -> list[str] | None:
-    """How to run MLflow's CLI: ``python -m mlflow`` with ``--mlflow-python``, else ``mlflow`` on PATH."""
-    if python:
-        return [python, "-m", "mlflow"]
+def gateway_command(python: str | None) -> list[str] | None:
+    """How to start the gateway: ``mlflow gateway start`` (MLflow 2 and 3) or ``mlflow deployments start-server``,
+    with ``python -m mlflow`` for ``--mlflow-python``, else ``mlflow`` on PATH; None without a gateway."""
     found = shutil.which("mlflow")
-    return [found] if found else None
-
-
-def gateway_argv(mlflow: list[str], config: Path, port: int, workers: int) -> list[str]:
-    """``mlflow gateway start`` (MLflow 2 and 3), or ``mlflow deployments start-server`` where that is the name."""
-    options = ["--config-path", str(config), "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
-    probe = subprocess.run([*mlflow, "gateway", "start", "--help"], capture_output=True, text=True)
-    if probe.returncode == 0:
-        return [*mlflow, "gateway", "start", *options]
-    return [*mlflow, "deployments", "start-server", *options]
+    mlflow = [python, "-m", "mlflow"] if python else [found] if found else None
+    if mlflow is None:
+        return None
+    for command in (["gateway", "start"], ["deployments", "start-server"]):
+        if subprocess.run([*mlflow, *command, "--help"], capture_output=True).returncode == 0:
+            return [*mlflow, *command]
+    return None  # e.g. mlflow-skinny, without the gateway
 
 
 def gateway_config(path: Path, sim: str, endpoints: dict[str, int]) -> None:
@@ -409,7 +405,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(args: argparse.Namespace) -> None:
     endpoints = {"bench-chat": args.tokens, "bench-stream": args.stream_tokens}
-    mlflow = mlflow_command(args.mlflow_python)
+    gateway = gateway_command(args.mlflow_python)
     with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
         logs = Path(tmp)
         port = free_port()
@@ -453,9 +449,10 @@ def main(args: argparse.Namespace) -> None:
             )
         if len(variants) == 1:
             print("serve has no --workers option yet: only its default (1 worker) is measured", file=sys.stderr)
-        if mlflow is None:
+        if gateway is None:
             print(
-                "MLflow not found (give --mlflow-python or put mlflow on PATH): the gateway is left out",
+                "No MLflow AI Gateway (give --mlflow-python of a venv with mlflow[gateway], or put its mlflow on PATH): "
+                "the gateway is left out",
                 file=sys.stderr,
             )
         else:
@@ -465,9 +462,9 @@ def main(args: argparse.Namespace) -> None:
             # its own venv's packages, not ours; and no usage report leaves the machine
             env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
             env.update(MLFLOW_DISABLE_TELEMETRY="true", DO_NOT_TRACK="true")
-            server = stack.enter_context(
-                started("mlflow", gateway_argv(mlflow, config, port, args.mlflow_workers), port, logs, env)
-            )
+            options = ["--config-path", str(config), "--host", "127.0.0.1", "--port", str(port)]
+            argv = [*gateway, *options, "--workers", str(args.mlflow_workers)]
+            server = stack.enter_context(started("mlflow", argv, port, logs, env))
             prefix = gateway_prefix(server.base)
             targets.append(
                 Target(

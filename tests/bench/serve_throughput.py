@@ -11,8 +11,8 @@ Three (or four) targets answer the same chat request from the same provider simu
 
 The body is the same chat request for all of them (``direct`` also names the model, which the other two take
 from their endpoint's configuration). The targets take turns round by round (and the order rotates), so a
-slow spell on the machine hits all of them alike. The load generator is this process: one httpx client with a
-keep-alive pool, ``--concurrency`` requests in flight.
+slow spell on the machine hits all of them alike. The load generator is this process: httpx with a keep-alive
+pool (a fresh one per batch, its connections included in the batch's time), ``--concurrency`` requests in flight.
 
 Figures, per target (latencies pooled over every round; rates are the median over rounds):
 
@@ -270,18 +270,27 @@ async def stream_once(client: httpx.AsyncClient, target: Target) -> tuple[float,
     return first, time.perf_counter() - start, chunks
 
 
-async def run_batch(count: int, concurrency: int, call: Any, *args: Any) -> tuple[list[Any], float]:
-    """``count`` calls, ``concurrency`` at a time; (their results, wall seconds)."""
+async def run_batch(count: int, concurrency: int, call: Any, target: Target) -> tuple[list[Any], float]:
+    """``count`` calls of ``target``, ``concurrency`` at a time; (their results, wall seconds).
+
+    Each batch has a keep-alive pool of its own: a connection left idle while the other targets ran may be
+    closed by its server just as it is reused.
+    """
     counter = itertools.count()
     results: list[Any] = []
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async def worker() -> None:
+    async def worker(client: httpx.AsyncClient) -> None:
         while next(counter) < count:
-            results.append(await call(*args))
+            try:
+                results.append(await call(client, target))
+            except httpx.HTTPError as err:
+                raise SystemExit(f"{target.name}: {type(err).__name__} {err}") from None
 
-    start = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(min(concurrency, count))))
-    return results, time.perf_counter() - start
+    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+        start = time.perf_counter()
+        await asyncio.gather(*(worker(client) for _ in range(min(concurrency, count))))
+        return results, time.perf_counter() - start
 
 
 async def measured(figures: Figures, sim: Server, target: Target, batch: Any) -> list[Any]:
@@ -297,28 +306,28 @@ async def measured(figures: Figures, sim: Server, target: Target, batch: Any) ->
 
 async def benchmark(targets: list[Target], sim: Server, args: argparse.Namespace) -> dict[str, tuple[Figures, Figures]]:
     results = {t.name: (Figures(t.server is not None), Figures(t.server is not None)) for t in targets}
-    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=args.concurrency)
-    async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        for target in targets:  # warm every path (imports, connections, first-call caches)
-            await run_batch(args.concurrency * 4, args.concurrency, invoke_once, client, target)
-            await run_batch(min(args.concurrency, args.streams), args.concurrency, stream_once, client, target)
-        for round_no in range(args.rounds):
-            order = targets[round_no % len(targets) :] + targets[: round_no % len(targets)]
-            for target in order:
-                plain, streamed = results[target.name]
-                batch = run_batch(args.requests, args.concurrency, invoke_once, client, target)
-                before = plain.wall
-                latencies = await measured(plain, sim, target, batch)
-                plain.latencies.extend(latencies)
-                plain.rates.append(len(latencies) / (plain.wall - before))
-                batch = run_batch(args.streams, args.concurrency, stream_once, client, target)
-                before = streamed.wall
-                streams = await measured(streamed, sim, target, batch)
-                streamed.latencies.extend(s[0] for s in streams)
-                streamed.totals.extend(s[1] for s in streams)
-                streamed.chunks.extend(s[2] for s in streams)
-                streamed.rates.append(sum(s[2] for s in streams) / (streamed.wall - before))
-            print(f"round {round_no + 1}/{args.rounds} done", file=sys.stderr, flush=True)
+    for target in targets:  # warm every path (imports, first-call caches)
+        await run_batch(args.concurrency * 4, args.concurrency, invoke_once, target)
+        await run_batch(min(args.concurrency, args.streams), args.concurrency, stream_once, target)
+    for round_no in range(args.rounds):
+        order = targets[round_no % len(targets) :] + targets[: round_no % len(targets)]
+        for target in order:
+            plain, streamed = results[target.name]
+            before = plain.wall
+            latencies = await measured(
+                plain, sim, target, run_batch(args.requests, args.concurrency, invoke_once, target)
+            )
+            plain.latencies.extend(latencies)
+            plain.rates.append(len(latencies) / (plain.wall - before))
+            before = streamed.wall
+            streams = await measured(
+                streamed, sim, target, run_batch(args.streams, args.concurrency, stream_once, target)
+            )
+            streamed.latencies.extend(s[0] for s in streams)
+            streamed.totals.extend(s[1] for s in streams)
+            streamed.chunks.extend(s[2] for s in streams)
+            streamed.rates.append(sum(s[2] for s in streams) / (streamed.wall - before))
+        print(f"round {round_no + 1}/{args.rounds} done", file=sys.stderr, flush=True)
     return results
 
 

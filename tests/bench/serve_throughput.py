@@ -44,7 +44,8 @@ Run by hand (from the repository, with Switchboard's venv active)::
 The gateway runs ``--mlflow-workers`` processes (default 1, like serve's default; MLflow's own default is 2):
 compare ``serve`` with ``--mlflow-workers 1`` and ``serve-w2`` with ``--mlflow-workers 2``.
 Without ``--mlflow-python`` the gateway is looked for as ``mlflow`` on PATH; without either, it is left out
-(and said so). Linux only (CPU times come from /proc). Everything listens on 127.0.0.1.
+(and said so). Linux only: CPU times come from /proc, in clock ticks (10 ms), so tiny runs give coarse CPU
+figures. Everything listens on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -55,13 +56,14 @@ import itertools
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,12 +137,24 @@ def started(
                 time.sleep(0.1)
         yield server
     finally:
-        proc.terminate()
+        stop_group(proc)
+
+
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
+    """End ``proc`` and every process it started (its own session, so its group): the gateway's CLI leaves its
+    gunicorn running when it alone is told to stop. SIGTERM, then SIGKILL for what is left after 15 s."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        for _ in range(150):
+            with suppress(subprocess.TimeoutExpired):
+                proc.wait(timeout=0.1)  # reap the leader, so an empty group is seen as gone
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
 
 
 def switchboard() -> list[str]:

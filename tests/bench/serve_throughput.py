@@ -87,7 +87,6 @@ class Server:
     name: str
     proc: subprocess.Popen[bytes]
     base: str
-    log: Path
 
     def cpu(self) -> float:
         return tree_cpu(self.proc.pid)
@@ -120,7 +119,7 @@ def started(
     log = logs / f"{name}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(list(argv), stdout=out, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    server = Server(name, proc, f"http://127.0.0.1:{port}", log)
+    server = Server(name, proc, f"http://127.0.0.1:{port}")
     try:
         deadline = time.monotonic() + START_TIMEOUT
         while True:

@@ -141,3 +141,28 @@ def test_a_rollout_time_that_is_no_number_of_seconds_is_a_usage_error(
     assert exited.value.code == 2
     assert f"argument --rollout-seconds: {said}" in capsys.readouterr().err
     assert not workspace_file.exists()
+
+
+async def test_connections_accepted_on_the_listener_have_nagle_off() -> None:
+    """Else each small answer waits ~40 ms for the client's delayed ACK (asyncio sets TCP_NODELAY only on
+    connections accepted from a socket made as TCP)."""
+    import asyncio
+
+    from tui.cli.serve import _listen
+
+    accepted: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+    class Note(asyncio.Protocol):
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            sock = transport.get_extra_info("socket")
+            accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+    listener = _listen("127.0.0.1", 0)
+    server = await asyncio.get_running_loop().create_server(Note, sock=listener)
+    try:
+        _, writer = await asyncio.open_connection(*listener.getsockname()[:2])
+        assert await asyncio.wait_for(accepted, 10) != 0
+        writer.close()
+    finally:
+        server.close()
+        await server.wait_closed()

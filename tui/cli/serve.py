@@ -98,11 +98,19 @@ def serve(args: argparse.Namespace) -> None:
 
 
 def _listen(host: str, number: int) -> socket.socket:
+    """The listening socket, made as TCP explicitly: asyncio turns Nagle's algorithm off (TCP_NODELAY) only on
+    connections accepted from such a socket, and with it on every small answer waited ~40 ms for the
+    client's delayed ACK."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
-        return socket.create_server((host, number), family=family)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as socket.create_server does
+        listener.bind((host, number))
+        listener.listen()
     except OSError as err:  # taken, not an address of this machine, or below 1024 without the right
+        listener.close()
         raise InvalidParameterValue(f"Cannot listen on {host}:{number}: {err.strerror or err}") from None
+    return listener
 
 
 async def _serve(workspace_option: str | None, listener: socket.socket, rollout_seconds: float) -> None:

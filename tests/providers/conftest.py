@@ -17,7 +17,7 @@ from tui.workspace.local.workspace import LocalWorkspace
 @pytest.fixture
 async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
     async with Simulator(api_key=SIM_KEY) as sim:
-        ws = LocalWorkspace(tmp_path / "w.db", user="tester", timeouts=Timeouts(connect=2, read=5, idle=1.0))
+        ws = LocalWorkspace(tmp_path / "w.db", user="tester", timeouts=Timeouts(connect=2, read=5, idle=5.0))
         await ws.create_scope("sim")
         await ws.put_secret("sim", "key", SIM_KEY.encode())
         try:

@@ -87,7 +87,9 @@ def serve(args: argparse.Namespace) -> None:
     logging.basicConfig(level=logging.INFO, format=log_format, stream=sys.stderr)
     try:
         if args.workers == 1:
-            asyncio.run(_serve(args.workspace, listener, args.rollout_seconds))
+            from tui.server.run import run_loop
+
+            run_loop(_serve(args.workspace, listener, args.rollout_seconds))
         else:
             _serve_workers(args.workspace, listener, args.workers, log_format, args.rollout_seconds)
     except KeyboardInterrupt:  # Uvicorn has shut down gracefully and hands the Ctrl-C on

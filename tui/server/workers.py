@@ -26,7 +26,7 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
 
 from tui.domain.errors import SwitchboardError, WorkspaceUnavailable
-from tui.server.run import announce, server
+from tui.server.run import announce, run_loop, server
 from tui.workspace.protocol import Workspace
 
 log = logging.getLogger("switchboard.serve")
@@ -163,7 +163,7 @@ def _work(opener: Opener, listener: socket.socket, log_format: str, told: Connec
     except SwitchboardError as err:
         log.error("Worker cannot open the workspace: %s", err)
         sys.exit(STARTUP_FAILURE)
-    asyncio.run(_serve(workspace, listener, told))
+    run_loop(_serve(workspace, listener, told))
 
 
 async def _serve(workspace: Workspace, listener: socket.socket, told: Connection) -> None:

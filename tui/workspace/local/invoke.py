@@ -279,18 +279,16 @@ class Invoker:
         completion = int(usage.get("completion_tokens") or 0)
         total = int(usage.get("total_tokens") or prompt + completion)
 
-        def write() -> None:
-            self._limiter.settle_tokens(plan.decision, total)
-            self._usage.record(
-                plan.endpoint.name,
-                entity.effective_name,
-                plan.caller.user,
-                prompt_tokens=prompt,
-                completion_tokens=completion,
-                error=error,
-            )
-
-        await self._run(write)
+        self._usage.record(  # in memory: written a moment later with others
+            plan.endpoint.name,
+            entity.effective_name,
+            plan.caller.user,
+            prompt_tokens=prompt,
+            completion_tokens=completion,
+            error=error,
+        )
+        if plan.decision.event_ids:  # a token limit counts this call: the next admission must see it
+            await self._run(self._limiter.settle_tokens, plan.decision, total)
 
 
 def _check_request(body: Any, task: str) -> dict[str, Any]:

@@ -190,4 +190,5 @@ class LocalWorkspace:
             return
         if self._invoker is not None:
             await self._invoker.transport.aclose()
+        await self._run(self.usage.close)
         self.store.close()

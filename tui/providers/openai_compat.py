@@ -11,6 +11,7 @@ from typing import Any
 
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
 from tui.domain.errors import ProviderProtocolError, StreamInterrupted
+from tui.domain.provider_wire import openai_base
 from tui.domain.schemas import content_text
 from tui.providers.base import Call, Chunk, Provider, StreamMapper, new_id
 from tui.transport.errors import error_from_stream_event
@@ -65,6 +66,9 @@ def normalize_response(call: Call, body: Any, label: str) -> dict[str, Any]:
 
 class OpenAICompatible(Provider):
     """A provider whose answers and stream are OpenAI's: parsing and stream mapping are shared."""
+
+    def base_url(self, call: Call) -> str:
+        return openai_base(call.config.api_base())
 
     def parse(self, call: Call, body: Any) -> dict[str, Any]:
         return normalize_response(call, body, self.label)

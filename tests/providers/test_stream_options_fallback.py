@@ -12,8 +12,11 @@ from typing import Any
 import pytest
 
 from tests.providers.rig import Rig
+from tui.domain.base import parse_user_input
+from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.errors import ProviderError, ProviderRequestError
 from tui.providers.openai_compat import rejects_stream_options
+from tui.simulator.endpoints import endpoint_body
 
 CHAT = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 12}
 REFUSING = "gpt-4o-mini@reject_stream_options=1"
@@ -66,7 +69,7 @@ async def test_the_callers_own_stream_options_are_dropped_too(rig: Rig) -> None:
     name = await rig.endpoint("custom", "chat", model=REFUSING)
     request = {**CHAT, "stream_options": {"include_usage": True}}
     chunks = await stream(rig, name, request)
-    assert ["stream_options" in body for body in calls(rig)] == [True, False]
+    assert ["stream_options" in sent for sent in calls(rig)] == [True, False]
     assert chunks[-1]["choices"][0]["finish_reason"] == "length"
 
 
@@ -76,7 +79,20 @@ async def test_the_memory_is_per_endpoint(rig: Rig) -> None:
     await stream(rig, one)
     await stream(rig, two)
     await stream(rig, one)
-    assert ["stream_options" in body for body in calls(rig)] == [True, False, True, False, False]
+    assert ["stream_options" in sent for sent in calls(rig)] == [True, False, True, False, False]
+
+
+async def test_a_new_azure_api_version_tries_stream_options_again(rig: Rig) -> None:
+    name = await rig.endpoint("azure", "chat", model=REFUSING)
+    await stream(rig, name)
+    await rig.ws.delete_endpoint(name)
+    body = endpoint_body(rig.base, "azure", "chat", model=REFUSING)
+    body["config"]["served_entities"][0]["external_model"]["openai_config"]["openai_api_version"] = "2024-06-01"
+    await rig.ws.create_endpoint(parse_user_input(CreateServingEndpoint, body, "endpoint"))
+    await stream(rig, name)
+    await stream(rig, name)
+    assert ["stream_options" in sent for sent in calls(rig)] == [True, False, True, False, False]
+    assert [r.query["api-version"] for r in rig.sim.requests] == ["2024-10-21"] * 2 + ["2024-06-01"] * 3
 
 
 async def test_a_query_never_sends_stream_options(rig: Rig) -> None:
@@ -92,7 +108,7 @@ async def test_another_400_is_not_retried_nor_remembered(rig: Rig) -> None:
         with pytest.raises(ProviderRequestError) as caught:
             await stream(rig, name)
         assert caught.value.provider_status == 400
-    assert ["stream_options" in body for body in calls(rig)] == [True, True]
+    assert ["stream_options" in sent for sent in calls(rig)] == [True, True]
 
 
 async def test_a_retry_that_fails_mid_stream_keeps_the_memory(rig: Rig) -> None:
@@ -101,7 +117,7 @@ async def test_a_retry_that_fails_mid_stream_keeps_the_memory(rig: Rig) -> None:
         await stream(rig, name)
     with pytest.raises(ProviderError):
         await stream(rig, name)
-    assert ["stream_options" in body for body in calls(rig)] == [True, False, False]
+    assert ["stream_options" in sent for sent in calls(rig)] == [True, False, False]
     (row,) = rig.ws.usage.rows(name)
     assert (row.calls, row.errors, row.completion_tokens) == (2, 2, 6)
 

@@ -189,9 +189,12 @@ class Invoker:
             call = await self._credentials.attach(provider, call)
             http = provider.build(call)
             mapper = provider.stream_mapper(call)
-            server = (target.endpoint, target.entity.effective_name, http.url)
             events = self._stream_options.events(
-                self.transport, server, http, provider=provider.label, redact=call.redact
+                self.transport,
+                http,
+                endpoint=(target.endpoint, target.entity.effective_name),
+                provider=provider.label,
+                redact=call.redact,
             )
             async for event in events:
                 for chunk in mapper.feed(event):

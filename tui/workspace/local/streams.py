@@ -19,7 +19,7 @@ prompt tokens stay 0 (unknown).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Hashable
+from collections.abc import AsyncIterator
 from typing import Any
 
 from tui.domain.errors import ProviderRequestError
@@ -35,11 +35,21 @@ class StreamOptionsFallback:
     """Streams through the transport; a refused ``stream_options`` is retried once without it and remembered."""
 
     def __init__(self) -> None:
-        self._refused: set[Hashable] = set()
+        self._refused: set[tuple[str, ...]] = set()
 
     async def events(
-        self, transport: Transport, key: Hashable, http: HttpRequest, *, provider: str, redact: Redactor
+        self,
+        transport: Transport,
+        http: HttpRequest,
+        *,
+        endpoint: tuple[str, str],
+        provider: str,
+        redact: Redactor,
     ) -> AsyncIterator[SseEvent]:
+        """The events of ``http`` sent for ``endpoint`` (serving endpoint, served entity). The memory is per
+        endpoint and server address: an edit to the URL or query (Azure's ``api-version``) tries again."""
+        query = "&".join(f"{k}={v}" for k, v in sorted((http.params or {}).items()))
+        key = (*endpoint, http.url, query)
         plain = without_stream_options(http)
         if plain is not None and key in self._refused:
             http, plain = plain, None

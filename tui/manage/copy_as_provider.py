@@ -3,7 +3,7 @@
 The credential is never a value: it is an environment variable named after the endpoint's field
 (``openai_api_key`` -> ``$OPENAI_API_KEY``) and a comment says where the endpoint keeps it. The app's
 features may not import the provider translators (they come with the transport): the few facts both
-need, default base URLs, task paths and Anthropic's headers, are in :mod:`tui.domain.provider_wire`.
+need, the base URL forms, task paths and Anthropic's headers, are in :mod:`tui.domain.provider_wire`.
 """
 
 from __future__ import annotations
@@ -25,12 +25,14 @@ from tui.domain.provider_configs import (
     ProviderConfig,
 )
 from tui.domain.provider_wire import (
-    ANTHROPIC_BASE,
     ANTHROPIC_DEFAULT_MAX_TOKENS,
     ANTHROPIC_VERSION,
     ENTRA_RESOURCE,
-    OPENAI_BASE,
     OPENAI_TASK_PATHS,
+    anthropic_base,
+    azure_resource,
+    databricks_workspace,
+    openai_base,
 )
 from tui.domain.schemas import content_text
 
@@ -103,24 +105,24 @@ def direct_target(model: ExternalModel) -> Direct | None:
     if isinstance(config, OpenAIConfig):
         if config.api_type == "openai":
             env, note = _key(config, "openai_api_key")
-            base = (config.openai_api_base or OPENAI_BASE).rstrip("/")
+            base = openai_base(config.openai_api_base)
             return Direct("openai", base, model.name, env, note, organization=config.openai_organization)
         if config.api_type == "azuread":
             env = AZURE_AD_TOKEN
             note = f"{env}: an Entra ID token, e.g. az account get-access-token --resource {ENTRA_RESOURCE}"
         else:
             env, note = _key(config, "openai_api_key")
-        base = (config.openai_api_base or "").rstrip("/")
+        base = azure_resource(config.openai_api_base)
         deployment = config.openai_deployment_name or model.name
         return Direct("azure", base, deployment, env, note, api_version=config.openai_api_version)
     if isinstance(config, AnthropicConfig):
         env, note = _key(config, "anthropic_api_key")
-        return Direct("anthropic", (config.api_base() or ANTHROPIC_BASE).rstrip("/"), model.name, env, note)
+        return Direct("anthropic", anthropic_base(config.api_base()), model.name, env, note)
     if isinstance(config, DatabricksModelServingConfig):
         env, note = _key(config, "databricks_api_token", "token")
-        return Direct("databricks", (config.databricks_workspace_url or "").rstrip("/"), model.name, env, note)
+        return Direct("databricks", databricks_workspace(config.databricks_workspace_url), model.name, env, note)
     if isinstance(config, CustomProviderConfig):
-        base = (config.custom_provider_url or "").rstrip("/")
+        base = openai_base(config.custom_provider_url)
         if config.api_key_auth is not None:
             env, note = _key(config.api_key_auth, "value")
             return Direct("custom", base, model.name, env, note, key_header=config.api_key_auth.key or "api-key")

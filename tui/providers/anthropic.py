@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS
 from tui.domain.errors import ProviderProtocolError, StreamInterrupted
 from tui.domain.provider_configs import AnthropicConfig
-from tui.domain.provider_wire import ANTHROPIC_BASE, ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_VERSION
+from tui.domain.provider_wire import ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_VERSION, anthropic_base
 from tui.domain.schemas import content_text
 from tui.providers.base import Call, Chunk, Provider, StreamMapper, credential, prompt_text, stop_list
 from tui.transport.errors import error_from_stream_event
@@ -80,7 +80,9 @@ class AnthropicProvider(Provider):
     tasks: ClassVar[frozenset[str]] = frozenset({TASK_CHAT, TASK_COMPLETIONS})
     native_n: ClassVar[bool] = False
     max_temperature: ClassVar[float] = 1.0
-    default_base: ClassVar[str] = ANTHROPIC_BASE
+
+    def base_url(self, call: Call) -> str:
+        return anthropic_base(call.config.api_base())
 
     def build(self, call: Call) -> HttpRequest:
         self.check_task(call.task)

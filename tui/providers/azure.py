@@ -11,7 +11,7 @@ import hashlib
 from typing import ClassVar
 
 from tui.domain.provider_configs import OpenAIConfig, ProviderConfig
-from tui.domain.provider_wire import ENTRA_SCOPE, OPENAI_TASK_PATHS
+from tui.domain.provider_wire import ENTRA_SCOPE, OPENAI_TASK_PATHS, azure_resource
 from tui.providers.base import Call, TokenGrant, credential
 from tui.providers.openai_compat import OpenAICompatible, openai_body
 from tui.transport.messages import HttpRequest
@@ -30,6 +30,9 @@ class AzureOpenAIProvider(OpenAICompatible):
             return ()
         return (entra_grant(config, self.label),)
 
+    def base_url(self, call: Call) -> str:
+        return azure_resource(call.config.api_base())
+
     def build(self, call: Call) -> HttpRequest:
         self.check_task(call.task)
         config = call.config
@@ -38,10 +41,7 @@ class AzureOpenAIProvider(OpenAICompatible):
             headers = {"authorization": f"Bearer {call.tokens[ENTRA]}"}
         else:
             headers = {"api-key": credential(config, "openai_api_key")}
-        url = (
-            f"{(config.openai_api_base or '').rstrip('/')}/openai/deployments/"
-            f"{config.openai_deployment_name}{OPENAI_TASK_PATHS[call.task]}"
-        )
+        url = f"{self.base_url(call)}/openai/deployments/{config.openai_deployment_name}{OPENAI_TASK_PATHS[call.task]}"
         return HttpRequest(
             "POST",
             url,

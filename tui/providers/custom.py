@@ -1,7 +1,8 @@
 """Any OpenAI-compatible server (vLLM, llama.cpp, Ollama ``/v1``, LM Studio) at ``custom_provider_url``.
 
-The URL may be the server's base (``http://host:8000/v1``: the task path is appended) or the full
-URL of one task (ending in ``/chat/completions``, ``/completions`` or ``/embeddings``: used as is).
+The URL may be the server's base (``http://host:8000/v1``, or the bare host ``http://host:8000``, which gets
+``/v1``: the task path is appended) or the full URL of one task (ending in ``/chat/completions``,
+``/completions`` or ``/embeddings``: used as is).
 """
 
 from __future__ import annotations

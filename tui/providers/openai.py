@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tui.domain.provider_configs import OpenAIConfig
-from tui.domain.provider_wire import OPENAI_BASE, OPENAI_TASK_PATHS
+from tui.domain.provider_wire import OPENAI_TASK_PATHS
 from tui.providers.base import Call, credential
 from tui.providers.openai_compat import OpenAICompatible, openai_body
 from tui.transport.messages import HttpRequest
@@ -14,7 +14,6 @@ from tui.transport.messages import HttpRequest
 class OpenAIProvider(OpenAICompatible):
     name: ClassVar[str] = "openai"
     label: ClassVar[str] = "OpenAI"
-    default_base: ClassVar[str] = OPENAI_BASE
 
     def build(self, call: Call) -> HttpRequest:
         self.check_task(call.task)

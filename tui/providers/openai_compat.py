@@ -7,17 +7,26 @@ the request body, response normalisation and the ``data: {...}`` / ``data: [DONE
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from typing import Any
 
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
-from tui.domain.errors import ProviderProtocolError, StreamInterrupted
+from tui.domain.errors import ProviderError, ProviderProtocolError, StreamInterrupted
+from tui.domain.provider_wire import openai_base
 from tui.domain.schemas import content_text
 from tui.providers.base import Call, Chunk, Provider, StreamMapper, new_id
 from tui.transport.errors import error_from_stream_event
+from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
 
 _OBJECTS = {TASK_CHAT: "chat.completion", TASK_COMPLETIONS: "text_completion"}
 _CHUNK_OBJECTS = {TASK_CHAT: "chat.completion.chunk", TASK_COMPLETIONS: "text_completion_chunk"}
+_UNKNOWN_FIELD = re.compile(
+    r"(unrecogni[sz]ed|unknown|unexpected|extra)\s+(request\s+)?(field|argument|parameter|key|input|propert)"
+)
+"""Matches "Unrecognized request argument supplied" (Azure, proxies) and "Extra inputs are not permitted"
+(pydantic's wording, vLLM)."""
 
 
 def openai_body(provider: Provider, call: Call, *, with_model: bool, stream_usage: bool = True) -> dict[str, Any]:
@@ -32,6 +41,23 @@ def openai_body(provider: Provider, call: Call, *, with_model: bool, stream_usag
         if stream_usage:
             body.setdefault("stream_options", {"include_usage": True})
     return body
+
+
+def without_stream_options(http: HttpRequest) -> HttpRequest | None:
+    """The same request without ``stream_options``; None when it has none to drop."""
+    body = http.json
+    if not isinstance(body, dict) or "stream_options" not in body:
+        return None
+    return replace(http, json={k: v for k, v in body.items() if k != "stream_options"})
+
+
+def rejects_stream_options(err: ProviderError) -> bool:
+    """Whether a 400/422 looks like a server refusing ``stream_options`` (some vLLM and llama.cpp versions,
+    older proxies, Azure's older API versions): its message names the field or an unknown field."""
+    if err.provider_status not in (400, 422):
+        return False
+    message = err.message.lower()
+    return "stream_options" in message or _UNKNOWN_FIELD.search(message) is not None
 
 
 def normalize_response(call: Call, body: Any, label: str) -> dict[str, Any]:
@@ -65,6 +91,9 @@ def normalize_response(call: Call, body: Any, label: str) -> dict[str, Any]:
 
 class OpenAICompatible(Provider):
     """A provider whose answers and stream are OpenAI's: parsing and stream mapping are shared."""
+
+    def base_url(self, call: Call) -> str:
+        return openai_base(call.config.api_base())
 
     def parse(self, call: Call, body: Any) -> dict[str, Any]:
         return normalize_response(call, body, self.label)

@@ -23,6 +23,10 @@ Faults (``fault=``):
 * ``error_event``: a 200 stream that, after ``cut_after`` tokens, carries the provider's mid-stream error and ends.
 
 ``nodone`` and ``error_event`` only concern streams; without ``stream`` the answer is normal.
+
+``reject_stream_options=1`` plays an OpenAI-compatible server that does not know ``stream_options`` (some
+vLLM and llama.cpp versions, older proxies, Azure's older API versions): a request that carries it gets a
+400 naming it. It is a property of the server rather than a fault, so it combines with any ``fault``.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ class Knobs:
     retry_after: float = 1.0  # seconds, sent with 429/503/529 faults
     stall_s: float = 30.0  # how long `stall` / `slow_headers` stay silent
     cut_after: int | None = None  # content tokens before a mid-stream fault (None = its default)
+    reject_stream_options: bool = False  # answer a body with stream_options with a 400
 
     @property
     def status_fault(self) -> int | None:
@@ -85,6 +90,13 @@ def _fault(raw: str) -> str:
     return value
 
 
+def _flag(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("0", "1", "true", "false"):
+        raise KnobError(f"Bad value for simulator knob '{name}': {raw!r} (expected 1 or 0)")
+    return value in ("1", "true")
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "ttft": lambda v: _number("ttft", v, integer=False, minimum=0, maximum=3600),
     "tps": lambda v: _number("tps", v, integer=False, minimum=0, maximum=1_000_000),
@@ -94,6 +106,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "retry_after": lambda v: _number("retry_after", v, integer=False, minimum=0, maximum=86_400),
     "stall_s": lambda v: _number("stall_s", v, integer=False, minimum=0, maximum=86_400),
     "cut_after": lambda v: _number("cut_after", v, integer=True, minimum=0, maximum=MAX_TOKENS_KNOB),
+    "reject_stream_options": lambda v: _flag("reject_stream_options", v),
 }
 KNOB_NAMES = tuple(f.name for f in fields(Knobs))
 assert set(KNOB_NAMES) == set(_PARSERS)
@@ -148,5 +161,6 @@ def describe() -> str:
             "  retry_after=S   retry-after for 429/503/529 faults (default 1)",
             "  stall_s=S       silence for stall/slow_headers (default 30)",
             "  cut_after=N     content tokens before cut/malformed/error_event/stall",
+            "  reject_stream_options=1  400 for a body with stream_options (an older OpenAI-compatible server)",
         ]
     )

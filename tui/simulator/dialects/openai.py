@@ -35,6 +35,8 @@ MISSING_KEY = (
     "you're accessing the API from your browser and are prompted for a username. You can obtain an API key "
     "from https://platform.openai.com/account/api-keys."
 )
+UNKNOWN_STREAM_OPTIONS = "Unrecognized request argument supplied: stream_options"
+"""What Azure's older API versions and OpenAI-shaped proxies say (``reject_stream_options=1``)."""
 BAD_JSON = (
     "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP "
     "library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)"
@@ -185,6 +187,8 @@ class OpenAIDialect(Dialect):
         body = call.body
         if call.op not in ("chat", "completions", "embeddings"):
             return
+        if call.knobs.reject_stream_options and "stream_options" in body:
+            raise ApiError(400, UNKNOWN_STREAM_OPTIONS, type="invalid_request_error")
         if self.requires_model(call) and not (isinstance(body.get("model"), str) and body["model"]):
             raise ApiError(400, "you must provide a model parameter", type="invalid_request_error")
         if call.op == "chat":

@@ -3,7 +3,8 @@
 For each call: look the endpoint up, check the request against its task, pick a served entity by
 the traffic split, reserve against every rate limit that applies, resolve the secrets, obtain the
 access tokens the provider declares (see ``credentials``), translate, send, translate back, and
-record usage. With AI-gateway fallback enabled, a 429 or 5xx from one served entity moves on to the
+record usage (see ``streams`` for a server that refuses ``stream_options`` and a stream without usage).
+With AI-gateway fallback enabled, a 429 or 5xx from one served entity moves on to the
 next (for a stream: only before its first chunk).
 """
 
@@ -46,6 +47,7 @@ from tui.workspace.local.endpoints_repo import EndpointsRepo
 from tui.workspace.local.limits import Caller, applicable_limits
 from tui.workspace.local.ratelimit import Decision, RateLimiter
 from tui.workspace.local.secrets_repo import SecretsRepo
+from tui.workspace.local.streams import StreamOptionsFallback, StreamUsage
 from tui.workspace.local.usage_repo import UsageRepo
 
 T = TypeVar("T")
@@ -77,6 +79,7 @@ class _Plan:
 class _Target:
     """One served entity, ready to call."""
 
+    endpoint: str
     entity: ServedEntityOutput
     provider: Provider
     call: Call
@@ -99,6 +102,7 @@ class Invoker:
         self._usage = usage
         self.transport = transport
         self._credentials = Credentials(transport)
+        self._stream_options = StreamOptionsFallback()
         self._rng = rng or random.Random()
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -157,7 +161,7 @@ class Invoker:
         redact = Redactor([*values.values(), *plaintext_credentials(stored)])
         provider = get_provider(provider_key(model.provider, config))
         call = Call(plan.task, request or plan.request, stream, model.name, resolved, redact)
-        return _Target(entity, provider, call)
+        return _Target(plan.endpoint.name, entity, provider, call)
 
     def _secret_text(self, ref: SecretRef) -> str:
         try:
@@ -185,7 +189,14 @@ class Invoker:
             call = await self._credentials.attach(provider, call)
             http = provider.build(call)
             mapper = provider.stream_mapper(call)
-            async for event in self.transport.stream_sse(http, provider=provider.label, redact=call.redact):
+            events = self._stream_options.events(
+                self.transport,
+                http,
+                endpoint=(target.endpoint, target.entity.effective_name),
+                provider=provider.label,
+                redact=call.redact,
+            )
+            async for event in events:
                 for chunk in mapper.feed(event):
                     yield chunk
             for chunk in mapper.finish():
@@ -256,19 +267,18 @@ class Invoker:
         candidates = plan.order if plan.fallback else plan.order[:1]
         for i, entity in enumerate(candidates):
             started = False
-            usage: dict[str, int] = {}
+            usage = StreamUsage()
             try:
                 async for chunk in self._stream_entity(plan, entity):
                     started = True
-                    if chunk.get("usage"):
-                        usage = chunk["usage"]
+                    usage.see(chunk)
                     yield chunk
             except ProviderError as err:
-                await self._record(plan, entity, error=True, usage=usage)
+                await self._record(plan, entity, error=True, usage=usage.usage)
                 if not started and i + 1 < len(candidates) and _fallback_worthy(err):
                     continue
                 raise
-            await self._record(plan, entity, usage=usage)
+            await self._record(plan, entity, usage=usage.usage)
             return
 
     async def _record(

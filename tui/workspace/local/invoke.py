@@ -185,7 +185,7 @@ class Invoker:
             call = await self._credentials.attach(provider, call)
             http = provider.build(call)
             mapper = provider.stream_mapper(call)
-            async for event in self.transport.stream_sse(http, provider=provider.label, redact=call.redact):
+            async for event in self.transport.stream(http, provider=provider.label, redact=call.redact):
                 for chunk in mapper.feed(event):
                     yield chunk
             for chunk in mapper.finish():

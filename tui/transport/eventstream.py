@@ -49,8 +49,8 @@ class EventMessage:
         return str(self.headers.get(":message-type", "event"))
 
 
-def _crc(data: bytes | memoryview, start: int = 0) -> int:
-    return zlib.crc32(data, start) & 0xFFFFFFFF
+def _crc(data: bytes | bytearray | memoryview) -> int:
+    return zlib.crc32(data) & 0xFFFFFFFF
 
 
 def _decode_headers(raw: bytes) -> dict[str, HeaderValue]:
@@ -106,26 +106,31 @@ class EventStreamDecoder:
         return len(self._buffer)
 
     def feed(self, data: bytes) -> list[EventMessage]:
-        self._buffer += data
+        buffer = self._buffer
+        buffer += data
         messages: list[EventMessage] = []
-        while len(self._buffer) >= PRELUDE:
-            total, headers_len, prelude_crc = _PRELUDE.unpack_from(self._buffer)
-            if _crc(memoryview(self._buffer)[:8]) != prelude_crc:
-                raise EventStreamError("prelude CRC mismatch")
-            if headers_len > MAX_HEADERS:
-                raise EventStreamError(f"headers of {headers_len} bytes exceed {MAX_HEADERS}")
-            payload_len = total - headers_len - MIN_MESSAGE
-            if payload_len < 0 or payload_len > MAX_PAYLOAD:
-                raise EventStreamError(f"message length {total} does not fit its {headers_len} bytes of headers")
-            if len(self._buffer) < total:
-                break
-            message = bytes(self._buffer[:total])
-            del self._buffer[:total]
-            (message_crc,) = _U32.unpack_from(message, total - 4)
-            if _crc(message[: total - 4]) != message_crc:
-                raise EventStreamError("message CRC mismatch")
-            headers = _decode_headers(message[PRELUDE : PRELUDE + headers_len])
-            messages.append(EventMessage(headers, message[PRELUDE + headers_len : total - 4]))
+        at = 0  # consumed bytes are dropped once at the end: one move per read, not one per message
+        try:
+            while len(buffer) - at >= PRELUDE:
+                total, headers_len, prelude_crc = _PRELUDE.unpack_from(buffer, at)
+                if _crc(buffer[at : at + 8]) != prelude_crc:
+                    raise EventStreamError("prelude CRC mismatch")
+                if headers_len > MAX_HEADERS:
+                    raise EventStreamError(f"headers of {headers_len} bytes exceed {MAX_HEADERS}")
+                payload_len = total - headers_len - MIN_MESSAGE
+                if payload_len < 0 or payload_len > MAX_PAYLOAD:
+                    raise EventStreamError(f"message length {total} does not fit its {headers_len} bytes of headers")
+                if len(buffer) - at < total:
+                    break
+                message = bytes(buffer[at : at + total])
+                at += total
+                (message_crc,) = _U32.unpack_from(message, total - 4)
+                if _crc(memoryview(message)[: total - 4]) != message_crc:
+                    raise EventStreamError("message CRC mismatch")
+                headers = _decode_headers(message[PRELUDE : PRELUDE + headers_len])
+                messages.append(EventMessage(headers, message[PRELUDE + headers_len : total - 4]))
+        finally:
+            del buffer[:at]
         return messages
 
 

@@ -350,3 +350,16 @@ def test_copy_as_goes_through_databricks_and_leaves_the_local_fields_out() -> No
     text = endpoint_snippet("create", endpoint)
     assert "# left out, as only Switchboard has them: bedrock_api_base, aws_session_token" in text
     assert "aws_session_token" not in text.split("\n", 1)[1] and "secrets/sim/token" not in text
+
+
+async def test_an_inference_profile_arn_as_the_model(rig: Rig) -> None:
+    arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
+    name = await rig.endpoint("bedrock", "chat", model=arn)
+    answer = await rig.ws.query(name, CHAT)
+    assert answer["model"] == arn and answer["choices"][0]["message"]["content"]
+    seen = only_request(rig)
+    assert seen.raw_path == (
+        "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F"
+        "us.anthropic.claude-3-haiku-20240307-v1%3A0/converse"
+    )
+    assert seen.headers["authorization"] == botocore_authorization(seen)

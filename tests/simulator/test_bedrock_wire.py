@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -45,6 +46,13 @@ async def test_converse_answers_a_botocore_signed_request(sim: Simulator, http: 
     assert body["output"]["message"]["role"] == "assistant" and body["stopReason"] == "max_tokens"
     assert body["usage"] == {"inputTokens": 2, "outputTokens": 12, "totalTokens": 14}
     assert sim.requests[-1].path == "/model/anthropic.claude-3-haiku-20240307-v1:0/converse"
+
+
+async def test_an_inference_profile_arn_is_one_path_segment(sim: Simulator, http: httpx.AsyncClient) -> None:
+    arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0"
+    resp = await post(http, sim, f"/model/{quote(arn, safe='-_.~')}/converse", BODY)
+    assert resp.status_code == 200 and resp.json()["output"]["message"]["content"][0]["text"]
+    assert sim.requests[-1].path == f"/model/{arn}/converse"
 
 
 async def test_session_tokens_are_accepted_when_signed(sim: Simulator, http: httpx.AsyncClient) -> None:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 import secrets
+from dataclasses import replace
 from typing import Any
+from urllib.parse import unquote
 
 from tui.providers.bedrock_sigv4 import canonical_request, signature
 from tui.simulator.dialects.base import (
@@ -93,6 +95,16 @@ class BedrockDialect(Dialect):
 
     def owns(self, request: RecordedRequest) -> bool:
         return request.path.startswith("/model/")
+
+    def resolve(self, request: RecordedRequest) -> tuple[Route | None, dict[str, str]] | None:
+        """Routes on the path as sent, so a model id holding an encoded ``/`` (an ARN) stays one segment."""
+        parts = request.raw_path.split("/")
+        if len(parts) != 4 or parts[1] != "model":
+            return super().resolve(request)
+        found = super().resolve(replace(request, path=request.raw_path))
+        if found is not None and "model" in found[1]:
+            found[1]["model"] = unquote(parts[2])
+        return found
 
     # ------------------------------------------------------------------------------------ access
     def check_access(self, call: Call) -> None:

@@ -2,8 +2,9 @@
 
 Chunks/s and time to first chunk through ``Workspace.stream`` (transport + SSE + OpenAI mapper +
 rate limiting + usage records) vs a plain ``httpx`` read (``aiter_lines`` + ``json.loads``) of the
-same simulator stream; 1 and 8 concurrent streams of 2,000 chunks. The simulator runs in its own
-process so it does not share this process's CPU time.
+same simulator stream; 1 and 8 concurrent streams of 2,000 chunks. The ``bedrock`` rows do the same for
+Anthropic on Amazon Bedrock (binary event stream; plain = httpx + botocore's ``EventStreamBuffer``).
+The simulator runs in its own process so it does not share this process's CPU time.
 
 Targets: >= 0.8x the plain-httpx throughput, <= +0.3 ms to the first chunk.
 Run by hand:  python tests/bench/stream_overhead.py [rounds]
@@ -18,6 +19,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 from _common import simulator_process
@@ -105,6 +107,68 @@ async def measure(concurrency: int, run_one, *args) -> tuple[float, float]:
     return sum(r[0] for r in results) / elapsed, statistics.median(r[1] for r in results) * 1000
 
 
+# -- Anthropic on Amazon Bedrock: the binary event stream (AWS event-stream framing, CRC-checked) --------------
+BEDROCK_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+async def plain_bedrock(client: httpx.AsyncClient, base: str) -> tuple[int, float, float]:
+    """The same ConverseStream read with httpx and botocore's EventStreamBuffer (a Bedrock API key, no signing)."""
+    from botocore.eventstream import EventStreamBuffer
+
+    start = time.perf_counter()
+    first = 0.0
+    chunks = 0
+    body = {"messages": [{"role": "user", "content": [{"text": BODY["messages"][0]["content"]}]}]}
+    url = f"{base}/model/{quote(f'{BEDROCK_MODEL}@tokens={CHUNKS}', safe='-_.~')}/converse-stream"
+    buffer = EventStreamBuffer()
+    async with client.stream("POST", url, json=body, headers={"authorization": f"Bearer {KEY}"}) as resp:
+        async for data in resp.aiter_bytes():
+            buffer.add_data(data)
+            for message in buffer:
+                if (
+                    message.headers[":event-type"] == "contentBlockDelta"
+                    and json.loads(message.payload)["delta"]["text"]
+                ):
+                    chunks += 1
+                    if chunks == 1:
+                        first = time.perf_counter() - start
+    return chunks, first, time.perf_counter() - start
+
+
+async def bedrock_rows(ws: LocalWorkspace, client: httpx.AsyncClient, base: str, rounds: int) -> None:
+    config = {"aws_region": "us-east-1", "bedrock_provider": "anthropic", "bedrock_api_base": base}
+    request = {
+        "name": "bedrock",
+        "config": {
+            "served_entities": [
+                {
+                    "name": "sim",
+                    "external_model": {
+                        "name": f"{BEDROCK_MODEL}@tokens={CHUNKS}",
+                        "provider": "amazon-bedrock",
+                        "task": "llm/v1/chat",
+                        "amazon_bedrock_config": {**config, "bedrock_api_key": "{{secrets/sim/key}}"},
+                    },
+                }
+            ]
+        },
+    }
+    await ws.create_endpoint(parse_user_input(CreateServingEndpoint, request, "endpoint"))
+    await plain_bedrock(client, base)
+    await through_workspace(ws, "bedrock")
+    print("Anthropic on Amazon Bedrock (binary event stream):")
+    for concurrency in (1, 8):
+        plain, ours = [], []
+        for _ in range(rounds):
+            plain.append(await measure(concurrency, plain_bedrock, client, base))
+            ours.append(await measure(concurrency, through_workspace, ws, "bedrock"))
+        p, o = statistics.median(r for r, _ in plain), statistics.median(r for r, _ in ours)
+        pf, of = statistics.median(f for _, f in plain), statistics.median(f for _, f in ours)
+        print(
+            f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}"
+        )
+
+
 async def main(rounds: int) -> None:
     with simulator_process(KEY) as base, tempfile.TemporaryDirectory() as tmp:
         ws = LocalWorkspace(Path(tmp) / "w.db", user="bench")
@@ -148,6 +212,7 @@ async def main(rounds: int) -> None:
                 print(
                     f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}"
                 )
+            await bedrock_rows(ws, client, base, rounds)
             # the first chunk of a 2,000-token answer waits on the simulator writing it (~10 ms, noisy):
             # short answers, alternated many times, isolate what our path adds before the first chunk
             await short_ttfc(ws, client, base)

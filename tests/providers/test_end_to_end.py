@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.providers.rig import Rig
+from tests.providers.test_bedrock import converse_request
 from tui.simulator.endpoints import CASES, SIM_KEY, model_name
 
 CHAT = {
@@ -37,6 +38,8 @@ def expected_request(flavour: str, task: str, stream: bool) -> tuple[str, dict[s
         return f"/openai/deployments/{model}{openai_path}", {"api-key": SIM_KEY}, {**std, **streaming}
     if flavour == "azuread":
         return f"/openai/deployments/{model}{openai_path}", {}, {**std, **streaming}
+    if flavour == "bedrock":  # SigV4 headers and exact bytes: tests/providers/test_bedrock.py
+        return converse_request(task, stream, REQUESTS[task])
     if flavour == "databricks":
         return (
             f"/serving-endpoints/{model}/invocations",

@@ -164,10 +164,21 @@ class AmazonBedrockConfig(ProviderConfig):
     instance_profile_arn: str | None = None
     uc_service_credential_name: str | None = None
     bedrock_api_base: Url | None = None
+    aws_session_token: str | None = None
+    aws_session_token_plaintext: str | None = None
+    bedrock_api_key: str | None = None
+    bedrock_api_key_plaintext: str | None = None
 
     REQUIRED: ClassVar[tuple[str, ...]] = ("aws_region", "bedrock_provider")
+    OPTIONAL_PAIRS: ClassVar[tuple[str, ...]] = ("aws_session_token",)
     API_BASE: ClassVar[str | None] = "bedrock_api_base"
-    LOCAL_ONLY: ClassVar[tuple[str, ...]] = ("bedrock_api_base",)
+    LOCAL_ONLY: ClassVar[tuple[str, ...]] = (
+        "bedrock_api_base",
+        "aws_session_token",
+        "aws_session_token_plaintext",
+        "bedrock_api_key",
+        "bedrock_api_key_plaintext",
+    )
 
     def _uses_access_keys(self) -> bool:
         return any(
@@ -180,8 +191,13 @@ class AmazonBedrockConfig(ProviderConfig):
             )
         )
 
+    def _uses_api_key(self) -> bool:
+        return bool(self.bedrock_api_key or self.bedrock_api_key_plaintext)
+
     def key_pairs(self) -> tuple[str, ...]:
-        return ("aws_access_key_id", "aws_secret_access_key") if self._uses_access_keys() else ()
+        if self._uses_access_keys():
+            return ("aws_access_key_id", "aws_secret_access_key")
+        return ("bedrock_api_key",) if self._uses_api_key() else ()
 
     def problems(self) -> list[str]:
         problems = super().problems()
@@ -189,6 +205,7 @@ class AmazonBedrockConfig(ProviderConfig):
             name
             for name, used in (
                 ("access keys", self._uses_access_keys()),
+                ("a Bedrock API key", self._uses_api_key()),
                 ("'instance_profile_arn'", bool(self.instance_profile_arn)),
                 ("'uc_service_credential_name'", bool(self.uc_service_credential_name)),
             )
@@ -197,10 +214,12 @@ class AmazonBedrockConfig(ProviderConfig):
         if not methods:
             problems.append(
                 "give one way to authenticate: aws_access_key_id + aws_secret_access_key, "
-                "'instance_profile_arn' or 'uc_service_credential_name'"
+                "'bedrock_api_key', 'instance_profile_arn' or 'uc_service_credential_name'"
             )
         elif len(methods) > 1:
             problems.append(f"give only one way to authenticate, not {' and '.join(methods)}")
+        if (self.aws_session_token or self.aws_session_token_plaintext) and not self._uses_access_keys():
+            problems.append("'aws_session_token' goes with aws_access_key_id + aws_secret_access_key")
         return problems
 
 

@@ -16,6 +16,7 @@ _REGISTRY: dict[str, str] = {
     "anthropic": "tui.providers.anthropic:AnthropicProvider",
     "databricks-model-serving": "tui.providers.databricks:DatabricksProvider",
     "custom": "tui.providers.custom:CustomProvider",
+    "amazon-bedrock": "tui.providers.bedrock:BedrockProvider",
 }
 _cache: dict[str, Provider] = {}
 

@@ -18,7 +18,6 @@ from tui.domain.errors import InvalidParameterValue
 from tui.domain.provider_configs import PLAINTEXT_SUFFIX, ProviderConfig
 from tui.transport.messages import HttpRequest
 from tui.transport.redact import Redactor
-from tui.transport.sse import SseEvent
 
 Chunk = dict[str, Any]
 """A standard stream chunk (``chat.completion.chunk`` or ``text_completion_chunk``), JSON-ready."""
@@ -63,8 +62,10 @@ class TokenGrant:
 
 
 class StreamMapper(Protocol):
-    def feed(self, event: SseEvent) -> list[Chunk]:
-        """Standard chunks for one provider event (often one, sometimes none)."""
+    def feed(self, event: Any) -> list[Chunk]:
+        """Standard chunks for one provider event (often one, sometimes none): a :class:`~tui.transport.sse.SseEvent`, or an
+        :class:`~tui.transport.eventstream.EventMessage` when the request asked for ``framing="eventstream"``
+        (typed ``Any`` so each mapper names the one kind it reads)."""
         ...
 
     def finish(self) -> list[Chunk]:

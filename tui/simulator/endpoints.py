@@ -68,6 +68,16 @@ def _custom(base: str, ref: str) -> dict[str, Any]:
     return {"custom_provider_url": f"{base}/v1", "bearer_token_auth": {"token": ref}}
 
 
+def _bedrock(base: str, ref: str) -> dict[str, Any]:
+    return {
+        "aws_region": "us-east-1",
+        "bedrock_provider": "anthropic",
+        "aws_access_key_id": ref,
+        "aws_secret_access_key": ref,
+        "bedrock_api_base": base,
+    }
+
+
 ALL_TASKS = ("chat", "completions", "embeddings")
 FLAVOURS: dict[str, Flavour] = {
     "openai": Flavour(ALL_TASKS, "openai", "openai_config", _openai),
@@ -76,6 +86,7 @@ FLAVOURS: dict[str, Flavour] = {
     "anthropic": Flavour(("chat", "completions"), "anthropic", "anthropic_config", _anthropic),
     "databricks": Flavour(ALL_TASKS, "databricks-model-serving", "databricks_model_serving_config", _databricks),
     "custom": Flavour(ALL_TASKS, "custom", "custom_provider_config", _custom),
+    "bedrock": Flavour(("chat", "completions"), "amazon-bedrock", "amazon_bedrock_config", _bedrock),
 }
 
 CASES = [(flavour, task) for flavour, spec in FLAVOURS.items() for task in spec.tasks]
@@ -89,6 +100,8 @@ def endpoint_name(flavour: str, task: str) -> str:
 def model_name(flavour: str, task: str) -> str:
     if flavour == "anthropic":
         return "claude-3-5-haiku-20241022"
+    if flavour == "bedrock":
+        return "cohere.embed-english-v3" if task == "embeddings" else "anthropic.claude-3-haiku-20240307-v1:0"
     return {"chat": "gpt-4o-mini", "completions": "gpt-3.5-turbo-instruct", "embeddings": "text-embedding-3-small"}[
         task
     ]

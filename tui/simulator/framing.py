@@ -95,6 +95,7 @@ async def read_request(
         headers=headers,
         body=parsed_body,
         raw_body=body,
+        raw_path=url.path or "/",
     )
     return request, keep_alive
 

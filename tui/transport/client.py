@@ -22,6 +22,7 @@ from tui.domain.errors import (
     StreamInterrupted,
 )
 from tui.transport.errors import error_from_response
+from tui.transport.eventstream import EventMessage, EventStreamError, EventStreamTruncated, aiter_eventstream
 from tui.transport.messages import HttpRequest, HttpResponse, TokenCache
 from tui.transport.redact import Redactor, credentials_in
 from tui.transport.sse import SseEvent, aiter_sse
@@ -86,7 +87,9 @@ class Transport:
             return self._client.build_request(
                 req.method, req.url, headers=req.headers, data=req.form, params=req.params
             )
-        content = None if req.json is None else json.dumps(req.json, separators=(",", ":")).encode()
+        content = req.content
+        if content is None and req.json is not None:
+            content = json.dumps(req.json, separators=(",", ":")).encode()
         headers = dict(req.headers)
         if content is not None:
             headers.setdefault("content-type", "application/json")
@@ -140,10 +143,11 @@ class Transport:
                 ) from None
             return HttpResponse(resp.status_code, resp.headers, body)
 
-    async def stream_sse(
+    async def stream(
         self, req: HttpRequest, *, provider: str, redact: Redactor | None = None
-    ) -> AsyncIterator[SseEvent]:
-        """Send and yield the server-sent events of the answer as they arrive, credentials blanked out."""
+    ) -> AsyncIterator[SseEvent | EventMessage]:
+        """Send and yield the events of the answer as they arrive, credentials blanked out: server-sent
+        events, or AWS event-stream messages when ``req.framing`` is ``"eventstream"``."""
         redact = _for_request(redact, req)
         events = 0
         with self._mapped(provider, req.url, redact):
@@ -153,7 +157,10 @@ class Transport:
                     body = await resp.aread()
                     raise error_from_response(provider, resp.status_code, resp.headers, body)
                 watchdog = _IdleWatchdog(self.timeouts.idle)
-                source = aiter_sse(resp.aiter_lines())
+                binary = req.framing == "eventstream"
+                source: AsyncIterator[SseEvent | EventMessage] = (
+                    aiter_eventstream(resp.aiter_bytes()) if binary else aiter_sse(resp.aiter_lines())
+                )
                 try:
                     while True:
                         watchdog.waiting = True
@@ -166,7 +173,7 @@ class Transport:
                             watchdog.touch()
                         events += 1
                         if redact:
-                            event.data = redact(event.data)
+                            _scrub(event, redact)
                         yield event
                 except asyncio.CancelledError:
                     if watchdog.fired:
@@ -176,15 +183,28 @@ class Transport:
                             provider=provider,
                         ) from None
                     raise
-                except (httpx.RemoteProtocolError, httpx.ReadError) as err:
+                except (httpx.RemoteProtocolError, httpx.ReadError, EventStreamTruncated) as err:
                     raise StreamInterrupted(
                         f"The {provider} stream was cut after {events} event(s) ({_reason(err)})",
+                        provider=provider,
+                    ) from None
+                except EventStreamError as err:
+                    raise ProviderProtocolError(
+                        f"{provider} sent a malformed stream frame after {events} event(s): {err}",
                         provider=provider,
                     ) from None
                 finally:
                     watchdog.stop()
             finally:
                 await resp.aclose()
+
+
+def _scrub(event: SseEvent | EventMessage, redact: Redactor) -> None:
+    """Blank the request's credentials out of an event's text."""
+    if isinstance(event, SseEvent):
+        event.data = redact(event.data)
+    else:
+        event.payload = redact(event.payload.decode("utf-8", "replace")).encode("utf-8")
 
 
 def _for_request(redact: Redactor | None, req: HttpRequest) -> Redactor:

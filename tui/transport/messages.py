@@ -22,6 +22,10 @@ class HttpRequest:
     json: Any = None
     form: dict[str, str] | None = None
     params: dict[str, str] | None = None
+    content: bytes | None = None
+    """A body sent byte for byte (instead of ``json``), for a provider that signs the exact bytes (SigV4)."""
+    framing: str = "sse"
+    """How a streamed answer is framed: ``"sse"`` (server-sent events) or ``"eventstream"`` (AWS binary)."""
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tui.simulator.dialects.anthropic import AnthropicDialect
 from tui.simulator.dialects.azure import AzureOpenAIDialect
 from tui.simulator.dialects.base import ApiError, Call, Dialect, Event, RecordedRequest, Reply, Route, StreamReply
+from tui.simulator.dialects.bedrock import BedrockDialect
 from tui.simulator.dialects.databricks import DatabricksDialect
 from tui.simulator.dialects.openai import OpenAIDialect
 
@@ -17,6 +18,7 @@ DIALECTS: tuple[type[Dialect], ...] = (
     AzureOpenAIDialect,
     DatabricksDialect,
     OpenAIDialect,
+    BedrockDialect,
 )
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "AnthropicDialect",
     "ApiError",
     "AzureOpenAIDialect",
+    "BedrockDialect",
     "Call",
     "DatabricksDialect",
     "Dialect",

@@ -39,6 +39,8 @@ class RecordedRequest:
     headers: dict[str, str]
     body: dict[str, Any] | None
     raw_body: bytes = field(default=b"", repr=False, compare=False)
+    raw_path: str = field(default="", repr=False, compare=False)
+    """The path as sent, still percent-encoded (what a SigV4 signature covers)."""
 
 
 class ApiError(Exception):

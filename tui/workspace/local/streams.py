@@ -26,6 +26,7 @@ from tui.domain.errors import ProviderRequestError
 from tui.providers.base import Chunk
 from tui.providers.openai_compat import rejects_stream_options, without_stream_options
 from tui.transport.client import Transport
+from tui.transport.eventstream import EventMessage
 from tui.transport.messages import HttpRequest
 from tui.transport.redact import Redactor
 from tui.transport.sse import SseEvent
@@ -45,7 +46,7 @@ class StreamOptionsFallback:
         endpoint: tuple[str, str],
         provider: str,
         redact: Redactor,
-    ) -> AsyncIterator[SseEvent]:
+    ) -> AsyncIterator[SseEvent | EventMessage]:
         """The events of ``http`` sent for ``endpoint`` (serving endpoint, served entity). The memory is per
         endpoint and server address: an edit to the URL or query (Azure's ``api-version``) tries again."""
         query = "&".join(f"{k}={v}" for k, v in sorted((http.params or {}).items()))
@@ -55,14 +56,14 @@ class StreamOptionsFallback:
             http, plain = plain, None
         started = False
         try:
-            async for event in transport.stream_sse(http, provider=provider, redact=redact):
+            async for event in transport.stream(http, provider=provider, redact=redact):
                 started = True
                 yield event
             return
         except ProviderRequestError as err:
             if started or plain is None or not rejects_stream_options(err):
                 raise
-        async for event in transport.stream_sse(plain, provider=provider, redact=redact):
+        async for event in transport.stream(plain, provider=provider, redact=redact):
             self._refused.add(key)  # only once the server took the request without the field
             yield event
 

@@ -16,6 +16,8 @@ _REGISTRY: dict[str, str] = {
     "anthropic": "tui.providers.anthropic:AnthropicProvider",
     "databricks-model-serving": "tui.providers.databricks:DatabricksProvider",
     "custom": "tui.providers.custom:CustomProvider",
+    "gemini": "tui.providers.gemini:GeminiProvider",
+    "google-cloud-vertex-ai": "tui.providers.vertex:VertexAIProvider",
 }
 _cache: dict[str, Provider] = {}
 

@@ -9,6 +9,7 @@ from functools import cache
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.providers.rig import Rig
 from tui.simulator import Simulator
 from tui.simulator.dialects.vertex import register_service_account
 
@@ -37,9 +38,13 @@ class ServiceAccountKey:
         return json.dumps({k: v for k, v in data.items() if v is not None})
 
 
-@cache
 def service_account_key(seed: int = 0) -> ServiceAccountKey:
     """One key pair per ``seed`` for the test session (RSA key generation takes tens of milliseconds)."""
+    return _key_pair(seed)
+
+
+@cache
+def _key_pair(seed: int) -> ServiceAccountKey:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
@@ -50,3 +55,15 @@ def service_account_key(seed: int = 0) -> ServiceAccountKey:
 
 def register(sim: Simulator, key: ServiceAccountKey) -> None:
     register_service_account(sim.dialects, CLIENT_EMAIL, key.public_pem, KEY_ID)
+
+
+VERTEX_REF = "{{secrets/sim/vertex}}"
+"""Where the Vertex endpoints of the tests read their service-account key from."""
+
+
+async def vertex_ready(rig: Rig, key: ServiceAccountKey | None = None) -> ServiceAccountKey:
+    """Register a service account with the rig's simulator and store its JSON key at ``VERTEX_REF``."""
+    key = key or service_account_key()
+    register(rig.sim, key)
+    await rig.ws.put_secret("sim", "vertex", key.json().encode())
+    return key

@@ -5,6 +5,9 @@ embeddings, and a bad key in the secret named by its field, never shown."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import jwt
@@ -23,7 +26,7 @@ from tui.domain.errors import ProviderAuthError
 from tui.domain.provider_configs import GoogleCloudVertexAiConfig
 from tui.providers import get_provider
 from tui.providers.base import Call
-from tui.providers.vertex_auth import GOOGLE_OAUTH
+from tui.providers.vertex_auth import GOOGLE_OAUTH, VertexGrants
 from tui.simulator.text import embedding
 
 MODEL = "gemini-2.0-flash"
@@ -236,3 +239,33 @@ async def test_an_unknown_account_is_an_auth_error(rig: Rig) -> None:
     await rig.ws.put_secret("sim", "vertex", json.dumps(stranger).encode())
     with pytest.raises(ProviderAuthError, match="invalid_grant: Invalid grant: account not found"):
         await rig.ws.query(name, CHAT)
+
+
+def test_a_signed_grant_is_reused_until_its_assertion_nears_expiry() -> None:
+    """Signing costs tens of milliseconds, so every call must not pay it; the clock is injected."""
+    now = [1_800_000_000.0]
+    grants = VertexGrants(clock=lambda: now[0])
+    key = service_account_key().json()
+    first = grants.get(key, "https://token.example/t", "Vertex AI")
+    now[0] += 3600 - VertexGrants.REUSE_MARGIN - 1
+    assert grants.get(key, "https://token.example/t", "Vertex AI") is first
+    now[0] += 2
+    renewed = grants.get(key, "https://token.example/t", "Vertex AI")
+    assert renewed is not first and renewed.cache_key == first.cache_key
+    claims = jwt.decode(
+        (renewed.request.form or {})["assertion"],
+        service_account_key().public_pem,
+        algorithms=["RS256"],
+        audience="https://token.example/t",
+        options={"verify_exp": False, "verify_iat": False},
+    )
+    assert claims["iat"] == int(now[0]) and claims["exp"] == int(now[0]) + 3600
+    assert grants.get(key, None, "Vertex AI").request.url == "https://oauth2.googleapis.com/token"
+
+
+def test_the_jwt_libraries_load_only_when_vertex_signs() -> None:
+    code = (
+        "import sys; import tui.providers.vertex, tui.simulator; "
+        "assert 'jwt' not in sys.modules and 'cryptography' not in sys.modules, 'loaded at import'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])

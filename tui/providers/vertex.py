@@ -23,7 +23,7 @@ from tui.providers.gemini_wire import (
     parse_generate,
     versioned,
 )
-from tui.providers.vertex_auth import GOOGLE_OAUTH, vertex_grant
+from tui.providers.vertex_auth import GOOGLE_OAUTH, VertexGrants
 from tui.transport.messages import HttpRequest
 
 VERTEX_VERSION = "v1"
@@ -37,9 +37,12 @@ class VertexAIProvider(Provider):
     name: ClassVar[str] = "google-cloud-vertex-ai"
     label: ClassVar[str] = "Vertex AI"
 
+    def __init__(self) -> None:
+        self.grants = VertexGrants()
+
     def token_grants(self, config: ProviderConfig) -> tuple[TokenGrant, ...]:
         assert isinstance(config, GoogleCloudVertexAiConfig)
-        return (vertex_grant(credential(config, "private_key"), config.vertex_token_uri, self.label),)
+        return (self.grants.get(credential(config, "private_key"), config.vertex_token_uri, self.label),)
 
     def build(self, call: Call) -> HttpRequest:
         self.check_task(call.task)

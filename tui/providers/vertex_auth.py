@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,18 +94,48 @@ def signed_assertion(account: ServiceAccount, audience: str, label: str, now: fl
     return jwt.encode(claims, key, algorithm="RS256", headers=headers)
 
 
-def vertex_grant(key_json: str, token_uri: str | None, label: str) -> TokenGrant:
+def vertex_grant(key_json: str, token_uri: str | None, label: str, now: float | None = None) -> TokenGrant:
     """The token request for the service account in ``key_json``; ``token_uri`` (the config's) wins over
     the key's own, so tests and private endpoints can point it elsewhere."""
     account = service_account(key_json, label)
     uri = token_uri or account.token_uri
-    digest = hashlib.sha256(f"{account.client_email}\0{account.private_key_id}\0{uri}\0{key_json}".encode())
-    form = {"grant_type": JWT_BEARER, "assertion": signed_assertion(account, uri, label)}
+    form = {"grant_type": JWT_BEARER, "assertion": signed_assertion(account, uri, label, now)}
     return TokenGrant(
         slot=GOOGLE_OAUTH,
-        cache_key="vertex:" + digest.hexdigest(),
+        cache_key=_digest(key_json, token_uri),
         request=HttpRequest("POST", uri, form=form),
         issuer="Google OAuth",
         failure=f"Could not get a Google access token for {label} (service account {account.client_email})",
         missing="Google OAuth answered without an access_token",
     )
+
+
+def _digest(key_json: str, token_uri: str | None) -> str:
+    return "vertex:" + hashlib.sha256(f"{token_uri or ''}\0{key_json}".encode()).hexdigest()
+
+
+class VertexGrants:
+    """Signed grants kept while their assertion has more than ``REUSE_MARGIN`` seconds left.
+
+    The invocation layer asks for the grant on every call (and sends it only when its token cache is
+    empty); loading an RSA key and signing costs tens of milliseconds, so a call must not pay it each time.
+    """
+
+    REUSE_MARGIN = 600.0
+    MAX_KEYS = 64
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+        self._grants: dict[str, tuple[TokenGrant, float]] = {}
+
+    def get(self, key_json: str, token_uri: str | None, label: str) -> TokenGrant:
+        now = self._clock()
+        key = _digest(key_json, token_uri)
+        kept = self._grants.get(key)
+        if kept is not None and kept[1] - self.REUSE_MARGIN > now:
+            return kept[0]
+        grant = vertex_grant(key_json, token_uri, label, now)
+        if len(self._grants) >= self.MAX_KEYS:
+            self._grants.clear()  # rotated keys: forget them all rather than track use
+        self._grants[key] = (grant, int(now) + ASSERTION_LIFETIME)
+        return grant

@@ -10,6 +10,7 @@ import pytest
 
 from tests.providers.rig import Rig
 from tui.domain.base import parse_stored
+from tui.domain.errors import InvalidParameterValue
 from tui.domain.provider_configs import GeminiConfig
 from tui.providers import get_provider
 from tui.providers.base import Call
@@ -280,3 +281,10 @@ def test_the_worked_stream_example_maps_to_the_worked_chunks() -> None:
         {**common, "choices": [{"index": 0, "delta": {"content": " there"}, "finish_reason": "stop"}]},
         {**common, "choices": [], "usage": {"prompt_tokens": 9, "completion_tokens": 2, "total_tokens": 11}},
     ]
+
+
+def test_tool_call_arguments_that_are_not_a_json_object_are_refused_clearly() -> None:
+    bad = {"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "Oslo"}}
+    request = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [bad]}]}
+    with pytest.raises(InvalidParameterValue, match="tool call to 'weather' must be a JSON object"):
+        get_provider("gemini").build(gemini_call(request))

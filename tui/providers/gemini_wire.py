@@ -37,6 +37,7 @@ _GENERATION = (
     ("temperature", "temperature"),
     ("top_p", "topP"),
     ("top_k", "topK"),
+    ("max_completion_tokens", "maxOutputTokens"),
     ("max_tokens", "maxOutputTokens"),
     ("presence_penalty", "presencePenalty"),
     ("frequency_penalty", "frequencyPenalty"),
@@ -80,6 +81,18 @@ def _function_response(message: dict[str, Any], names: dict[str, str]) -> dict[s
     return {"functionResponse": response}
 
 
+def _arguments(fn: dict[str, Any]) -> dict[str, Any]:
+    try:
+        args = json.loads(fn.get("arguments") or "{}")
+    except ValueError:
+        args = None
+    if not isinstance(args, dict):
+        raise InvalidParameterValue(
+            f"The arguments of the tool call to '{fn.get('name')}' must be a JSON object for Gemini"
+        )
+    return args
+
+
 def _contents(call: Call) -> tuple[list[str], list[dict[str, Any]]]:
     """(system texts, contents) of the standard request; every item carries its role (Vertex requires it)."""
     if call.task == TASK_COMPLETIONS:
@@ -103,7 +116,7 @@ def _contents(call: Call) -> tuple[list[str], list[dict[str, Any]]]:
             for tool_call in message.get("tool_calls") or []:
                 fn = tool_call.get("function") or {}
                 names[str(tool_call.get("id"))] = fn.get("name", "")
-                function_call = {"name": fn.get("name"), "args": json.loads(fn.get("arguments") or "{}")}
+                function_call = {"name": fn.get("name"), "args": _arguments(fn)}
                 if tool_call.get("id"):
                     function_call["id"] = tool_call["id"]
                 parts.append({"functionCall": function_call})

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import jwt
 import pytest
 
@@ -28,6 +29,9 @@ from tui.providers import get_provider
 from tui.providers.base import Call
 from tui.providers.vertex_auth import GOOGLE_OAUTH, VertexGrants
 from tui.simulator.text import embedding
+from tui.transport.client import Transport
+from tui.transport.redact import REDACTED
+from tui.workspace.local.credentials import Credentials
 
 MODEL = "gemini-2.0-flash"
 PREFIX = "/v1/projects/sim-project/locations/us-central1/publishers/google/models"
@@ -269,3 +273,17 @@ def test_the_jwt_libraries_load_only_when_vertex_signs() -> None:
         "assert 'jwt' not in sys.modules and 'cryptography' not in sys.modules, 'loaded at import'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
+
+
+async def test_a_token_service_that_echoes_the_assertion_never_shows_it() -> None:
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(400, json={"error": "invalid_grant", "error_description": request.content.decode()})
+
+    credentials = Credentials(Transport(client=httpx.AsyncClient(transport=httpx.MockTransport(echo))))
+    call = vertex_call("global", private_key=service_account_key().json(), vertex_token_uri="https://token.example/t")
+    provider = get_provider("google-cloud-vertex-ai")
+    assertion = (provider.token_grants(call.config)[0].request.form or {})["assertion"]
+    with pytest.raises(ProviderAuthError) as caught:
+        await credentials.attach(provider, call)
+    assert "invalid_grant" in caught.value.message and assertion not in caught.value.message
+    assert REDACTED in caught.value.message

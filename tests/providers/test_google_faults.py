@@ -18,6 +18,7 @@ from tui.domain.errors import (
     ProviderRequestError,
     StreamInterrupted,
 )
+from tui.transport.timeouts import Timeouts
 
 FLAVOURS = ("gemini", "vertex")
 LABELS = {"gemini": "Google Gemini", "vertex": "Vertex AI"}
@@ -139,6 +140,9 @@ async def test_malformed_body(rig: Rig, flavour: str) -> None:
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 async def test_drip_fed_stream_reassembles(rig: Rig, flavour: str) -> None:
+    # the first event comes byte by byte, a millisecond apart, and Google's are 230+ bytes: on a busy machine
+    # that can outlast the rig's one-second idle bound, which this test is not about
+    rig.ws.invoker.transport.timeouts = Timeouts(connect=2, read=10, idle=10)
     name = await endpoint(rig, flavour, "fault=drip,tokens=12")
     whole = await endpoint(rig, flavour, "tokens=12", name="whole")
     answer = await rig.ws.query(whole, CHAT)

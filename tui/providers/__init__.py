@@ -17,6 +17,8 @@ _REGISTRY: dict[str, str] = {
     "databricks-model-serving": "tui.providers.databricks:DatabricksProvider",
     "custom": "tui.providers.custom:CustomProvider",
     "amazon-bedrock": "tui.providers.bedrock:BedrockProvider",
+    "gemini": "tui.providers.gemini:GeminiProvider",
+    "google-cloud-vertex-ai": "tui.providers.vertex:VertexAIProvider",
 }
 _cache: dict[str, Provider] = {}
 

@@ -75,6 +75,22 @@ def retry_after_seconds(headers: Mapping[str, str]) -> float | None:
     return None
 
 
+def retry_delay_in_body(body: bytes | str | Any) -> float | None:
+    """Google's ``google.rpc.RetryInfo`` ``retryDelay`` ("37s") in the ``details`` of an error body."""
+    data: Any = body
+    if isinstance(body, (bytes, str)):
+        try:
+            data = json.loads(body)
+        except ValueError:
+            return None
+    err = data.get("error") if isinstance(data, dict) else None
+    details = err.get("details") if isinstance(err, dict) else None
+    for detail in details if isinstance(details, list) else []:
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
+            return _duration_seconds(str(detail.get("retryDelay", "")))
+    return None
+
+
 def request_id(headers: Mapping[str, str]) -> str | None:
     for name in _REQUEST_ID_HEADERS:
         if value := headers.get(name):
@@ -98,7 +114,7 @@ def error_from_response(
             f"{provider} {what} ({status}): {message}. Check the key the endpoint refers to.", **common
         )
     if status == 429:
-        retry = retry_after_seconds(headers)
+        retry = retry_after_seconds(headers) or retry_delay_in_body(body)
         quota = "insufficient_quota" in json.dumps(
             body if not isinstance(body, bytes) else body.decode("utf-8", "replace")
         )
@@ -108,7 +124,9 @@ def error_from_response(
         )
     if status in (503, 529):
         return ProviderOverloaded(
-            f"{provider} is overloaded ({status}): {message}", retry_after=retry_after_seconds(headers), **common
+            f"{provider} is overloaded ({status}): {message}",
+            retry_after=retry_after_seconds(headers) or retry_delay_in_body(body),
+            **common,
         )
     if status in (408, 504):
         return ProviderTimeout(f"{provider} timed out ({status}): {message}", **common)

@@ -3,7 +3,7 @@
 A :class:`Redactor` knows the credential values of one call: the resolved secrets and plaintext keys
 of the endpoint's config (whatever field they sit in) and, added by the transport, every value the
 request carries under a credential-like name (``authorization``, ``api-key``, ``client_secret``,
-``key`` ...), so a token obtained at run time (Entra ID, OAuth) or a header a provider added later
+``key``, a signed JWT ``assertion`` ...), so a token obtained at run time (Entra ID, OAuth) or a header a provider added later
 is covered too.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 
 REDACTED = "[REDACTED]"
 MIN_SECRET_LENGTH = 4  # shorter values would blank out ordinary words
-_CREDENTIAL_NAME = re.compile(r"auth|key|token|secret|password|signature|credential", re.IGNORECASE)
+_CREDENTIAL_NAME = re.compile(r"auth|key|token|secret|password|signature|credential|assertion", re.IGNORECASE)
 _AUTH_SCHEMES = {"bearer", "basic", "token", "key"}
 
 

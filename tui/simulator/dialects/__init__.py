@@ -11,9 +11,13 @@ from tui.simulator.dialects.azure import AzureOpenAIDialect
 from tui.simulator.dialects.base import ApiError, Call, Dialect, Event, RecordedRequest, Reply, Route, StreamReply
 from tui.simulator.dialects.bedrock import BedrockDialect
 from tui.simulator.dialects.databricks import DatabricksDialect
+from tui.simulator.dialects.gemini import GeminiDialect
 from tui.simulator.dialects.openai import OpenAIDialect
+from tui.simulator.dialects.vertex import VertexDialect
 
 DIALECTS: tuple[type[Dialect], ...] = (
+    GeminiDialect,
+    VertexDialect,
     AnthropicDialect,
     AzureOpenAIDialect,
     DatabricksDialect,
@@ -31,9 +35,11 @@ __all__ = [
     "DatabricksDialect",
     "Dialect",
     "Event",
+    "GeminiDialect",
     "OpenAIDialect",
     "RecordedRequest",
     "Reply",
     "Route",
     "StreamReply",
+    "VertexDialect",
 ]

@@ -1,0 +1,149 @@
+"""The fault matrix x Google Gemini and Vertex AI: typed errors a person can act on (a 429 says when to
+retry, from Google's RetryInfo), and a stream that breaks or reports an error keeps the text so far."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.providers.rig import Rig
+from tests.providers.service_account import VERTEX_REF, vertex_ready
+from tui.domain.errors import (
+    ProviderAuthError,
+    ProviderError,
+    ProviderOverloaded,
+    ProviderProtocolError,
+    ProviderRateLimited,
+    ProviderRequestError,
+    StreamInterrupted,
+)
+from tui.transport.timeouts import Timeouts
+
+FLAVOURS = ("gemini", "vertex")
+LABELS = {"gemini": "Google Gemini", "vertex": "Vertex AI"}
+CHAT = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 60}
+
+STATUS_FAULTS: list[tuple[str, type[ProviderError], str]] = [
+    ("400", ProviderRequestError, "rejected the request (400)"),
+    ("401", ProviderAuthError, "refused the API key (401)"),
+    ("403", ProviderAuthError, "denied access (403)"),
+    ("404", ProviderRequestError, "rejected the request (404)"),
+    ("429", ProviderRateLimited, "rate limit hit (429)"),
+    ("500", ProviderError, "failed (500)"),
+    ("503", ProviderOverloaded, "overloaded (503)"),
+]
+
+
+async def endpoint(rig: Rig, flavour: str, knobs: str, name: str = "faulty") -> str:
+    extra: dict[str, Any] = {}
+    if flavour == "vertex":
+        await vertex_ready(rig)
+        extra["secret"] = VERTEX_REF
+    return await rig.endpoint(flavour, "chat", model=f"gemini-2.0-flash@{knobs}", name=name, **extra)
+
+
+async def drain(rig: Rig, name: str) -> str:
+    texts = [c["choices"][0]["delta"].get("content") or "" async for c in rig.ws.stream(name, CHAT) if c["choices"]]
+    return "".join(texts)
+
+
+async def stream_until_error(rig: Rig, name: str) -> tuple[str, ProviderError]:
+    received: list[str] = []
+    with pytest.raises(ProviderError) as caught:
+        async for chunk in rig.ws.stream(name, CHAT):
+            if chunk["choices"]:
+                received.append(chunk["choices"][0]["delta"].get("content") or "")
+    return "".join(received), caught.value
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(("fault", "cls", "words"), STATUS_FAULTS)
+@pytest.mark.parametrize("stream", [False, True], ids=["query", "stream"])
+async def test_status_faults(
+    rig: Rig, flavour: str, fault: str, cls: type[ProviderError], words: str, stream: bool
+) -> None:
+    name = await endpoint(rig, flavour, f"fault={fault},retry_after=7")
+    with pytest.raises(ProviderError) as caught:
+        if stream:
+            await drain(rig, name)
+        else:
+            await rig.ws.query(name, CHAT)
+    err = caught.value
+    assert type(err) is cls
+    assert err.message.startswith(LABELS[flavour]) and words in err.message
+    assert err.provider_status == int(fault)
+    if fault in ("429", "503"):
+        assert err.retry_after == 7.0  # from the body's google.rpc.RetryInfo: Google sends no Retry-After
+    usage = rig.ws.usage.rows("faulty")
+    assert usage[0].errors == 1 and usage[0].calls == 1
+
+
+async def test_a_wrong_gemini_key_is_refused_without_showing_it(rig: Rig) -> None:
+    wrong = "AIzaSy-wrong-key-0123456789abcdef"
+    await rig.ws.put_secret("sim", "key", wrong.encode())
+    name = await endpoint(rig, "gemini", "tokens=5")
+    with pytest.raises(ProviderRequestError) as caught:  # Google answers a bad key with 400 API_KEY_INVALID
+        await rig.ws.query(name, CHAT)
+    assert "API key not valid" in caught.value.message and wrong not in caught.value.message
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_an_error_arriving_mid_stream_keeps_the_text_so_far(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=error_event,cut_after=10,tokens=40")
+    text, err = await stream_until_error(rig, name)
+    assert type(err) is ProviderOverloaded and err.provider_status == 503
+    assert err.message == (
+        f"{LABELS[flavour]} is overloaded (503): The model is overloaded. Please try again later (reported mid-stream)"
+    )
+    assert len(text.split()) == 10
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_cut_stream_keeps_the_text_so_far(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=cut,cut_after=10,tokens=40")
+    text, err = await stream_until_error(rig, name)
+    assert isinstance(err, StreamInterrupted) and "cut" in err.message
+    assert len(text.split()) == 10
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_a_stream_without_its_finish_reason_is_interrupted(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=nodone,tokens=20")
+    text, err = await stream_until_error(rig, name)
+    assert isinstance(err, StreamInterrupted)
+    assert err.message == f"The {LABELS[flavour]} stream ended before a finishReason; the answer may be incomplete"
+    assert len(text.split()) == 19  # the last token rides on the chunk with the finishReason
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_cut_body_without_streaming(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=cut,tokens=40")
+    with pytest.raises(ProviderProtocolError, match=r"closed the connection before the whole answer arrived|not JSON"):
+        await rig.ws.query(name, CHAT)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_malformed_chunk(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=malformed,cut_after=5,tokens=30")
+    text, err = await stream_until_error(rig, name)
+    assert isinstance(err, ProviderProtocolError) and "malformed stream chunk" in err.message
+    assert len(text.split()) == 5
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_malformed_body(rig: Rig, flavour: str) -> None:
+    name = await endpoint(rig, flavour, "fault=malformed")
+    with pytest.raises(ProviderProtocolError, match="not JSON"):
+        await rig.ws.query(name, CHAT)
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+async def test_drip_fed_stream_reassembles(rig: Rig, flavour: str) -> None:
+    # the first event comes byte by byte, a millisecond apart, and Google's are 230+ bytes: on a busy machine
+    # that can outlast the rig's one-second idle bound, which this test is not about
+    rig.ws.invoker.transport.timeouts = Timeouts(connect=2, read=10, idle=10)
+    name = await endpoint(rig, flavour, "fault=drip,tokens=12")
+    whole = await endpoint(rig, flavour, "tokens=12", name="whole")
+    answer = await rig.ws.query(whole, CHAT)
+    assert await drain(rig, name) == answer["choices"][0]["message"]["content"]

@@ -16,6 +16,9 @@ _REGISTRY: dict[str, str] = {
     "anthropic": "tui.providers.anthropic:AnthropicProvider",
     "databricks-model-serving": "tui.providers.databricks:DatabricksProvider",
     "custom": "tui.providers.custom:CustomProvider",
+    "cohere": "tui.providers.cohere:CohereProvider",
+    "ai21labs": "tui.providers.ai21:AI21Provider",
+    "mistral": "tui.providers.mistral:MistralProvider",
 }
 _cache: dict[str, Provider] = {}
 

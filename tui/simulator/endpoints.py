@@ -68,6 +68,18 @@ def _custom(base: str, ref: str) -> dict[str, Any]:
     return {"custom_provider_url": f"{base}/v1", "bearer_token_auth": {"token": ref}}
 
 
+def _cohere(base: str, ref: str) -> dict[str, Any]:
+    return {"cohere_api_key": ref, "cohere_api_base": base}
+
+
+def _ai21(base: str, ref: str) -> dict[str, Any]:
+    return {"ai21labs_api_key": ref, "ai21labs_api_base": f"{base}/studio/v1"}
+
+
+def _mistral(base: str, ref: str) -> dict[str, Any]:
+    return {"mistral_api_key": ref, "mistral_api_base": f"{base}/mistral/v1"}
+
+
 ALL_TASKS = ("chat", "completions", "embeddings")
 FLAVOURS: dict[str, Flavour] = {
     "openai": Flavour(ALL_TASKS, "openai", "openai_config", _openai),
@@ -76,7 +88,21 @@ FLAVOURS: dict[str, Flavour] = {
     "anthropic": Flavour(("chat", "completions"), "anthropic", "anthropic_config", _anthropic),
     "databricks": Flavour(ALL_TASKS, "databricks-model-serving", "databricks_model_serving_config", _databricks),
     "custom": Flavour(ALL_TASKS, "custom", "custom_provider_config", _custom),
+    "cohere": Flavour(ALL_TASKS, "cohere", "cohere_config", _cohere),
+    "ai21": Flavour(("chat", "completions"), "ai21labs", "ai21labs_config", _ai21),
+    "mistral": Flavour(ALL_TASKS, "mistral", "mistral_config", _mistral),
 }
+
+NATIVE_MODELS: dict[str, dict[str, str]] = {
+    "cohere": {
+        "chat": "command-r-plus-08-2024",
+        "completions": "command-r-08-2024",
+        "embeddings": "embed-english-v3.0",
+    },
+    "ai21": {"chat": "jamba-mini", "completions": "jamba-mini"},
+    "mistral": {"chat": "mistral-small-latest", "completions": "mistral-small-latest", "embeddings": "mistral-embed"},
+}
+"""The model each of these flavours serves by default, by task."""
 
 CASES = [(flavour, task) for flavour, spec in FLAVOURS.items() for task in spec.tasks]
 """Every (flavour, task) pair the simulator serves."""
@@ -89,6 +115,8 @@ def endpoint_name(flavour: str, task: str) -> str:
 def model_name(flavour: str, task: str) -> str:
     if flavour == "anthropic":
         return "claude-3-5-haiku-20241022"
+    if flavour in NATIVE_MODELS:
+        return NATIVE_MODELS[flavour][task]
     return {"chat": "gpt-4o-mini", "completions": "gpt-3.5-turbo-instruct", "embeddings": "text-embedding-3-small"}[
         task
     ]

@@ -6,10 +6,13 @@ Order matters where paths are shared: the first dialect that routes or owns a pa
 
 from __future__ import annotations
 
+from tui.simulator.dialects.ai21 import AI21Dialect
 from tui.simulator.dialects.anthropic import AnthropicDialect
 from tui.simulator.dialects.azure import AzureOpenAIDialect
 from tui.simulator.dialects.base import ApiError, Call, Dialect, Event, RecordedRequest, Reply, Route, StreamReply
+from tui.simulator.dialects.cohere import CohereDialect
 from tui.simulator.dialects.databricks import DatabricksDialect
+from tui.simulator.dialects.mistral import MistralDialect
 from tui.simulator.dialects.openai import OpenAIDialect
 
 DIALECTS: tuple[type[Dialect], ...] = (
@@ -17,17 +20,23 @@ DIALECTS: tuple[type[Dialect], ...] = (
     AzureOpenAIDialect,
     DatabricksDialect,
     OpenAIDialect,
+    CohereDialect,
+    AI21Dialect,
+    MistralDialect,
 )
 
 __all__ = [
     "DIALECTS",
+    "AI21Dialect",
     "AnthropicDialect",
     "ApiError",
     "AzureOpenAIDialect",
     "Call",
+    "CohereDialect",
     "DatabricksDialect",
     "Dialect",
     "Event",
+    "MistralDialect",
     "OpenAIDialect",
     "RecordedRequest",
     "Reply",

@@ -97,7 +97,7 @@ class CohereProvider(Provider):
             body["tools"] = request["tools"]
         choice = request.get("tool_choice")
         if choice is not None and choice != "auto":
-            if choice not in _TOOL_CHOICES:
+            if not isinstance(choice, str) or choice not in _TOOL_CHOICES:
                 raise InvalidParameterValue("Cohere's tool_choice can only be 'auto', 'required' or 'none'")
             body["tool_choice"] = _TOOL_CHOICES[choice]
         body.update(request.get("extra_params") or {})

@@ -217,7 +217,7 @@ def test_a_tool_call_answer_is_standard() -> None:
             "finish_reason": "tool_calls",
         }
     ]
-    assert answer["usage"] == {"prompt_tokens": 70, "completion_tokens": 0, "total_tokens": 70}
+    assert answer["usage"] == {"prompt_tokens": 70, "completion_tokens": 2, "total_tokens": 72}
 
 
 def test_streamed_tool_calls_become_standard_deltas() -> None:

@@ -61,7 +61,8 @@ class ChatOnlyOpenAI(OpenAICompatible):
         reason = choice.get("finish_reason")
         if reason in self.error_finishes:
             raise ProviderError(
-                f"{self.label} stopped the answer with finish_reason '{reason}'; the answer is incomplete",
+                f"{self.label} stopped the answer with finish_reason '{reason}'"
+                f"{' mid-stream' if part == 'delta' else ''}; the answer is incomplete",
                 provider=self.label,
             )
         reason = self.finish_reasons.get(reason, reason) if isinstance(reason, str) else reason

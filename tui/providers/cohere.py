@@ -62,9 +62,10 @@ def _messages(request: dict[str, Any], task: str) -> list[dict[str, Any]]:
 
 
 def _usage(usage: Any) -> dict[str, int]:
+    """Standard usage from ``tokens`` (all the model read), each count falling back to ``billed_units``."""
     usage = usage if isinstance(usage, dict) else {}
-    counts = usage.get("tokens") or usage.get("billed_units") or {}
-    prompt, completion = int(counts.get("input_tokens") or 0), int(counts.get("output_tokens") or 0)
+    tokens, billed = usage.get("tokens") or {}, usage.get("billed_units") or {}
+    prompt, completion = (int(tokens.get(key) or billed.get(key) or 0) for key in ("input_tokens", "output_tokens"))
     return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
 
 

@@ -77,6 +77,13 @@ async def test_stream_splits_usage_off_the_last_chunk(rig: Rig) -> None:
     ]
 
 
+async def test_a_callers_stream_options_are_not_passed_on(rig: Rig) -> None:
+    name = await rig.endpoint("mistral", "chat")
+    chunks = [c async for c in rig.ws.stream(name, {**WORKED, "stream_options": {"include_usage": True}})]
+    assert "stream_options" not in sent(rig).body
+    assert chunks[-1]["usage"]["completion_tokens"] > 0
+
+
 @pytest.mark.parametrize("path", ["/mistral", "/mistral/", "/mistral/v1"])
 async def test_the_base_is_accepted_with_or_without_v1(rig: Rig, path: str) -> None:
     config = {"mistral_api_key": SIM_REF, "mistral_api_base": rig.base + path}

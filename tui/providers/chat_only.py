@@ -33,6 +33,7 @@ class ChatOnlyOpenAI(OpenAICompatible):
     def chat_body(self, call: Call) -> dict[str, Any]:
         """The chat request body for ``call`` (a completions prompt becomes one user message)."""
         body = openai_body(self, call, with_model=True, stream_usage=False)
+        body.pop("stream_options", None)  # usage comes on the last chunk anyway; they refuse the field
         if call.task == TASK_COMPLETIONS:
             body.pop("prompt", None)
             body = {

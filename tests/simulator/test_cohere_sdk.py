@@ -13,6 +13,7 @@ from tui.simulator import Simulator
 from tui.simulator.text import tokenize
 
 HI = [{"role": "user", "content": "Say hi"}]
+pytestmark = pytest.mark.filterwarnings("ignore:The `__fields__` attribute is deprecated")  # inside the SDK
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.providers.native_wire import EXPECTED as NATIVE_EXPECTED
 from tests.providers.rig import Rig
 from tests.providers.test_bedrock import converse_request
 from tui.simulator.endpoints import CASES, SIM_KEY, model_name
@@ -46,6 +47,8 @@ def expected_request(flavour: str, task: str, stream: bool) -> tuple[str, dict[s
             {"authorization": f"Bearer {SIM_KEY}"},
             {**std, **({"stream": True} if stream else {})},
         )
+    if flavour in NATIVE_EXPECTED:
+        return NATIVE_EXPECTED[flavour](model, task, std, stream)
     assert flavour == "anthropic"
     body: dict[str, Any] = {"model": model}
     if task == "chat":

@@ -19,6 +19,9 @@ _REGISTRY: dict[str, str] = {
     "amazon-bedrock": "tui.providers.bedrock:BedrockProvider",
     "gemini": "tui.providers.gemini:GeminiProvider",
     "google-cloud-vertex-ai": "tui.providers.vertex:VertexAIProvider",
+    "cohere": "tui.providers.cohere:CohereProvider",
+    "ai21labs": "tui.providers.ai21:AI21Provider",
+    "mistral": "tui.providers.mistral:MistralProvider",
 }
 _cache: dict[str, Provider] = {}
 

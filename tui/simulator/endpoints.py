@@ -94,6 +94,18 @@ def _vertex(base: str, ref: str) -> dict[str, Any]:
     }
 
 
+def _cohere(base: str, ref: str) -> dict[str, Any]:
+    return {"cohere_api_key": ref, "cohere_api_base": base}
+
+
+def _ai21(base: str, ref: str) -> dict[str, Any]:
+    return {"ai21labs_api_key": ref, "ai21labs_api_base": f"{base}/studio/v1"}
+
+
+def _mistral(base: str, ref: str) -> dict[str, Any]:
+    return {"mistral_api_key": ref, "mistral_api_base": f"{base}/mistral/v1"}
+
+
 ALL_TASKS = ("chat", "completions", "embeddings")
 FLAVOURS: dict[str, Flavour] = {
     "openai": Flavour(ALL_TASKS, "openai", "openai_config", _openai),
@@ -105,7 +117,21 @@ FLAVOURS: dict[str, Flavour] = {
     "bedrock": Flavour(("chat", "completions"), "amazon-bedrock", "amazon_bedrock_config", _bedrock),
     "gemini": Flavour(ALL_TASKS, "gemini", "gemini_config", _gemini),
     "vertex": Flavour(ALL_TASKS, "google-cloud-vertex-ai", "google_cloud_vertex_ai_config", _vertex),
+    "cohere": Flavour(ALL_TASKS, "cohere", "cohere_config", _cohere),
+    "ai21": Flavour(("chat", "completions"), "ai21labs", "ai21labs_config", _ai21),
+    "mistral": Flavour(ALL_TASKS, "mistral", "mistral_config", _mistral),
 }
+
+NATIVE_MODELS: dict[str, dict[str, str]] = {
+    "cohere": {
+        "chat": "command-r-plus-08-2024",
+        "completions": "command-r-08-2024",
+        "embeddings": "embed-english-v3.0",
+    },
+    "ai21": {"chat": "jamba-mini", "completions": "jamba-mini"},
+    "mistral": {"chat": "mistral-small-latest", "completions": "mistral-small-latest", "embeddings": "mistral-embed"},
+}
+"""The model each of these flavours serves by default, by task."""
 
 OWN_SUITES = frozenset({"gemini", "vertex"})
 """Flavours tested by their own suites (tests/providers/test_<name>.py); "copy as" and the probe do not know
@@ -125,6 +151,8 @@ def model_name(flavour: str, task: str) -> str:
         return "cohere.embed-english-v3" if task == "embeddings" else "anthropic.claude-3-haiku-20240307-v1:0"
     if flavour in ("gemini", "vertex"):
         return "gemini-2.0-flash" if task != "embeddings" else "text-embedding-004"
+    if flavour in NATIVE_MODELS:
+        return NATIVE_MODELS[flavour][task]
     return {"chat": "gpt-4o-mini", "completions": "gpt-3.5-turbo-instruct", "embeddings": "text-embedding-3-small"}[
         task
     ]

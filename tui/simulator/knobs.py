@@ -9,7 +9,7 @@ Unknown knobs and bad values raise :class:`KnobError`, which every dialect answe
 
 Faults (``fault=``):
 
-* ``400 401 403 404 429 500 502 503 529``: that status in the provider's error shape, before any streaming;
+* ``400 401 403 404 429 498 499 500 502 503 529``: that status in the provider's error shape, before any streaming;
   429/503/529 carry ``retry-after`` (``retry_after`` seconds, default 1) and the provider's extra headers.
 * ``stall``: stream — headers, then silence for ``stall_s`` (default 30) just before content token number
   ``cut_after`` + 1 (default: before the first), then the rest; non-stream — silence before the status line.
@@ -38,7 +38,9 @@ from typing import Any
 
 HEADER_PREFIX = "x-sim-"
 
-STATUS_FAULTS: dict[str, int] = {s: int(s) for s in ("400", "401", "403", "404", "429", "500", "502", "503", "529")}
+STATUS_FAULTS: dict[str, int] = {
+    s: int(s) for s in ("400", "401", "403", "404", "429", "498", "499", "500", "502", "503", "529")
+}
 BEHAVIOUR_FAULTS = ("stall", "cut", "malformed", "nodone", "drip", "error_event", "slow_headers")
 FAULTS = (*STATUS_FAULTS, *BEHAVIOUR_FAULTS)
 RETRYABLE_STATUSES = (429, 503, 529)

@@ -108,8 +108,8 @@ def error_from_response(
         "provider_status": status,
         "provider_request_id": request_id(headers),
     }
-    if status in (401, 403):
-        what = "refused the API key" if status == 401 else "denied access"
+    if status in (401, 403, 498):  # 498: Cohere's "invalid token"
+        what = {401: "refused the API key", 403: "denied access", 498: "refused the token"}[status]
         return ProviderAuthError(
             f"{provider} {what} ({status}): {message}. Check the key the endpoint refers to.", **common
         )
@@ -134,6 +134,8 @@ def error_from_response(
         err = ProviderRequestError(f"{provider} rejected the request ({status}): {message}", **common)
         err.http_status = status
         return err
+    if status == 499:  # Cohere: the request was cancelled before it finished
+        return ProviderError(f"{provider} cancelled the request (499): {message}", **common)
     return ProviderError(f"{provider} failed ({status}): {message}", **common)
 
 

@@ -6,12 +6,15 @@ Order matters where paths are shared: the first dialect that routes or owns a pa
 
 from __future__ import annotations
 
+from tui.simulator.dialects.ai21 import AI21Dialect
 from tui.simulator.dialects.anthropic import AnthropicDialect
 from tui.simulator.dialects.azure import AzureOpenAIDialect
 from tui.simulator.dialects.base import ApiError, Call, Dialect, Event, RecordedRequest, Reply, Route, StreamReply
 from tui.simulator.dialects.bedrock import BedrockDialect
+from tui.simulator.dialects.cohere import CohereDialect
 from tui.simulator.dialects.databricks import DatabricksDialect
 from tui.simulator.dialects.gemini import GeminiDialect
+from tui.simulator.dialects.mistral import MistralDialect
 from tui.simulator.dialects.openai import OpenAIDialect
 from tui.simulator.dialects.vertex import VertexDialect
 
@@ -23,19 +26,25 @@ DIALECTS: tuple[type[Dialect], ...] = (
     DatabricksDialect,
     OpenAIDialect,
     BedrockDialect,
+    CohereDialect,
+    AI21Dialect,
+    MistralDialect,
 )
 
 __all__ = [
     "DIALECTS",
+    "AI21Dialect",
     "AnthropicDialect",
     "ApiError",
     "AzureOpenAIDialect",
     "BedrockDialect",
     "Call",
+    "CohereDialect",
     "DatabricksDialect",
     "Dialect",
     "Event",
     "GeminiDialect",
+    "MistralDialect",
     "OpenAIDialect",
     "RecordedRequest",
     "Reply",

@@ -1,0 +1,109 @@
+"""AI21 Labs Jamba end to end through Workspace.query/stream against the simulator (providers.md §8): the
+spec's worked example on the wire, answers without ``object``/``created``/``model`` filled in, usage from the
+last stream chunk split into the standard usage chunk, completions through chat, native ``n``, base forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.providers.rig import Rig
+from tui.simulator.endpoints import SIM_KEY, SIM_REF
+from tui.simulator.text import count_words, tokenize
+
+MODEL = "jamba-mini"
+WORKED = {
+    "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}],
+    "temperature": 0.5,
+    "max_tokens": 16,
+    "stop": ["\n\n"],
+}
+PROMPT_TOKENS = count_words("You are terse.") + count_words("Say hi")
+
+
+def sent(rig: Rig) -> Any:
+    assert len(rig.sim.requests) == 1, [r.path for r in rig.sim.requests]
+    return rig.sim.requests[0]
+
+
+async def test_worked_example_request_and_standard_answer(rig: Rig) -> None:
+    name = await rig.endpoint("ai21", "chat")
+    answer = await rig.ws.query(name, WORKED)
+    request = sent(rig)
+    assert (request.method, request.path) == ("POST", "/studio/v1/chat/completions")
+    assert request.headers["authorization"] == f"Bearer {SIM_KEY}"
+    assert request.body == {**WORKED, "model": MODEL}
+    text = answer["choices"][0]["message"]["content"]
+    n = len(tokenize(text))
+    assert answer == {
+        "id": answer["id"],
+        "object": "chat.completion",  # AI21 leaves these three out: filled in
+        "created": answer["created"],
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text, "tool_calls": None},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {"prompt_tokens": PROMPT_TOKENS, "completion_tokens": n, "total_tokens": PROMPT_TOKENS + n},
+    }
+    assert answer["id"].startswith("chat-sim") and isinstance(answer["created"], int)
+
+
+async def test_worked_example_stream_splits_usage_off_the_last_chunk(rig: Rig) -> None:
+    name = await rig.endpoint("ai21", "chat")
+    whole = await rig.ws.query(name, WORKED)
+    rig.sim.clear()
+    chunks = [c async for c in rig.ws.stream(name, WORKED)]
+    assert sent(rig).body == {**WORKED, "model": MODEL, "stream": True}  # no stream_options
+    first = chunks[0]
+    common = {"id": first["id"], "object": "chat.completion.chunk", "created": first["created"], "model": MODEL}
+    tokens = [c["choices"][0]["delta"]["content"] for c in chunks[1:-2]]
+    assert "".join(tokens) == whole["choices"][0]["message"]["content"]
+    assert chunks == [
+        {**common, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]},
+        *({**common, "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]} for t in tokens),
+        {**common, "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "stop"}]},
+        {**common, "choices": [], "usage": whole["usage"]},
+    ]
+
+
+@pytest.mark.parametrize("path", ["", "/studio/v1"])
+async def test_the_base_is_accepted_as_the_sdk_host_or_with_its_path(rig: Rig, path: str) -> None:
+    config = {"ai21labs_api_key": SIM_REF, "ai21labs_api_base": rig.base + path}
+    name = await rig.endpoint("ai21", "chat", ai21labs_config=config)
+    await rig.ws.query(name, WORKED)
+    assert sent(rig).path == "/studio/v1/chat/completions"
+
+
+async def test_n_is_native(rig: Rig) -> None:
+    name = await rig.endpoint("ai21", "chat")
+    answer = await rig.ws.query(name, {**WORKED, "n": 2, "stop": None})
+    assert sent(rig).body["n"] == 2
+    assert [c["index"] for c in answer["choices"]] == [0, 1]
+
+
+async def test_completions_go_through_chat(rig: Rig) -> None:
+    name = await rig.endpoint("ai21", "completions")
+    request = {"prompt": "Say hi", "max_tokens": 4, "temperature": 0.2}
+    answer = await rig.ws.query(name, request)
+    assert sent(rig).body == {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": "Say hi"}],
+        "max_tokens": 4,
+        "temperature": 0.2,
+    }
+    text = answer["choices"][0]["text"]
+    assert answer["object"] == "text_completion" and answer["model"] == MODEL
+    assert answer["choices"] == [{"index": 0, "text": text, "finish_reason": "length"}]
+    assert answer["usage"]["completion_tokens"] == 4 == len(tokenize(text))
+    rig.sim.clear()
+    chunks = [c async for c in rig.ws.stream(name, request)]
+    assert {c["object"] for c in chunks} == {"text_completion_chunk"}
+    assert "".join(c["choices"][0]["text"] for c in chunks if c["choices"]) == text
+    assert [c["choices"][0]["finish_reason"] for c in chunks if c["choices"]][-1] == "length"
+    assert chunks[-1]["choices"] == [] and chunks[-1]["usage"] == answer["usage"]

@@ -2,8 +2,9 @@
 
 Chunks/s and time to first chunk through ``Workspace.stream`` (transport + SSE + OpenAI mapper +
 rate limiting + usage records) vs a plain ``httpx`` read (``aiter_lines`` + ``json.loads``) of the
-same simulator stream; 1 and 8 concurrent streams of 2,000 chunks. The ``bedrock`` rows do the same for
-Anthropic on Amazon Bedrock (binary event stream; plain = httpx + botocore's ``EventStreamBuffer``).
+same simulator stream; 1 and 8 concurrent streams of 2,000 chunks. Two more tables do the same for
+Anthropic on Amazon Bedrock (binary event stream; plain = httpx + botocore's ``EventStreamBuffer``) and
+Google Gemini (``alt=sse``; plain = httpx ``aiter_lines`` + ``json.loads``).
 The simulator runs in its own process so it does not share this process's CPU time.
 
 Targets: >= 0.8x the plain-httpx throughput, <= +0.3 ms to the first chunk.
@@ -18,7 +19,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -29,6 +32,8 @@ from tui.domain.endpoints import CreateServingEndpoint
 from tui.workspace.local.workspace import LocalWorkspace
 
 CHUNKS = 2000
+Plain = Callable[[httpx.AsyncClient, str], Awaitable[tuple[int, float, float]]]
+"""A plain read of one stream: (content chunks, seconds to first chunk, total seconds)."""
 KEY = "sim-key"
 BODY = {"messages": [{"role": "user", "content": "Write a long answer."}]}
 
@@ -135,35 +140,68 @@ async def plain_bedrock(client: httpx.AsyncClient, base: str) -> tuple[int, floa
     return chunks, first, time.perf_counter() - start
 
 
-async def bedrock_rows(ws: LocalWorkspace, client: httpx.AsyncClient, base: str, rounds: int) -> None:
-    config = {"aws_region": "us-east-1", "bedrock_provider": "anthropic", "bedrock_api_base": base}
-    request = {
-        "name": "bedrock",
-        "config": {
-            "served_entities": [
-                {
-                    "name": "sim",
-                    "external_model": {
-                        "name": f"{BEDROCK_MODEL}@tokens={CHUNKS}",
-                        "provider": "amazon-bedrock",
-                        "task": "llm/v1/chat",
-                        "amazon_bedrock_config": {**config, "bedrock_api_key": "{{secrets/sim/key}}"},
-                    },
-                }
-            ]
-        },
+def bedrock_request(base: str) -> dict[str, Any]:
+    config = {
+        "aws_region": "us-east-1",
+        "bedrock_provider": "anthropic",
+        "bedrock_api_key": "{{secrets/sim/key}}",
+        "bedrock_api_base": base,
     }
+    return {"name": f"{BEDROCK_MODEL}@tokens={CHUNKS}", "provider": "amazon-bedrock", "amazon_bedrock_config": config}
+
+
+# -- Google Gemini: SSE (alt=sse), candidates[].content.parts[].text --------------------------------------------
+GEMINI_MODEL = "gemini-2.0-flash"
+
+
+async def plain_gemini(client: httpx.AsyncClient, base: str) -> tuple[int, float, float]:
+    """The same streamGenerateContent read with httpx: ``data:`` lines, ``json.loads``, the part's text."""
+    start = time.perf_counter()
+    first = 0.0
+    chunks = 0
+    body = {"contents": [{"role": "user", "parts": [{"text": BODY["messages"][0]["content"]}]}]}
+    url = f"{base}/v1beta/models/{quote(f'{GEMINI_MODEL}@tokens={CHUNKS}', safe='-_.~')}:streamGenerateContent"
+    headers = {"x-goog-api-key": KEY}
+    async with client.stream("POST", url, params={"alt": "sse"}, json=body, headers=headers) as resp:
+        async for line in resp.aiter_lines():
+            if line.startswith("data: "):
+                parts = json.loads(line[6:])["candidates"][0].get("content", {}).get("parts") or []
+                if any(part.get("text") for part in parts):
+                    chunks += 1
+                    if chunks == 1:
+                        first = time.perf_counter() - start
+    return chunks, first, time.perf_counter() - start
+
+
+def gemini_request(base: str) -> dict[str, Any]:
+    config = {"gemini_api_key": "{{secrets/sim/key}}", "gemini_api_base": base}
+    return {"name": f"{GEMINI_MODEL}@tokens={CHUNKS}", "provider": "gemini", "gemini_config": config}
+
+
+async def provider_rows(
+    title: str,
+    ws: LocalWorkspace,
+    client: httpx.AsyncClient,
+    base: str,
+    rounds: int,
+    model: dict[str, Any],
+    plain: Plain,
+) -> None:
+    """The table's rows for one more provider: its plain read against the same stream through the workspace."""
+    name = model["provider"]
+    entity = {"name": "sim", "external_model": {**model, "task": "llm/v1/chat"}}
+    request = {"name": name, "config": {"served_entities": [entity]}}
     await ws.create_endpoint(parse_user_input(CreateServingEndpoint, request, "endpoint"))
-    await plain_bedrock(client, base)
-    await through_workspace(ws, "bedrock")
-    print("Anthropic on Amazon Bedrock (binary event stream):")
+    await plain(client, base)  # warm both paths
+    await through_workspace(ws, name)
+    print(title)
     for concurrency in (1, 8):
-        plain, ours = [], []
+        plains, ours = [], []
         for _ in range(rounds):
-            plain.append(await measure(concurrency, plain_bedrock, client, base))
-            ours.append(await measure(concurrency, through_workspace, ws, "bedrock"))
-        p, o = statistics.median(r for r, _ in plain), statistics.median(r for r, _ in ours)
-        pf, of = statistics.median(f for _, f in plain), statistics.median(f for _, f in ours)
+            plains.append(await measure(concurrency, plain, client, base))
+            ours.append(await measure(concurrency, through_workspace, ws, name))
+        p, o = statistics.median(r for r, _ in plains), statistics.median(r for r, _ in ours)
+        pf, of = statistics.median(f for _, f in plains), statistics.median(f for _, f in ours)
         print(
             f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}"
         )
@@ -212,7 +250,16 @@ async def main(rounds: int) -> None:
                 print(
                     f"{concurrency:>7} | {p:>14,.0f} | {o:>13,.0f} | {o / p:>5.2f} | {pf:>13.2f} | {of:>12.2f} | {of - pf:>+8.2f}"
                 )
-            await bedrock_rows(ws, client, base, rounds)
+            await provider_rows(
+                "Anthropic on Amazon Bedrock (binary event stream):",
+                ws,
+                client,
+                base,
+                rounds,
+                bedrock_request(base),
+                plain_bedrock,
+            )
+            await provider_rows("Google Gemini (SSE):", ws, client, base, rounds, gemini_request(base), plain_gemini)
             # the first chunk of a 2,000-token answer waits on the simulator writing it (~10 ms, noisy):
             # short answers, alternated many times, isolate what our path adds before the first chunk
             await short_ttfc(ws, client, base)

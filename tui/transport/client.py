@@ -24,6 +24,7 @@ from tui.domain.errors import (
 from tui.transport.errors import error_from_response
 from tui.transport.eventstream import EventMessage, EventStreamError, EventStreamTruncated, aiter_eventstream
 from tui.transport.messages import HttpRequest, HttpResponse, TokenCache
+from tui.transport.network import http_transport
 from tui.transport.redact import Redactor, credentials_in
 from tui.transport.sse import SseEvent, aiter_sse
 from tui.transport.timeouts import Timeouts
@@ -71,10 +72,14 @@ class Transport:
     def __init__(self, timeouts: Timeouts | None = None, *, client: httpx.AsyncClient | None = None) -> None:
         self.timeouts = timeouts or Timeouts()
         self.tokens = TokenCache()
+        # Direct routes go through the asyncio-native backend (tui.transport.network). A proxy from the
+        # environment (HTTPS_PROXY, ALL_PROXY, ... with trust_env) and NO_PROXY hosts match more specific
+        # patterns than "all://" and keep httpx's default transport.
+        limits = httpx.Limits(max_connections=64, max_keepalive_connections=32)
         self._client = client or httpx.AsyncClient(
             timeout=httpx.Timeout(self.timeouts.read, connect=self.timeouts.connect),
-            limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),
-            http2=False,
+            limits=limits,
+            mounts={"all://": http_transport(limits)},
             follow_redirects=False,
         )
 

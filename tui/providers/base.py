@@ -130,6 +130,28 @@ def prompt_text(request: dict[str, Any]) -> str:
     return str(prompt)
 
 
+def embedding_texts(call: Call, label: str) -> list[str]:
+    """The request's ``input`` as a list of texts; refused when empty or when it holds token arrays, which
+    the providers that embed text only (Cohere, Gemini, Vertex AI, Bedrock, Mistral) cannot take."""
+    value = call.request.get("input")
+    texts = [value] if isinstance(value, str) else list(value or [])
+    if not texts or not all(isinstance(t, str) for t in texts):
+        raise InvalidParameterValue(
+            f"{label} embeds text, not token arrays; send 'input' as a string or a list of strings"
+        )
+    return texts
+
+
+def embeddings_answer(call: Call, vectors: list[list[float]], prompt_tokens: int = 0) -> dict[str, Any]:
+    """The standard embeddings answer for ``vectors``, in order."""
+    return {
+        "object": "list",
+        "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
+        "model": call.model,
+        "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
+    }
+
+
 def stop_list(request: dict[str, Any]) -> list[str] | None:
     stop = request.get("stop")
     if stop is None:

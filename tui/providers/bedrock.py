@@ -17,7 +17,17 @@ from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
 from tui.domain.errors import InvalidParameterValue, ProviderProtocolError
 from tui.domain.provider_configs import AmazonBedrockConfig
 from tui.domain.schemas import content_text
-from tui.providers.base import Call, Provider, StreamMapper, credential, new_id, prompt_text, stop_list
+from tui.providers.base import (
+    Call,
+    Provider,
+    StreamMapper,
+    credential,
+    embedding_texts,
+    embeddings_answer,
+    new_id,
+    prompt_text,
+    stop_list,
+)
 from tui.providers.bedrock_sigv4 import AwsCredentials, sign
 from tui.providers.bedrock_stream import ConverseStreamMapper, finish_reason
 from tui.transport.messages import HttpRequest
@@ -167,8 +177,7 @@ class BedrockProvider(Provider):
         return body
 
     def _embeddings_body(self, call: Call) -> dict[str, Any]:
-        texts = call.request.get("input", [])
-        texts = [texts] if isinstance(texts, str) else list(texts)
+        texts = embedding_texts(call, LABEL)
         if _embedding_family(call.model) == "cohere":
             return {"texts": texts, "input_type": "search_document"}
         if len(texts) != 1:
@@ -228,12 +237,7 @@ class BedrockProvider(Provider):
             tokens = 0  # Bedrock counts Cohere's tokens only in the X-Amzn-Bedrock-Input-Token-Count header
         if not isinstance(vectors, list):
             raise ProviderProtocolError(f"{LABEL} answered without embeddings", provider=LABEL)
-        return {
-            "object": "list",
-            "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
-            "model": call.model,
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        }
+        return embeddings_answer(call, vectors, tokens)
 
     def stream_mapper(self, call: Call) -> StreamMapper:
         return ConverseStreamMapper(call, LABEL)

@@ -22,7 +22,17 @@ from tui.domain.errors import (
     StreamInterrupted,
 )
 from tui.domain.schemas import content_text
-from tui.providers.base import Call, Chunk, Provider, StreamMapper, credential, prompt_text, stop_list
+from tui.providers.base import (
+    Call,
+    Chunk,
+    Provider,
+    StreamMapper,
+    credential,
+    embedding_texts,
+    embeddings_answer,
+    prompt_text,
+    stop_list,
+)
 from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
 
@@ -108,13 +118,9 @@ class CohereProvider(Provider):
         return HttpRequest("POST", self.base_url(call) + "/v2/chat", headers, body)
 
     def _embed_body(self, call: Call) -> dict[str, Any]:
-        raw = call.request.get("input")
-        texts = raw if isinstance(raw, list) else [raw]
-        if not all(isinstance(text, str) for text in texts):
-            raise InvalidParameterValue("Cohere embeds text, not token arrays; send 'input' as strings")
         body: dict[str, Any] = {
             "model": call.model,
-            "texts": texts,
+            "texts": embedding_texts(call, LABEL),
             "input_type": DEFAULT_INPUT_TYPE,
             "embedding_types": ["float"],
         }
@@ -158,12 +164,7 @@ class CohereProvider(Provider):
         if not isinstance(vectors, list):
             raise ProviderProtocolError("Cohere answered without float embeddings", provider=LABEL)
         tokens = int(((body.get("meta") or {}).get("billed_units") or {}).get("input_tokens") or 0)
-        return {
-            "object": "list",
-            "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
-            "model": call.model,
-            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
-        }
+        return embeddings_answer(call, vectors, tokens)
 
     def stream_mapper(self, call: Call) -> StreamMapper:
         return CohereStreamMapper(call)

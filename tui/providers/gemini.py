@@ -10,11 +10,9 @@ from typing import Any, ClassVar
 
 from tui.domain.endpoints import TASK_EMBEDDINGS
 from tui.domain.errors import ProviderProtocolError
-from tui.providers.base import Call, Provider, StreamMapper, credential
+from tui.providers.base import Call, Provider, StreamMapper, credential, embedding_texts, embeddings_answer
 from tui.providers.gemini_wire import (
     GeminiStreamMapper,
-    embedding_inputs,
-    embeddings_answer,
     generate_body,
     parse_generate,
     versioned,
@@ -35,7 +33,7 @@ class GeminiProvider(Provider):
         headers = {"x-goog-api-key": credential(call.config, "gemini_api_key")}
         models = f"{versioned(self.base_url(call), GEMINI_VERSION)}/models/{call.model}"
         if call.task == TASK_EMBEDDINGS:
-            texts = embedding_inputs(call)
+            texts = embedding_texts(call, self.label)
             options = _embed_options(call.request)
             if len(texts) == 1:
                 body = {"content": {"parts": [{"text": texts[0]}]}, **options}

@@ -256,23 +256,6 @@ def parse_generate(call: Call, body: Any, label: str) -> dict[str, Any]:
     }
 
 
-def embeddings_answer(call: Call, vectors: list[list[float]], prompt_tokens: int = 0) -> dict[str, Any]:
-    return {
-        "object": "list",
-        "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(vectors)],
-        "model": call.model,
-        "usage": {"prompt_tokens": prompt_tokens, "total_tokens": prompt_tokens},
-    }
-
-
-def embedding_inputs(call: Call) -> list[str]:
-    value = call.request.get("input")
-    texts = [value] if isinstance(value, str) else list(value or [])
-    if not texts or not all(isinstance(t, str) for t in texts):
-        raise InvalidParameterValue("This provider embeds text: send 'input' as a string or a list of strings")
-    return texts
-
-
 def stream_error(label: str, data: dict[str, Any]) -> ProviderError:
     """The typed error for ``{"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", ...}}`` inside a stream."""
     err = data.get("error")

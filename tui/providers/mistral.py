@@ -12,8 +12,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from tui.domain.endpoints import TASK_EMBEDDINGS
-from tui.domain.errors import InvalidParameterValue
-from tui.providers.base import Call, credential
+from tui.providers.base import Call, credential, embedding_texts
 from tui.providers.chat_only import ChatOnlyOpenAI
 from tui.providers.openai_compat import openai_body
 from tui.transport.messages import HttpRequest
@@ -39,13 +38,8 @@ class MistralProvider(ChatOnlyOpenAI):
         base = self.base_url(call)
         if call.task != TASK_EMBEDDINGS:
             return HttpRequest("POST", base + "/chat/completions", headers, self.chat_body(call))
+        embedding_texts(call, self.label)  # refused before anything is sent: Mistral embeds text only
         body = openai_body(self, call, with_model=True)
-        if not all(isinstance(item, str) for item in _items(body.get("input"))):
-            raise InvalidParameterValue("Mistral embeds text, not token arrays; send 'input' as strings")
         if "dimensions" in body:
             body["output_dimension"] = body.pop("dimensions")
         return HttpRequest("POST", base + "/embeddings", headers, body)
-
-
-def _items(value: object) -> list[object]:
-    return value if isinstance(value, list) else [value]

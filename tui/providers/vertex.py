@@ -14,11 +14,9 @@ from typing import Any, ClassVar
 from tui.domain.endpoints import TASK_EMBEDDINGS
 from tui.domain.errors import ProviderProtocolError
 from tui.domain.provider_configs import GoogleCloudVertexAiConfig, ProviderConfig
-from tui.providers.base import Call, Provider, StreamMapper, TokenGrant, credential
+from tui.providers.base import Call, Provider, StreamMapper, TokenGrant, credential, embedding_texts, embeddings_answer
 from tui.providers.gemini_wire import (
     GeminiStreamMapper,
-    embedding_inputs,
-    embeddings_answer,
     generate_body,
     parse_generate,
     versioned,
@@ -57,7 +55,7 @@ class VertexAIProvider(Provider):
             if call.request.get("dimensions") is not None:
                 parameters["outputDimensionality"] = call.request["dimensions"]
             parameters.update(call.request.get("extra_params") or {})
-            instances = [{"content": text} for text in embedding_inputs(call)]
+            instances = [{"content": text} for text in embedding_texts(call, self.label)]
             return HttpRequest("POST", f"{model}:predict", headers, {"instances": instances, "parameters": parameters})
         body = generate_body(self, call)
         if call.stream:

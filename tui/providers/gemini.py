@@ -13,7 +13,7 @@ from tui.domain.errors import ProviderProtocolError
 from tui.providers.base import Call, Provider, StreamMapper, credential, embedding_texts, embeddings_answer
 from tui.providers.gemini_wire import (
     GeminiStreamMapper,
-    generate_body,
+    generate_request,
     parse_generate,
     versioned,
 )
@@ -42,10 +42,7 @@ class GeminiProvider(Provider):
                 {"model": f"models/{call.model}", "content": {"parts": [{"text": t}]}, **options} for t in texts
             ]
             return HttpRequest("POST", f"{models}:batchEmbedContents", headers, {"requests": requests})
-        body = generate_body(self, call)
-        if call.stream:
-            return HttpRequest("POST", f"{models}:streamGenerateContent", headers, body, params={"alt": "sse"})
-        return HttpRequest("POST", f"{models}:generateContent", headers, body)
+        return generate_request(self, call, models, headers)
 
     def parse(self, call: Call, body: Any) -> dict[str, Any]:
         if call.task != TASK_EMBEDDINGS:

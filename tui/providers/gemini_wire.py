@@ -16,6 +16,7 @@ from tui.domain.errors import InvalidParameterValue, ProviderError, ProviderProt
 from tui.domain.schemas import content_text
 from tui.providers.base import Call, Chunk, Provider, new_id, prompt_text, stop_list
 from tui.transport.errors import error_from_response
+from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
 
 CONTENT_FILTER = frozenset(
@@ -176,6 +177,15 @@ def generate_body(provider: Provider, call: Call) -> dict[str, Any]:
         body["toolConfig"] = tool_config
     body.update(request.get("extra_params") or {})
     return body
+
+
+def generate_request(provider: Provider, call: Call, model_url: str, headers: dict[str, str]) -> HttpRequest:
+    """The chat or completions request to the model at ``model_url``: ``:generateContent``, or
+    ``:streamGenerateContent?alt=sse`` for a stream (Gemini and Vertex AI alike)."""
+    body = generate_body(provider, call)
+    if call.stream:
+        return HttpRequest("POST", f"{model_url}:streamGenerateContent", headers, body, params={"alt": "sse"})
+    return HttpRequest("POST", f"{model_url}:generateContent", headers, body)
 
 
 def versioned(base: str, default_version: str) -> str:

@@ -17,7 +17,7 @@ from tui.domain.provider_configs import GoogleCloudVertexAiConfig, ProviderConfi
 from tui.providers.base import Call, Provider, StreamMapper, TokenGrant, credential, embedding_texts, embeddings_answer
 from tui.providers.gemini_wire import (
     GeminiStreamMapper,
-    generate_body,
+    generate_request,
     parse_generate,
     versioned,
 )
@@ -57,10 +57,7 @@ class VertexAIProvider(Provider):
             parameters.update(call.request.get("extra_params") or {})
             instances = [{"content": text} for text in embedding_texts(call, self.label)]
             return HttpRequest("POST", f"{model}:predict", headers, {"instances": instances, "parameters": parameters})
-        body = generate_body(self, call)
-        if call.stream:
-            return HttpRequest("POST", f"{model}:streamGenerateContent", headers, body, params={"alt": "sse"})
-        return HttpRequest("POST", f"{model}:generateContent", headers, body)
+        return generate_request(self, call, model, headers)
 
     def parse(self, call: Call, body: Any) -> dict[str, Any]:
         if call.task != TASK_EMBEDDINGS:

@@ -114,8 +114,6 @@ class AnthropicDialect(Dialect):
         return json_reply(err.status, body, err.headers)
 
     def fault_error(self, status: int, call: Call) -> ApiError:
-        retry = call.knobs.retry_after
-        headers = self.retry_headers(retry) if status in (429, 503, 529) else {}
         messages = {
             400: "The simulator rejected this request (fault=400).",
             401: "invalid x-api-key",
@@ -129,7 +127,7 @@ class AnthropicDialect(Dialect):
             503: "Service unavailable",
             529: "Overloaded",
         }
-        return ApiError(status, messages.get(status, "Internal server error"), headers=headers)
+        return self.table_fault(status, call, messages)
 
     def retry_headers(self, seconds: float) -> dict[str, str]:
         return {

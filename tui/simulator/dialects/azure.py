@@ -120,7 +120,7 @@ class AzureOpenAIDialect(OpenAIDialect):
 
     def fault_error(self, status: int, call: Call) -> ApiError:
         retry = call.knobs.retry_after
-        headers = self.retry_headers(retry) if status in (429, 503, 529) else {}
+        headers = self.fault_headers(status, call)
         if status == 429:
             version = call.request.query.get("api-version", "v1")
             seconds = max(1, math.ceil(retry))

@@ -249,6 +249,17 @@ class Dialect:
     def fault_error(self, status: int, call: Call) -> ApiError:
         raise NotImplementedError
 
+    def fault_headers(self, status: int, call: Call) -> dict[str, str]:
+        """The dialect's retry headers on an injected status that says to wait (429, 503, 529), else none."""
+        return self.retry_headers(call.knobs.retry_after) if status in (429, 503, 529) else {}
+
+    def table_fault(
+        self, status: int, call: Call, messages: Mapping[int, str], fallback: str | None = None
+    ) -> ApiError:
+        """An injected status fault worded from ``messages`` (a status it lacks: ``fallback``, else the 500 one)."""
+        message = messages.get(status, messages[500] if fallback is None else fallback)
+        return ApiError(status, message, headers=self.fault_headers(status, call))
+
     def stream_error_event(self, call: Call) -> bytes:
         raise NotImplementedError
 

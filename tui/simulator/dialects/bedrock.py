@@ -178,7 +178,7 @@ class BedrockDialect(Dialect):
         return json_reply(err.status, {"message": err.message}, headers)
 
     def fault_error(self, status: int, call: Call) -> ApiError:
-        headers = self.retry_headers(call.knobs.retry_after) if status in (429, 503, 529) else {}
+        headers = self.fault_headers(status, call)
         messages = {
             400: "The simulator rejected this request (fault=400).",
             401: "The security token included in the request is invalid.",

@@ -104,7 +104,6 @@ class CohereDialect(Dialect):
         return json_reply(err.status, {"id": str(uuid.uuid4()), "message": err.message}, err.headers)
 
     def fault_error(self, status: int, call: Call) -> ApiError:
-        retry = call.knobs.retry_after
         messages = {
             400: "invalid request: the simulator rejected this request (fault=400)",
             401: "invalid api token",
@@ -117,8 +116,7 @@ class CohereDialect(Dialect):
             500: "internal server error, this has been reported to our developers",
             503: "service unavailable",
         }
-        headers = self.retry_headers(retry) if status in (429, 503, 529) else {}
-        return ApiError(status, messages.get(status, messages[500]), headers=headers)
+        return self.table_fault(status, call, messages)
 
     def response_headers(self, call: Call) -> dict[str, str]:
         return {"x-request-id": call.request_id}

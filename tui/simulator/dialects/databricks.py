@@ -118,11 +118,7 @@ class DatabricksDialect(OpenAIDialect):
             503: "The service is temporarily unavailable. Please try again later.",
             529: "The external model provider is overloaded. Please try again later.",
         }
-        headers = self.retry_headers(retry) if status in (429, 503, 529) else {}
-        return ApiError(status, messages.get(status, "Internal error."), headers=headers)
-
-    def retry_headers(self, seconds: float) -> dict[str, str]:
-        return {"retry-after": format_seconds(seconds)}
+        return self.table_fault(status, call, messages, fallback="Internal error.")
 
     def response_headers(self, call: Call) -> dict[str, str]:
         return {"x-request-id": call.request_id}

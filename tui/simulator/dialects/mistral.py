@@ -48,7 +48,6 @@ class MistralDialect(UsageLastDialect):
         return json_reply(err.status, body, err.headers)
 
     def fault_error(self, status: int, call: Call) -> ApiError:
-        retry = call.knobs.retry_after
         messages = {
             400: "The simulator rejected this request (fault=400).",
             401: UNAUTHORIZED,
@@ -58,8 +57,7 @@ class MistralDialect(UsageLastDialect):
             500: "Internal server error",
             503: "Service unavailable",
         }
-        headers = self.retry_headers(retry) if status in (429, 503, 529) else {}
-        return ApiError(status, messages.get(status, "Internal server error"), headers=headers)
+        return self.table_fault(status, call, messages)
 
     def response_headers(self, call: Call) -> dict[str, str]:
         return {"x-request-id": call.request_id}

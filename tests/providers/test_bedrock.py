@@ -15,6 +15,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from tests.providers.faults import CHAT, stream_until_error
 from tests.providers.rig import Rig
 from tui.domain.base import parse_stored, parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint, ServingEndpointDetailed
@@ -45,7 +46,6 @@ EXAMPLE_BODY = (
     b'{"messages":[{"role":"user","content":[{"text":"Say hi"}]}],"system":[{"text":"You are terse."}],'
     b'"inferenceConfig":{"maxTokens":16,"temperature":0.5,"stopSequences":["\\n\\n"]}}'
 )
-CHAT = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 60}
 AMZ_DATE = re.compile(r"\d{8}T\d{6}Z")
 
 
@@ -262,15 +262,6 @@ STATUS_FAULTS: list[tuple[str, type[ProviderError], str]] = [
 
 async def faulty(rig: Rig, knobs: str) -> str:
     return await rig.endpoint("bedrock", "chat", model=f"{MODEL}@{knobs}", name="faulty")
-
-
-async def stream_until_error(rig: Rig, name: str) -> tuple[str, ProviderError]:
-    received: list[str] = []
-    with pytest.raises(ProviderError) as caught:
-        async for chunk in rig.ws.stream(name, CHAT):
-            if chunk["choices"]:
-                received.append(chunk["choices"][0]["delta"].get("content") or "")
-    return "".join(received), caught.value
 
 
 @pytest.mark.parametrize(("fault", "cls", "words"), STATUS_FAULTS)

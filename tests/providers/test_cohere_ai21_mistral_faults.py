@@ -3,35 +3,20 @@ that breaks keeps the text received so far, and Cohere's own 498 and 499 statuse
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from tests.providers.faults import CHAT, STATUS_FAULTS, drain, stream_until_error
 from tests.providers.rig import Rig
 from tui.domain.errors import (
     ProviderAuthError,
     ProviderError,
-    ProviderOverloaded,
     ProviderProtocolError,
-    ProviderRateLimited,
-    ProviderRequestError,
     StreamInterrupted,
 )
 from tui.simulator.endpoints import model_name
 
 FLAVOURS = ("cohere", "ai21", "mistral")
 LABELS = {"cohere": "Cohere", "ai21": "AI21 Labs", "mistral": "Mistral"}
-CHAT = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 60}
-
-STATUS_FAULTS: list[tuple[str, type[ProviderError], str]] = [
-    ("400", ProviderRequestError, "rejected the request (400)"),
-    ("401", ProviderAuthError, "refused the API key (401)"),
-    ("403", ProviderAuthError, "denied access (403)"),
-    ("404", ProviderRequestError, "rejected the request (404)"),
-    ("429", ProviderRateLimited, "rate limit hit (429)"),
-    ("500", ProviderError, "failed (500)"),
-    ("503", ProviderOverloaded, "overloaded (503)"),
-]
 COHERE_ONLY: list[tuple[str, type[ProviderError], str]] = [
     ("498", ProviderAuthError, "refused the token (498)"),
     ("499", ProviderError, "cancelled the request (499)"),
@@ -40,20 +25,6 @@ COHERE_ONLY: list[tuple[str, type[ProviderError], str]] = [
 
 async def endpoint(rig: Rig, flavour: str, knobs: str, name: str = "faulty") -> str:
     return await rig.endpoint(flavour, "chat", model=f"{model_name(flavour, 'chat')}@{knobs}", name=name)
-
-
-async def drain(rig: Rig, name: str) -> tuple[str, list[dict[str, Any]]]:
-    chunks = [chunk async for chunk in rig.ws.stream(name, CHAT)]
-    return "".join((c["choices"][0]["delta"].get("content") or "") for c in chunks if c["choices"]), chunks
-
-
-async def stream_until_error(rig: Rig, name: str) -> tuple[str, ProviderError]:
-    received: list[str] = []
-    with pytest.raises(ProviderError) as caught:
-        async for chunk in rig.ws.stream(name, CHAT):
-            if chunk["choices"]:
-                received.append(chunk["choices"][0]["delta"].get("content") or "")
-    return "".join(received), caught.value
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.providers.faults import CHAT, drain, stream_until_error
+from tests.providers.faults import STATUS_FAULTS as COMMON_FAULTS
 from tests.providers.rig import Rig
 from tui.domain.base import parse_stored, parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
@@ -17,8 +19,6 @@ from tui.domain.errors import (
     ProviderError,
     ProviderOverloaded,
     ProviderProtocolError,
-    ProviderRateLimited,
-    ProviderRequestError,
     ProviderTimeout,
     ProviderUnreachable,
     StreamInterrupted,
@@ -29,39 +29,12 @@ from tui.workspace.local.workspace import LocalWorkspace
 
 FLAVOURS = ("openai", "azure", "anthropic")
 LABELS = {"openai": "OpenAI", "azure": "Azure OpenAI", "anthropic": "Anthropic"}
-CHAT = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 60}
-
-STATUS_FAULTS: list[tuple[str, type[ProviderError], str]] = [
-    ("400", ProviderRequestError, "rejected the request (400)"),
-    ("401", ProviderAuthError, "refused the API key (401)"),
-    ("403", ProviderAuthError, "denied access (403)"),
-    ("404", ProviderRequestError, "rejected the request (404)"),
-    ("429", ProviderRateLimited, "rate limit hit (429)"),
-    ("500", ProviderError, "failed (500)"),
-    ("503", ProviderOverloaded, "overloaded (503)"),
-    ("529", ProviderOverloaded, "overloaded (529)"),
-]
+STATUS_FAULTS = [*COMMON_FAULTS, ("529", ProviderOverloaded, "overloaded (529)")]
 
 
 async def endpoint(rig: Rig, flavour: str, knobs: str, name: str = "faulty") -> str:
     model = {"openai": "gpt-4o-mini", "azure": "gpt4o", "anthropic": "claude-3-5-haiku-20241022"}[flavour]
     return await rig.endpoint(flavour, "chat", model=f"{model}@{knobs}", name=name)
-
-
-async def drain(rig: Rig, name: str) -> tuple[str, list[dict[str, Any]]]:
-    chunks: list[dict[str, Any]] = []
-    async for chunk in rig.ws.stream(name, CHAT):
-        chunks.append(chunk)
-    return "".join((c["choices"][0]["delta"].get("content") or "") for c in chunks if c["choices"]), chunks
-
-
-async def stream_until_error(rig: Rig, name: str) -> tuple[str, ProviderError]:
-    received: list[str] = []
-    with pytest.raises(ProviderError) as caught:
-        async for chunk in rig.ws.stream(name, CHAT):
-            if chunk["choices"]:
-                received.append(chunk["choices"][0]["delta"].get("content") or "")
-    return "".join(received), caught.value
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

@@ -7,14 +7,13 @@ from typing import Any
 
 import pytest
 
+from tests.providers.faults import CHAT, STATUS_FAULTS, drain, stream_until_error
 from tests.providers.rig import Rig
 from tests.providers.service_account import VERTEX_REF, vertex_ready
 from tui.domain.errors import (
-    ProviderAuthError,
     ProviderError,
     ProviderOverloaded,
     ProviderProtocolError,
-    ProviderRateLimited,
     ProviderRequestError,
     StreamInterrupted,
 )
@@ -22,17 +21,6 @@ from tui.transport.timeouts import Timeouts
 
 FLAVOURS = ("gemini", "vertex")
 LABELS = {"gemini": "Google Gemini", "vertex": "Vertex AI"}
-CHAT = {"messages": [{"role": "user", "content": "Say hi"}], "max_tokens": 60}
-
-STATUS_FAULTS: list[tuple[str, type[ProviderError], str]] = [
-    ("400", ProviderRequestError, "rejected the request (400)"),
-    ("401", ProviderAuthError, "refused the API key (401)"),
-    ("403", ProviderAuthError, "denied access (403)"),
-    ("404", ProviderRequestError, "rejected the request (404)"),
-    ("429", ProviderRateLimited, "rate limit hit (429)"),
-    ("500", ProviderError, "failed (500)"),
-    ("503", ProviderOverloaded, "overloaded (503)"),
-]
 
 
 async def endpoint(rig: Rig, flavour: str, knobs: str, name: str = "faulty") -> str:
@@ -41,20 +29,6 @@ async def endpoint(rig: Rig, flavour: str, knobs: str, name: str = "faulty") -> 
         await vertex_ready(rig)
         extra["secret"] = VERTEX_REF
     return await rig.endpoint(flavour, "chat", model=f"gemini-2.0-flash@{knobs}", name=name, **extra)
-
-
-async def drain(rig: Rig, name: str) -> str:
-    texts = [c["choices"][0]["delta"].get("content") or "" async for c in rig.ws.stream(name, CHAT) if c["choices"]]
-    return "".join(texts)
-
-
-async def stream_until_error(rig: Rig, name: str) -> tuple[str, ProviderError]:
-    received: list[str] = []
-    with pytest.raises(ProviderError) as caught:
-        async for chunk in rig.ws.stream(name, CHAT):
-            if chunk["choices"]:
-                received.append(chunk["choices"][0]["delta"].get("content") or "")
-    return "".join(received), caught.value
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
@@ -146,4 +120,4 @@ async def test_drip_fed_stream_reassembles(rig: Rig, flavour: str) -> None:
     name = await endpoint(rig, flavour, "fault=drip,tokens=12")
     whole = await endpoint(rig, flavour, "tokens=12", name="whole")
     answer = await rig.ws.query(whole, CHAT)
-    assert await drain(rig, name) == answer["choices"][0]["message"]["content"]
+    assert (await drain(rig, name))[0] == answer["choices"][0]["message"]["content"]

@@ -7,6 +7,17 @@ from collections.abc import Callable
 from typing import Any
 
 from tui.simulator.endpoints import SIM_KEY
+from tui.simulator.text import count_words
+
+WORKED = {
+    "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}],
+    "temperature": 0.5,
+    "max_tokens": 16,
+    "stop": ["\n\n"],
+}
+"""The spec's worked chat request for Cohere, AI21 and Mistral."""
+PROMPT_TOKENS = count_words("You are terse.") + count_words("Say hi")
+"""What the simulator counts for the worked request's prompt."""
 
 Expected = tuple[str, dict[str, str], dict[str, Any]]
 BEARER = {"authorization": f"Bearer {SIM_KEY}"}

@@ -4,33 +4,20 @@ last stream chunk split into the standard usage chunk, completions through chat,
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from tests.providers.native_wire import PROMPT_TOKENS, WORKED
 from tests.providers.rig import Rig
 from tui.simulator.endpoints import SIM_KEY, SIM_REF
-from tui.simulator.text import count_words, tokenize
+from tui.simulator.text import tokenize
 
 MODEL = "jamba-mini"
-WORKED = {
-    "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}],
-    "temperature": 0.5,
-    "max_tokens": 16,
-    "stop": ["\n\n"],
-}
-PROMPT_TOKENS = count_words("You are terse.") + count_words("Say hi")
-
-
-def sent(rig: Rig) -> Any:
-    assert len(rig.sim.requests) == 1, [r.path for r in rig.sim.requests]
-    return rig.sim.requests[0]
 
 
 async def test_worked_example_request_and_standard_answer(rig: Rig) -> None:
     name = await rig.endpoint("ai21", "chat")
     answer = await rig.ws.query(name, WORKED)
-    request = sent(rig)
+    request = rig.only_request()
     assert (request.method, request.path) == ("POST", "/studio/v1/chat/completions")
     assert request.headers["authorization"] == f"Bearer {SIM_KEY}"
     assert request.body == {**WORKED, "model": MODEL}
@@ -59,7 +46,7 @@ async def test_worked_example_stream_splits_usage_off_the_last_chunk(rig: Rig) -
     whole = await rig.ws.query(name, WORKED)
     rig.sim.clear()
     chunks = [c async for c in rig.ws.stream(name, WORKED)]
-    assert sent(rig).body == {**WORKED, "model": MODEL, "stream": True}  # no stream_options
+    assert rig.only_request().body == {**WORKED, "model": MODEL, "stream": True}  # no stream_options
     first = chunks[0]
     common = {"id": first["id"], "object": "chat.completion.chunk", "created": first["created"], "model": MODEL}
     tokens = [c["choices"][0]["delta"]["content"] for c in chunks[1:-2]]
@@ -77,13 +64,13 @@ async def test_the_base_is_accepted_as_the_sdk_host_or_with_its_path(rig: Rig, p
     config = {"ai21labs_api_key": SIM_REF, "ai21labs_api_base": rig.base + path}
     name = await rig.endpoint("ai21", "chat", ai21labs_config=config)
     await rig.ws.query(name, WORKED)
-    assert sent(rig).path == "/studio/v1/chat/completions"
+    assert rig.only_request().path == "/studio/v1/chat/completions"
 
 
 async def test_n_is_native(rig: Rig) -> None:
     name = await rig.endpoint("ai21", "chat")
     answer = await rig.ws.query(name, {**WORKED, "n": 2, "stop": None})
-    assert sent(rig).body["n"] == 2
+    assert rig.only_request().body["n"] == 2
     assert [c["index"] for c in answer["choices"]] == [0, 1]
 
 
@@ -91,7 +78,7 @@ async def test_completions_go_through_chat(rig: Rig) -> None:
     name = await rig.endpoint("ai21", "completions")
     request = {"prompt": "Say hi", "max_tokens": 4, "temperature": 0.2}
     answer = await rig.ws.query(name, request)
-    assert sent(rig).body == {
+    assert rig.only_request().body == {
         "model": MODEL,
         "messages": [{"role": "user", "content": "Say hi"}],
         "max_tokens": 4,

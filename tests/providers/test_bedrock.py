@@ -69,11 +69,6 @@ def converse_request(task: str, stream: bool, request: dict[str, Any]) -> tuple[
     return path, {}, {**body, "inferenceConfig": inference}
 
 
-def only_request(rig: Rig) -> RecordedRequest:
-    assert len(rig.sim.requests) == 1, [r.path for r in rig.sim.requests]
-    return rig.sim.requests[0]
-
-
 def botocore_authorization(seen: RecordedRequest, secret: str = SIM_KEY, token: str | None = None) -> str:
     """What botocore's SigV4Auth signs for the request as it arrived, at the same X-Amz-Date."""
     url = f"http://{seen.headers['host']}{seen.raw_path}"
@@ -92,7 +87,7 @@ async def test_the_worked_example_request_exactly(rig: Rig, stream: bool) -> Non
         [c async for c in rig.ws.stream(name, EXAMPLE)]
     else:
         await rig.ws.query(name, EXAMPLE)
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.method == "POST"
     assert seen.raw_path == f"/model/{ENCODED}/{'converse-stream' if stream else 'converse'}"
     assert seen.raw_body == EXAMPLE_BODY
@@ -156,7 +151,7 @@ async def test_exact_standard_output(rig: Rig, task: str) -> None:
 async def test_cohere_embeddings_via_invoke_model(rig: Rig) -> None:
     name = await rig.endpoint("bedrock", "embeddings", model="cohere.embed-english-v3")
     answer = await rig.ws.query(name, {"input": ["alpha", "beta", "alpha"]})
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.raw_path == "/model/cohere.embed-english-v3/invoke"
     assert seen.raw_body == b'{"texts":["alpha","beta","alpha"],"input_type":"search_document"}'
     assert seen.headers["accept"] == "application/json"
@@ -170,7 +165,7 @@ async def test_cohere_embeddings_via_invoke_model(rig: Rig) -> None:
 async def test_titan_embeddings_one_text_per_call(rig: Rig) -> None:
     name = await rig.endpoint("bedrock", "embeddings", model="amazon.titan-embed-text-v2:0")
     answer = await rig.ws.query(name, {"input": "one two three"})
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.raw_path == "/model/amazon.titan-embed-text-v2%3A0/invoke"
     assert seen.raw_body == b'{"inputText":"one two three"}'
     assert answer["usage"] == {"prompt_tokens": 3, "total_tokens": 3} and len(answer["data"]) == 1
@@ -198,7 +193,7 @@ async def test_session_token_is_sent_and_signed(rig: Rig) -> None:
     name = await bedrock_endpoint(rig, "with-token", aws_session_token="{{secrets/sim/token}}")
     answer = await rig.ws.query(name, CHAT)
     assert answer["choices"][0]["message"]["content"]
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.headers["x-amz-security-token"] == token
     assert "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token," in seen.headers["authorization"]
     assert seen.headers["authorization"] == botocore_authorization(seen, token=token)
@@ -214,7 +209,7 @@ async def test_bedrock_api_key_is_a_bearer_token(rig: Rig, stream: bool) -> None
         assert chunks[-1]["usage"]["completion_tokens"] > 0
     else:
         assert (await rig.ws.query(name, CHAT))["choices"][0]["message"]["content"]
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.headers["authorization"] == f"Bearer {SIM_KEY}"
     assert "x-amz-date" not in seen.headers and seen.headers["content-type"] == "application/json"
 
@@ -348,7 +343,7 @@ async def test_an_inference_profile_arn_as_the_model(rig: Rig) -> None:
     name = await rig.endpoint("bedrock", "chat", model=arn)
     answer = await rig.ws.query(name, CHAT)
     assert answer["model"] == arn and answer["choices"][0]["message"]["content"]
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.raw_path == (
         "/model/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Ainference-profile%2F"
         "us.anthropic.claude-3-haiku-20240307-v1%3A0/converse"

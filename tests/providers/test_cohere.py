@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
 
 import pytest
 
+from tests.providers.native_wire import PROMPT_TOKENS, WORKED
 from tests.providers.rig import Rig
 from tui.domain.endpoints import TASK_CHAT
 from tui.domain.errors import InvalidParameterValue, ProviderError, ProviderTimeout
@@ -18,16 +18,10 @@ from tui.domain.provider_configs import CohereConfig
 from tui.providers import get_provider
 from tui.providers.base import Call
 from tui.simulator.endpoints import SIM_KEY, SIM_REF
-from tui.simulator.text import count_words, tokenize
+from tui.simulator.text import tokenize
 from tui.transport.sse import SseEvent
 
 MODEL = "command-r-plus-08-2024"
-WORKED = {
-    "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}],
-    "temperature": 0.5,
-    "max_tokens": 16,
-    "stop": ["\n\n"],
-}
 WORKED_BODY = {
     "model": MODEL,
     "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}],
@@ -35,18 +29,12 @@ WORKED_BODY = {
     "max_tokens": 16,
     "stop_sequences": ["\n\n"],
 }
-PROMPT_TOKENS = count_words("You are terse.") + count_words("Say hi")
-
-
-def sent(rig: Rig) -> Any:
-    assert len(rig.sim.requests) == 1, [r.path for r in rig.sim.requests]
-    return rig.sim.requests[0]
 
 
 async def test_worked_example_request_and_standard_answer(rig: Rig) -> None:
     name = await rig.endpoint("cohere", "chat")
     answer = await rig.ws.query(name, WORKED)
-    request = sent(rig)
+    request = rig.only_request()
     assert (request.method, request.path, request.query) == ("POST", "/v2/chat", {})
     assert request.headers["authorization"] == f"Bearer {SIM_KEY}"
     assert request.headers["content-type"] == "application/json"
@@ -71,7 +59,7 @@ async def test_worked_example_stream_is_the_standard_transcript(rig: Rig) -> Non
     whole = await rig.ws.query(name, WORKED)
     rig.sim.clear()
     chunks = [c async for c in rig.ws.stream(name, WORKED)]
-    assert sent(rig).body == {**WORKED_BODY, "stream": True}
+    assert rig.only_request().body == {**WORKED_BODY, "stream": True}
     first = chunks[0]
     common = {"id": first["id"], "object": "chat.completion.chunk", "created": first["created"], "model": MODEL}
     tokens = [c["choices"][0]["delta"]["content"] for c in chunks[1:-2]]
@@ -90,7 +78,7 @@ async def test_the_base_is_accepted_with_or_without_a_version(rig: Rig, suffix: 
     config = {"cohere_api_key": SIM_REF, "cohere_api_base": rig.base + suffix}
     name = await rig.endpoint("cohere", "chat", cohere_config=config)
     await rig.ws.query(name, WORKED)
-    assert sent(rig).path == "/v2/chat"
+    assert rig.only_request().path == "/v2/chat"
 
 
 async def test_knobs_are_renamed_and_tools_keep_openai_shape(rig: Rig) -> None:
@@ -115,7 +103,7 @@ async def test_knobs_are_renamed_and_tools_keep_openai_shape(rig: Rig) -> None:
     }
     name = await rig.endpoint("cohere", "chat")
     await rig.ws.query(name, request)
-    assert sent(rig).body == {
+    assert rig.only_request().body == {
         "model": MODEL,
         "messages": [
             {"role": "system", "content": "Be brief."},
@@ -137,7 +125,7 @@ async def test_knobs_are_renamed_and_tools_keep_openai_shape(rig: Rig) -> None:
 async def test_auto_tool_choice_is_left_out_and_a_named_one_is_refused(rig: Rig) -> None:
     name = await rig.endpoint("cohere", "chat")
     await rig.ws.query(name, {**WORKED, "tool_choice": "auto"})
-    assert "tool_choice" not in sent(rig).body
+    assert "tool_choice" not in rig.only_request().body
     named = {"type": "function", "function": {"name": "lookup"}}
     with pytest.raises(InvalidParameterValue, match="tool_choice"):
         await rig.ws.query(name, {**WORKED, "tool_choice": named})
@@ -146,7 +134,7 @@ async def test_auto_tool_choice_is_left_out_and_a_named_one_is_refused(rig: Rig)
 async def test_completions_are_one_user_message(rig: Rig) -> None:
     name = await rig.endpoint("cohere", "completions")
     answer = await rig.ws.query(name, {"prompt": ["Say hi"], "max_tokens": 4, "stop": "@@"})
-    assert sent(rig).body == {
+    assert rig.only_request().body == {
         "model": "command-r-08-2024",
         "messages": [{"role": "user", "content": "Say hi"}],
         "max_tokens": 4,
@@ -160,8 +148,8 @@ async def test_completions_are_one_user_message(rig: Rig) -> None:
 async def test_embeddings_request_and_standard_answer(rig: Rig) -> None:
     name = await rig.endpoint("cohere", "embeddings")
     answer = await rig.ws.query(name, {"input": "alpha beta", "dimensions": 16})
-    assert sent(rig).path == "/v2/embed"
-    assert sent(rig).body == {
+    assert rig.only_request().path == "/v2/embed"
+    assert rig.only_request().body == {
         "model": "embed-english-v3.0",
         "texts": ["alpha beta"],
         "input_type": "search_document",
@@ -181,7 +169,7 @@ async def test_embeddings_request_and_standard_answer(rig: Rig) -> None:
 async def test_embeddings_input_type_can_be_configured_and_token_arrays_are_refused(rig: Rig) -> None:
     name = await rig.endpoint("cohere", "embeddings")
     await rig.ws.query(name, {"input": ["q"], "extra_params": {"input_type": "search_query"}})
-    assert sent(rig).body["input_type"] == "search_query"
+    assert rig.only_request().body["input_type"] == "search_query"
     with pytest.raises(InvalidParameterValue, match="not token arrays"):
         await rig.ws.query(name, {"input": [1, 2, 3]})
 

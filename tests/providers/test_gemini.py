@@ -39,15 +39,10 @@ def expected_text(seed: str, max_tokens: int, stop: list[str], topic: str) -> tu
     return gen.text, "length" if gen.finish == "length" else "stop", len(gen.tokens)
 
 
-def only_request(rig: Rig) -> Any:
-    assert len(rig.sim.requests) == 1, [r.path for r in rig.sim.requests]
-    return rig.sim.requests[0]
-
-
 async def test_chat_query_sends_the_worked_example_and_answers_the_standard_shape(rig: Rig) -> None:
     name = await rig.endpoint("gemini", "chat")
     answer = await rig.ws.query(name, CHAT)
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.path == f"/v1beta/models/{MODEL}:generateContent" and seen.query == {}
     assert seen.headers["x-goog-api-key"] == SIM_KEY and "authorization" not in seen.headers
     assert seen.body == SPEC_BODY
@@ -68,7 +63,7 @@ async def test_chat_stream_asks_for_sse_and_gives_the_same_text_with_one_finish_
     whole = await rig.ws.query(name, CHAT)
     rig.sim.clear()
     chunks = [c async for c in rig.ws.stream(name, CHAT)]
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.path == f"/v1beta/models/{MODEL}:streamGenerateContent" and seen.query == {"alt": "sse"}
     assert seen.body == SPEC_BODY  # the stream is chosen by the method, not by the body
     assert {c["object"] for c in chunks} == {"chat.completion.chunk"}
@@ -100,7 +95,7 @@ async def test_completions_are_one_user_turn_answered_as_text_completion(rig: Ri
         assert answer["object"] == "text_completion" and answer["model"] == MODEL
         assert answer["choices"] == [{"index": 0, "text": text, "finish_reason": finish}]
         assert answer["usage"] == {"prompt_tokens": 2, "completion_tokens": 8, "total_tokens": 10}
-    assert only_request(rig).body == {
+    assert rig.only_request().body == {
         "contents": [{"role": "user", "parts": [{"text": "Say hi"}]}],
         "generationConfig": {"maxOutputTokens": 8},
     }
@@ -109,7 +104,7 @@ async def test_completions_are_one_user_turn_answered_as_text_completion(rig: Ri
 async def test_one_text_is_embedded_with_embed_content(rig: Rig) -> None:
     name = await rig.endpoint("gemini", "embeddings")
     answer = await rig.ws.query(name, {"input": "alpha", "dimensions": 4})
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.path == "/v1beta/models/text-embedding-004:embedContent"
     assert seen.body == {"content": {"parts": [{"text": "alpha"}]}, "outputDimensionality": 4}
     assert answer == {
@@ -123,7 +118,7 @@ async def test_one_text_is_embedded_with_embed_content(rig: Rig) -> None:
 async def test_several_texts_are_embedded_in_one_batch(rig: Rig) -> None:
     name = await rig.endpoint("gemini", "embeddings")
     answer = await rig.ws.query(name, {"input": ["alpha", "beta", "alpha"]})
-    seen = only_request(rig)
+    seen = rig.only_request()
     assert seen.path == "/v1beta/models/text-embedding-004:batchEmbedContents"
     assert seen.body == {
         "requests": [
@@ -144,7 +139,7 @@ async def test_the_base_url_is_taken_with_or_without_its_api_version(rig: Rig, b
     )
     await rig.ws.query(name, {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 3})
     version = "v1" if base.endswith("/v1") else "v1beta"
-    assert only_request(rig).path == f"/{version}/models/{MODEL}:generateContent"
+    assert rig.only_request().path == f"/{version}/models/{MODEL}:generateContent"
 
 
 @pytest.mark.parametrize("stream", [False, True], ids=["query", "stream"])
@@ -181,7 +176,7 @@ async def test_a_blocked_prompt_is_an_empty_content_filter_answer(rig: Rig, stre
 async def test_n_asks_for_candidates_and_gets_one_choice_each(rig: Rig) -> None:
     name = await rig.endpoint("gemini", "chat")
     answer = await rig.ws.query(name, {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 5, "n": 2})
-    assert only_request(rig).body["generationConfig"] == {"maxOutputTokens": 5, "candidateCount": 2}
+    assert rig.only_request().body["generationConfig"] == {"maxOutputTokens": 5, "candidateCount": 2}
     assert [c["index"] for c in answer["choices"]] == [0, 1]
     assert answer["choices"][0]["message"]["content"] != answer["choices"][1]["message"]["content"]
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.providers.native_wire import PROMPT_TOKENS, WORKED
 from tests.providers.rig import Rig
 from tui.domain.endpoints import TASK_CHAT
 from tui.domain.errors import InvalidParameterValue, ProviderError
@@ -16,27 +17,15 @@ from tui.domain.provider_configs import MistralConfig
 from tui.providers import get_provider
 from tui.providers.base import Call
 from tui.simulator.endpoints import SIM_KEY, SIM_REF
-from tui.simulator.text import count_words, tokenize
+from tui.simulator.text import tokenize
 
 MODEL = "mistral-small-latest"
-WORKED = {
-    "messages": [{"role": "system", "content": "You are terse."}, {"role": "user", "content": "Say hi"}],
-    "temperature": 0.5,
-    "max_tokens": 16,
-    "stop": ["\n\n"],
-}
-PROMPT_TOKENS = count_words("You are terse.") + count_words("Say hi")
-
-
-def sent(rig: Rig) -> Any:
-    assert len(rig.sim.requests) == 1, [r.path for r in rig.sim.requests]
-    return rig.sim.requests[0]
 
 
 async def test_worked_example_request_and_standard_answer(rig: Rig) -> None:
     name = await rig.endpoint("mistral", "chat")
     answer = await rig.ws.query(name, {**WORKED, "seed": 3})
-    request = sent(rig)
+    request = rig.only_request()
     assert (request.method, request.path) == ("POST", "/mistral/v1/chat/completions")
     assert request.headers["authorization"] == f"Bearer {SIM_KEY}"
     assert request.body == {**WORKED, "random_seed": 3, "model": MODEL}
@@ -64,7 +53,7 @@ async def test_stream_splits_usage_off_the_last_chunk(rig: Rig) -> None:
     whole = await rig.ws.query(name, WORKED)
     rig.sim.clear()
     chunks = [c async for c in rig.ws.stream(name, WORKED)]
-    assert sent(rig).body == {**WORKED, "model": MODEL, "stream": True}  # no stream_options
+    assert rig.only_request().body == {**WORKED, "model": MODEL, "stream": True}  # no stream_options
     first = chunks[0]
     common = {"id": first["id"], "object": "chat.completion.chunk", "created": first["created"], "model": MODEL}
     tokens = [c["choices"][0]["delta"]["content"] for c in chunks[1:-2]]
@@ -80,7 +69,7 @@ async def test_stream_splits_usage_off_the_last_chunk(rig: Rig) -> None:
 async def test_a_callers_stream_options_are_not_passed_on(rig: Rig) -> None:
     name = await rig.endpoint("mistral", "chat")
     chunks = [c async for c in rig.ws.stream(name, {**WORKED, "stream_options": {"include_usage": True}})]
-    assert "stream_options" not in sent(rig).body
+    assert "stream_options" not in rig.only_request().body
     assert chunks[-1]["usage"]["completion_tokens"] > 0
 
 
@@ -89,13 +78,13 @@ async def test_the_base_is_accepted_with_or_without_v1(rig: Rig, path: str) -> N
     config = {"mistral_api_key": SIM_REF, "mistral_api_base": rig.base + path}
     name = await rig.endpoint("mistral", "chat", mistral_config=config)
     await rig.ws.query(name, WORKED)
-    assert sent(rig).path == "/mistral/v1/chat/completions"
+    assert rig.only_request().path == "/mistral/v1/chat/completions"
 
 
 async def test_completions_go_through_chat_keeping_stop_and_n(rig: Rig) -> None:
     name = await rig.endpoint("mistral", "completions")
     answer = await rig.ws.query(name, {"prompt": "Say hi", "max_tokens": 3, "stop": "@@", "n": 2, "temperature": 0.9})
-    assert sent(rig).body == {
+    assert rig.only_request().body == {
         "model": MODEL,
         "messages": [{"role": "user", "content": "Say hi"}],
         "max_tokens": 3,
@@ -111,7 +100,7 @@ async def test_completions_go_through_chat_keeping_stop_and_n(rig: Rig) -> None:
 async def test_embeddings_request_and_standard_answer(rig: Rig) -> None:
     name = await rig.endpoint("mistral", "embeddings")
     answer = await rig.ws.query(name, {"input": ["alpha", "beta"], "dimensions": 12})
-    request = sent(rig)
+    request = rig.only_request()
     assert request.path == "/mistral/v1/embeddings"
     assert request.body == {"input": ["alpha", "beta"], "output_dimension": 12, "model": "mistral-embed"}
     assert [(d["object"], d["index"], len(d["embedding"])) for d in answer["data"]] == [

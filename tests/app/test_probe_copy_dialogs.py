@@ -165,9 +165,8 @@ async def test_pane_x_copies_its_last_request_as_code(make_app: AppFactory, copi
         first = panes(app)[0]
         first.view.focus()
         await pilot.press("x")
-        await pilot.pause(0.1)
+        await wait_until(pilot, lambda: any("send a prompt first" in str(n.message) for n in app._notifications))
         assert not isinstance(app.screen, CopyAsDialog), "no request yet"
-        assert any("send a prompt first" in str(n.message) for n in app._notifications)
         await send(app, pilot, "Compare 'these' $(endpoints)")
         await wait_until(pilot, lambda: first.busy)
         first.view.focus()

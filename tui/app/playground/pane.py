@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+from time import perf_counter
 from typing import Any
 
 from textual import work
@@ -22,7 +23,7 @@ from textual.reactive import var
 from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from tui.app.playground.pane_text import STATE_ICONS, describe_embeddings, fit_parts, status_parts
+from tui.app.playground.pane_text import STATE_ICONS, TYPICAL_STATUS, describe_embeddings, fit_parts, status_parts
 from tui.app.workspace_of import workspace_of
 from tui.domain.errors import StreamInterrupted, SwitchboardError
 from tui.domain.text import markup_literal, printable
@@ -33,6 +34,11 @@ from tui.widgets.stream_view import StreamView
 
 MIN_SHARE, MAX_SHARE = 0.2, 10.0  # fr: a pane never shrinks to nothing nor takes everything
 
+
+WORKER_SLICE = 0.004
+"""Seconds a pane's worker may go on without giving the event loop a turn. A read that finds many chunks
+already received hands them over without awaiting anything, and eight panes in a burst would otherwise
+each hold the loop for 20-40 ms (keys and frames wait)."""
 
 STATUS_MAX_LINES = 3
 """The status wraps to at most this many lines (its max-height in DEFAULT_CSS)."""
@@ -123,6 +129,7 @@ class Pane(Vertical):
         self._error_box = Static("", classes="pane-error")
         self._shown_parts = self._status_parts(None)
         self._status_bar = Static(fit_parts(self._shown_parts, 0), classes="pane-status", markup=False)
+        self._status_lines = 1  # the lines the status bar was last given (see _show_status)
 
     def compose(self) -> ComposeResult:
         yield self._title_bar
@@ -162,17 +169,29 @@ class Pane(Vertical):
             self._shown_parts = parts
             self._show_status()
 
-    def _show_status(self, *, resized: bool = False) -> None:
-        """The shown figures, broken between figures (never inside one) to fit the pane. The screen is laid
-        out again only when the status needs another number of lines (or the pane was resized): a re-layout
-        reflows every pane, and eight panes ending together would each pay for one."""
+    def _show_status(self, *, exact: bool = False, at_least: int = 0) -> None:
+        """The shown figures, broken between figures (never inside one) to fit the pane.
+
+        A re-layout reflows and repaints every pane (tens of milliseconds with eight), so while answers
+        arrive the status only grows: a run starts with the lines a typical live status needs
+        (``at_least``), and fewer lines than shown are padded with blank ones. ``exact`` fits it to the
+        figures (on a resize, and from :meth:`fit_status`, which the screen calls when every pane is done,
+        in the frame that lays out the comparison anyway)."""
         bar = self._status_bar
-        text = fit_parts(self._shown_parts, bar.content_region.width if self.is_mounted else 0)
+        mounted = self.is_mounted
+        text = fit_parts(self._shown_parts, bar.content_region.width if mounted else 0)
         lines = min(text.count("\n") + 1, STATUS_MAX_LINES)
-        bar.update(text, layout=resized or lines != bar.content_region.height)
+        shown = self._status_lines  # not the bar's height: that lags behind until the next layout
+        wanted = lines if exact else min(max(lines, shown, at_least), STATUS_MAX_LINES)
+        self._status_lines = wanted
+        bar.update(text + "\n" * (wanted - lines), layout=wanted != shown or not mounted)
+
+    def fit_status(self) -> None:
+        """Drop the blank lines the status kept while answers arrived (see :meth:`_show_status`)."""
+        self._show_status(exact=True)
 
     def on_resize(self) -> None:
-        self._show_status(resized=True)  # the same figures, refitted: a resize reads no clock
+        self._show_status(exact=True)  # the same figures, refitted: a resize reads no clock
 
     def watch_state(self, state: str) -> None:
         for name in STATE_ICONS:
@@ -186,8 +205,7 @@ class Pane(Vertical):
     def start(self, request: dict[str, Any], *, user_turn: str | None) -> None:
         """Send ``request`` (already holding this pane's conversation) and stream the answer."""
         self.cancel_run()
-        self._error_box.update("")
-        self._error_box.display = False
+        self._hide_error()
         view = self.view
         if is_chat(self.pane_task) and user_turn is not None:
             if view.text:
@@ -199,6 +217,9 @@ class Pane(Vertical):
             endpoint=self.endpoint, provider=self.provider, task=self.pane_task, request=request
         )
         self.state = "waiting"
+        self._shown_parts = self._status_parts(clock.now())
+        width = self._status_bar.content_region.width
+        self._show_status(at_least=min(fit_parts(TYPICAL_STATUS, width).count("\n") + 1, STATUS_MAX_LINES))
         self._worker = self._run(request)
 
     @work(exit_on_error=False)
@@ -212,12 +233,16 @@ class Pane(Vertical):
                 self.metrics.on_response(answer, clock.now())
                 view.set_text(describe_embeddings(answer))
             else:
+                slice_end = perf_counter() + WORKER_SLICE
                 async for chunk in workspace.stream(self.endpoint, {**request, "stream": True}):
                     if self.state == "waiting":
                         self.state = "streaming"
                     piece = self.metrics.on_chunk(chunk, clock.now())
                     if piece:
                         view.append(piece)
+                    if perf_counter() > slice_end:  # chunks already read arrive without a pause
+                        await asyncio.sleep(0)
+                        slice_end = perf_counter() + WORKER_SLICE
                 self.metrics.finish(clock.now())
                 if (request.get("n") or 1) > 1:
                     self._append_other_choices()
@@ -257,6 +282,12 @@ class Pane(Vertical):
         )
         self._error_box.display = True
 
+    def _hide_error(self) -> None:
+        """Hide the error box; untouched when already hidden, since showing or hiding it lays out the screen."""
+        if self._error_box.display:
+            self._error_box.display = False
+            self._error_box.update("")
+
     async def reset(self) -> None:
         """Stop any answer and forget the conversation: the pane is as new."""
         if self._worker is not None and self.busy:
@@ -267,7 +298,7 @@ class Pane(Vertical):
         self.view.clear()
         self.run = None
         self.state = "idle"
-        self._error_box.display = False
+        self._hide_error()
         self.tick(clock.now())
 
     def show_run(self, run: PaneRun) -> None:
@@ -287,7 +318,7 @@ class Pane(Vertical):
         if run.error_message:
             self._show_error_text(run.error_code, run.error_message, None, bool(run.text))
         else:
-            self._error_box.display = False
+            self._hide_error()
         self.tick(clock.now())
 
     def _end(self, state: str) -> None:

@@ -14,6 +14,11 @@ from tui.playground.model import PaneRun
 STATE_ICONS = {"waiting": "○", "streaming": "●", "done": "✓", "error": "✗", "cancelled": "■", "idle": "·"}
 
 
+TYPICAL_STATUS = ["● streaming", "TTFT 0.00 s", "1,000 tok/s", "10.0 s", "1000 tok"]
+"""A streaming status at typical widths: a run starts with the lines it needs, so the live figures rarely
+make the status grow (each growth lays the screen out again)."""
+
+
 def status_parts(run: PaneRun | None, state: str) -> list[str]:
     """The figures of a pane's status line, in order: state, TTFT, rate, time, tokens, finish reason."""
     icon = STATE_ICONS.get(state, "?")

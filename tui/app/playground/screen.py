@@ -76,6 +76,7 @@ class PlaygroundScreen(Screen[None]):
         self._wanted: list[str] | None = None
         self.pane_task: str | None = None
         self.comparison: Comparison | None = None
+        self._summarized: Comparison | None = None  # the comparison the summary shows, saved to history
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -265,14 +266,19 @@ class PlaygroundScreen(Screen[None]):
                 pane.tick(now)
 
     def on_pane_run_ended(self, event: Pane.RunEnded) -> None:
+        """When the last pane is done: the comparison, shown and saved once (panes ending together post
+        their RunEnded messages after all of them are done)."""
         panes = self.panes
-        if any(p.busy for p in panes) or self.comparison is None:
-            return
         comparison = self.comparison
+        if any(p.busy for p in panes) or comparison is None or comparison is self._summarized:
+            return
+        self._summarized = comparison
         comparison.panes = [p.run for p in panes if p.run is not None]
         summary = self.query_one("#summary", ComparisonSummary)
         summary.show(summarize(comparison))
         summary.display = True
+        for pane in panes:
+            pane.fit_status()  # in the frame that lays out the comparison anyway
         self.save_history(comparison)
         self.refresh_limits()
 

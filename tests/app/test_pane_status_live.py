@@ -1,0 +1,58 @@
+"""A pane's status while answers stream, and the comparison when they end: shown without re-laying out
+the screen more than needed, and shown once."""
+
+from __future__ import annotations
+
+from tests.helpers.app import finished, panes, send, wait_until
+from tests.helpers.demo_app import AppFactory
+from tui.app.playground.comparison import ComparisonSummary
+from tui.app.playground.pane import STATUS_MAX_LINES, Pane
+from tui.app.playground.pane_text import fit_parts, status_parts
+
+FOUR_CHAT = ["gpt-4o-mini", "claude-haiku", "azure-gpt-4o", "flaky-gpt"]
+"""Four panes side by side in 160 columns: each status wraps."""
+
+
+def status_text(pane: Pane) -> str:
+    return str(pane.query_one(".pane-status").render())
+
+
+async def test_status_only_grows_while_answers_stream_and_fits_when_all_are_done(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await app.screen.use_endpoints(FOUR_CHAT)
+        await send(app, pilot, "Explain rate limits")
+        await wait_until(pilot, lambda: any(p.busy for p in panes(app)))
+        seen: dict[str, list[int]] = {p.endpoint: [] for p in panes(app)}
+        for _ in range(400):  # bounded: the demo answers take about 3 s
+            for p in panes(app):
+                if p.busy:
+                    seen[p.endpoint].append(status_text(p).count("\n") + 1)
+            if not any(p.busy for p in panes(app)):
+                break
+            await pilot.pause(0.02)
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        for name, counts in seen.items():
+            assert counts, f"{name}: never seen streaming"
+            assert counts == sorted(counts), f"{name}: the status shrank while streaming: {counts}"
+            assert max(counts) >= 2, f"{name}: a typical status wraps in a quarter of 160 columns"
+        for p in panes(app):
+            bar = p.query_one(".pane-status")
+            exact = fit_parts(status_parts(p.run, p.state), bar.content_region.width)
+            assert status_text(p) == exact, "fitted once every pane is done: no blank lines kept"
+            lines = min(exact.count("\n") + 1, STATUS_MAX_LINES)
+            await wait_until(pilot, lambda bar=bar, lines=lines: bar.content_region.height == lines)
+
+
+async def test_the_comparison_is_shown_once_when_panes_end_together(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await send(app, pilot, "Explain rate limits")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        summary = app.screen.query_one("#summary", ComparisonSummary)
+        shown = summary.summary
+        assert shown is not None
+        for p in panes(app):  # what arrives when panes end before their messages are handled
+            app.screen.post_message(Pane.RunEnded(p))
+        await pilot.pause(0.2)
+        assert summary.summary is shown, "summarised and saved again"
+        await wait_until(pilot, lambda: len(app.screen.history.list()) == 1)

@@ -16,6 +16,7 @@ and proxies from the environment do not use it: those routes keep httpx's defaul
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import socket
 import ssl
 import typing
@@ -96,11 +97,16 @@ class _Protocol(asyncio.Protocol):
         return data
 
 
+_NO_CONTEXT = contextvars.Context()
+"""The context of our timers. A cancelled timer stays in the loop's queue until its time comes, and with the
+caller's context it would hold what Textual put there (the worker that read, so its pane and answer)."""
+
+
 async def _wait(waiter: asyncio.Future[bool], timeout: float | None) -> bool:
     """Waits for ``waiter``; True when ``timeout`` ran out first. Cheaper than ``wait_for``: no extra task."""
     if timeout is None:
         return await waiter
-    handle = asyncio.get_running_loop().call_later(timeout, _wake, waiter, True)
+    handle = asyncio.get_running_loop().call_later(timeout, _wake, waiter, True, context=_NO_CONTEXT)
     try:
         return await waiter
     finally:
@@ -218,13 +224,19 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
 
 
 async def _connected(
-    opening: typing.Awaitable[tuple[asyncio.Transport, _Protocol]],
+    opening: typing.Coroutine[typing.Any, typing.Any, tuple[asyncio.Transport, _Protocol]],
     timeout: float | None,
     socket_options: Iterable[SOCKET_OPTION] | None,
 ) -> AsyncioStream:
-    """Awaits a connection (connect happens once per pooled connection, so ``wait_for`` is fine here)."""
+    """Awaits a connection (connect happens once per pooled connection, so ``wait_for`` is fine here).
+
+    The connection is opened in a context of its own: the loop's reader callback for the socket keeps the
+    context it was made in for as long as the pooled connection lives, and the caller's holds what
+    Textual put there (the worker that asked, so its pane and answer): they would outlive a closed pane.
+    """
+    connecting = contextvars.Context().run(asyncio.get_running_loop().create_task, opening)
     try:
-        transport, protocol = await asyncio.wait_for(opening, timeout)
+        transport, protocol = await asyncio.wait_for(connecting, timeout)
     except asyncio.TimeoutError:
         raise httpcore.ConnectTimeout(f"no connection within {timeout:g} s") from None
     except OSError as err:

@@ -26,6 +26,7 @@ from tui.app.workspace_of import workspace_of
 from tui.domain.errors import SwitchboardError
 from tui.domain.simulated import is_simulated
 from tui.domain.text import markup_literal
+from tui.gc_policy import release_memory
 from tui.playground import clock
 from tui.playground.compare import summarize
 from tui.playground.export import write_exports
@@ -35,6 +36,10 @@ from tui.playground.requests import build_request, user_turn
 from tui.settings import Settings
 from tui.widgets.prompt import PromptInput
 from tui.widgets.splitter import Splitter
+
+RELEASE_DELAY = 0.5
+"""Seconds after panes are closed or cleared before their memory is released (`release_memory`): the
+screen's layout caches hold removed widgets until the next layout."""
 
 MIN_PANE_CELLS = 12  # dragging a splitter never makes a pane narrower (or shorter) than this
 
@@ -176,6 +181,7 @@ class PlaygroundScreen(Screen[None]):
         self.minimize()  # a maximised pane is about to go
         container = self.query_one("#panes")
         await container.remove_children()
+        self.set_timer(RELEASE_DELAY, release_memory, name="release-memory")  # the closed panes
         self.pane_task = chosen[0].task if chosen else None
         widgets: list[Pane | Splitter] = []
         for c in chosen:
@@ -365,10 +371,11 @@ class PlaygroundScreen(Screen[None]):
 
     async def action_new_conversation(self) -> None:
         self.minimize()
-        self.comparison = None  # so answers cancelled here are not summarised or saved
+        self.comparison = self._summarized = None  # so answers cancelled here are not summarised or saved
         for pane in self.panes:
             await pane.reset()
         self.query_one("#summary").display = False
+        self.set_timer(RELEASE_DELAY, release_memory, name="release-memory")  # the answers just cleared
         self.notify("New conversation: every pane starts fresh", markup=False)
 
     def action_history(self) -> None:

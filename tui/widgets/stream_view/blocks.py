@@ -49,6 +49,7 @@ class Block:
         "kind",
         "lead_own",
         "lexer",
+        "lines",
         "sep_after",
         "source",
         "start",
@@ -62,7 +63,8 @@ class Block:
         self.kind = kind  # "md" or "fence" (for a fence, `source` is the code)
         self.source = source
         self.lexer = lexer
-        self.strips: list[Row] | None = None  # rendered lines, each exactly `width` cells
+        self.strips: list[Row] | None = None  # rendered lines, each exactly `width` cells (None: not held, see `evict`)
+        self.lines = 0  # how many lines its rendering has, also while they are not held (see `evicted`)
         self.lead_own = False  # the rendering starts with its own blank line
         self.sep_after = True  # a blank line goes before the next block (unless it brings its own)
         self.width = 0
@@ -73,6 +75,16 @@ class Block:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.kind, self.lexer, self.source)
+
+    @property
+    def rendered(self) -> bool:
+        """Rendered at some width: its line count is known, whether its lines are held or not."""
+        return self.width > 0
+
+    def evict(self) -> None:
+        """Drop the rendered lines, keep their count (a long answer keeps only what is near the screen)."""
+        if self.strips is not None and self.width > 0:
+            self.strips = None
 
 
 class FenceProgress:

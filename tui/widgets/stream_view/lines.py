@@ -9,6 +9,7 @@ collector's work, small.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
@@ -25,7 +26,8 @@ class DisplayLines:
     """The display lines and where each block starts among them."""
 
     def __init__(self) -> None:
-        self.rows: list[Row] = []  # display lines: lists of segments, the view's width each
+        self.rows: list[Row | None] = []  # display lines: lists of segments, the view's width each; None
+        # for a line of a block whose lines are not held (see `StreamView`: only what is near the screen is)
         self.block_line: list[int] = []  # first display line of each block (its separator included)
         self.block_sep: list[bool] = []  # whether a separator goes before the next non-empty block, entering block i
         self.tail_line = 0
@@ -55,13 +57,16 @@ class DisplayLines:
             block = blocks[index]
             block_line.append(len(lines))
             block_sep.append(need_sep)
-            strips = block.strips
-            if strips:
+            if block.lines:
                 if need_sep and not block.lead_own:
                     lines.append(blank)
-                if block.width != width:  # shown at its old width until it is re-rendered
-                    strips = [Segment.adjust_line_length(row, width) for row in strips]
-                lines.extend(strips)
+                strips = block.strips
+                if strips is None:
+                    lines.extend([None] * block.lines)  # not held: rendered again when shown
+                elif block.width != width:  # shown at its old width until it is re-rendered
+                    lines.extend(Segment.adjust_line_length(row, width) for row in strips)
+                else:
+                    lines.extend(strips)
                 need_sep = block.sep_after
         self.tail_line = len(lines)
         self.sep_before_tail = need_sep
@@ -104,9 +109,24 @@ class DisplayLines:
         """The index of the block that display line `y` belongs to (-1 before the first)."""
         return bisect_right(self.block_line, y) - 1
 
-    def selection_text(self) -> str:
-        """The rendered text, one line per display line (trailing spaces removed)."""
-        return "\n".join("".join(segment.text for segment in row).rstrip() for row in self.rows)
+    def _block_end(self, index: int) -> int:
+        """The display line after block `index`'s lines (they end it; a separator may start it)."""
+        return self.block_line[index + 1] if index + 1 < len(self.block_line) else self.tail_line
+
+    def hold(self, index: int, strips: list[Row]) -> None:
+        """Put block `index`'s lines, rendered again at the same count, back in place."""
+        end = self._block_end(index)
+        self.rows[end - len(strips) : end] = strips
+
+    def drop(self, index: int, count: int) -> None:
+        """Forget block `index`'s `count` lines (it keeps no rendering of them)."""
+        end = self._block_end(index)
+        self.rows[end - count : end] = [None] * count
+
+    def selection_text(self, row_at: Callable[[int], Row]) -> str:
+        """The rendered text, one line per display line (trailing spaces removed); `row_at` gives a line
+        whether held or not."""
+        return "\n".join("".join(segment.text for segment in row_at(y)).rstrip() for y in range(len(self.rows)))
 
 
 def make_strip(row: Row, index: int, base: Style, width: int, row_width: int) -> Strip:

@@ -107,11 +107,12 @@ def render_block(block: Block, ctx: RenderContext, gen: int) -> None:
             strips = ctx.fence(block.source, block.lexer)
             block.approx = False
         block.chunks = None
-        block.strips = strips
         block.lead_own, block.sep_after = False, True
     else:
-        block.strips, block.lead_own, block.sep_after = ctx.markdown(block.source)
+        strips, block.lead_own, block.sep_after = ctx.markdown(block.source)
         block.approx = False
+    block.strips = strips
+    block.lines = len(strips)
     block.width = ctx.width
     block.gen = gen
 
@@ -180,14 +181,19 @@ def start_final(model: BlockModel, ctx: RenderContext, gen: int) -> FinalJob:
     reuse = {
         block.key: block
         for block in model.blocks
-        if block.strips is not None and block.width == ctx.width and block.gen == gen and not block.approx
+        if block.rendered and block.width == ctx.width and block.gen == gen and not block.approx
     }
     blocks = []
     for spec in model.plan_final(renderer().PARSER):
         block = Block(spec.start, spec.end, spec.kind, spec.source, spec.lexer)
         old = reuse.get(block.key)
-        if old is not None:
-            block.strips, block.lead_own, block.sep_after = old.strips, old.lead_own, old.sep_after
+        if old is not None:  # its lines come along whether held or not
+            block.strips, block.lines, block.lead_own, block.sep_after = (
+                old.strips,
+                old.lines,
+                old.lead_own,
+                old.sep_after,
+            )
             block.width, block.gen = old.width, old.gen
         blocks.append(block)
     return FinalJob(blocks, ctx.width, gen, model.length)
@@ -196,7 +202,7 @@ def start_final(model: BlockModel, ctx: RenderContext, gen: int) -> FinalJob:
 def advance_final(job: FinalJob, ctx: RenderContext, gen: int, deadline: float, worked: bool) -> bool:
     """Render the final pass's blocks until `deadline`; return True when all are rendered."""
     for block in job.blocks:
-        if block.strips is not None:
+        if block.rendered:
             continue
         if worked and perf_counter() >= deadline:
             return False

@@ -32,7 +32,12 @@ from tui.widgets.stream_view.render import (
 from tui.widgets.stream_view.scrolling import FollowingScrollView
 
 if TYPE_CHECKING:
-    from tui.widgets.markdown_render import RenderContext
+    from tui.widgets.markdown_render import RenderContext, Row
+
+NEAR_SCREENS = 2
+"""Blocks with lines within this many screen heights of the visible ones keep their rendered lines; the
+others keep only how many lines they have and are rendered again when scrolled to. Rendered lines cost
+about 65 times the text they show, so a long answer would otherwise grow by ~0.3 MiB per 1,000 tokens."""
 
 
 class StreamView(FollowingScrollView, can_focus=True):
@@ -162,7 +167,14 @@ class StreamView(FollowingScrollView, can_focus=True):
     @property
     def lines(self) -> list[Strip]:
         """The rendered lines, as strips (a copy)."""
-        return [Strip(row) for row in self._display.rows]
+        return [Strip(self._row(y)) for y in range(len(self._display.rows))]
+
+    @property
+    def held_lines(self) -> int:
+        """How many rendered lines are held in memory: those of the blocks near the screen (see
+        `NEAR_SCREENS`) and of the open tail."""
+        model = self._model
+        return sum(block.lines for block in model.blocks if block.strips is not None) + len(model.tail_strips)
 
     @property
     def finished(self) -> bool:
@@ -235,7 +247,7 @@ class StreamView(FollowingScrollView, can_focus=True):
         return strip
 
     def _make_line(self, index: int, span: tuple[int, int] | None = None) -> Strip:
-        row = self._display.rows[index]
+        row = self._row(index)
         if span is not None:
             selected = self.screen.get_component_rich_style("screen--selection")
             row = highlight(row, span, selected, self._width)
@@ -245,7 +257,11 @@ class StreamView(FollowingScrollView, can_focus=True):
         return make_strip(row, index, base, self.size.width, self._width)
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
-        return selection.extract(self._display.selection_text()), "\n"
+        return selection.extract(self._display.selection_text(self._row)), "\n"
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._evict_soon()  # lines scrolled far away need not be held any more
 
     def selection_updated(self, selection: Selection | None) -> None:
         self.refresh()
@@ -292,16 +308,19 @@ class StreamView(FollowingScrollView, can_focus=True):
         if self._finishing:
             # 2a. The final pass, once the streamed display has caught up (it reuses those renders).
             if caught_up and (not worked or perf_counter() < deadline) and self._run_final(ctx, deadline, worked):
-                rebuild_from = 0
+                rebuild_from = self._evict_from = 0
         elif self._stale_possible and (not worked or perf_counter() < deadline):
             # 2b. Blocks rendered at another width or style, or approximately (code fences): visible first.
             start = max(0, self._display.block_at(self.scroll_offset.y))
             first, self._stale_possible = refresh_stale(model, ctx, self._gen, start, deadline, worked)
             if first is not None:
                 rebuild_from = first if rebuild_from is None else min(rebuild_from, first)
+                self._evict_from = 0
 
         if rebuild_from is not None:
             self._rebuild_lines(rebuild_from)
+        if self._evict_due:
+            self._evict_far_blocks()
         more = self._has_work()
         if more:
             self._scheduled = True  # the ticker keeps us queued
@@ -337,6 +356,8 @@ class StreamView(FollowingScrollView, can_focus=True):
         self._finished = False
         self._streaming = False  # appended to since the last clear/finish
         self._final = None
+        self._evict_from = 0  # the first block that may hold lines far from the screen
+        self._evict_due = False
 
     def _reopen(self) -> None:
         """More text after finish(): continue streaming from the last block on."""
@@ -355,6 +376,7 @@ class StreamView(FollowingScrollView, can_focus=True):
             or model.tail_changed
             or model.first_unrendered < len(model.blocks)
             or self._stale_possible
+            or self._evict_due
             or (self._width and model.tail_strips and model.tail_width != self._width)
         )
 
@@ -388,6 +410,7 @@ class StreamView(FollowingScrollView, can_focus=True):
         display = self._display
         anchor = None if self.follow else display.anchor(self.scroll_offset.y)
         first, changed = display.rebuild(self._model, from_block, self._width)
+        self._evict_due = True
         cache = self._line_cache
         for index in [index for index in cache if index >= first]:
             del cache[index]
@@ -402,3 +425,52 @@ class StreamView(FollowingScrollView, can_focus=True):
                 target = min(line, self.max_scroll_y)
                 if target != self.scroll_offset.y:
                     self._auto_scroll_to(target)
+
+    # ------------------------------------------------------------------ internals: lines held near the screen
+
+    def _row(self, index: int) -> Row:
+        """Display line `index`, its block rendered again first if its lines are not held."""
+        display = self._display
+        row = display.rows[index]
+        if row is None:
+            block_index = display.block_at(index)
+            block = self._model.blocks[block_index]
+            count = block.lines
+            render_block(block, self._get_render_context(), self._gen)
+            self._evict_from = min(self._evict_from, block_index)
+            self._evict_soon()
+            if block.lines == count and block.strips is not None:
+                display.hold(block_index, block.strips)
+                row = display.rows[index]
+            else:  # it was made at another width or style: the lines below it move
+                self._rebuild_lines(block_index)
+                row = display.rows[index] if index < len(display.rows) else None
+        return row if row is not None else []
+
+    def _evict_soon(self) -> None:
+        if not self._evict_due:
+            self._evict_due = True
+            self._schedule()
+
+    def _evict_far_blocks(self) -> None:
+        """Drop the rendered lines of the blocks far from the screen (see `NEAR_SCREENS`), scanning from the
+        first block that may hold some: while following the end, that is the first one near the screen."""
+        self._evict_due = False
+        display = self._display
+        blocks = self._model.blocks
+        count = min(self._model.first_unrendered, len(display.block_line))
+        height = max(1, self.size.height)
+        top = self.scroll_offset.y
+        first_near = max(0, display.block_at(max(0, top - NEAR_SCREENS * height)))
+        last_near = display.block_at(top + (NEAR_SCREENS + 1) * height)
+        first_held = count
+        for index in range(self._evict_from, count):
+            block = blocks[index]
+            if block.strips is None:
+                continue
+            if first_near <= index <= last_near:
+                first_held = min(first_held, index)
+                continue
+            display.drop(index, block.lines)
+            block.evict()
+        self._evict_from = first_held

@@ -11,6 +11,7 @@ import json
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 
 import httpx
 
@@ -30,6 +31,12 @@ from tui.transport.sse import SseEvent, aiter_sse
 from tui.transport.timeouts import Timeouts
 
 __all__ = ["HttpRequest", "HttpResponse", "TokenCache", "Transport"]
+
+
+def no_cookies() -> CookieJar:
+    """A cookie jar that keeps nothing. A provider's cookies must not go with later calls: under
+    ``switchboard serve`` one client makes every user's calls, so one user's cookie would reach another's."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))
 
 
 class _IdleWatchdog:
@@ -81,6 +88,7 @@ class Transport:
             limits=limits,
             mounts={"all://": http_transport(limits)},
             follow_redirects=False,
+            cookies=no_cookies(),
         )
 
     async def aclose(self) -> None:

@@ -5,6 +5,8 @@ Three targets answer the same chat request from the same upstream, each in its o
 * ``direct`` -- the upstream itself, ``POST /v1/chat/completions``: the ceiling of the client and upstream;
 * ``serve``  -- ``python -m tui serve`` (this checkout's code, 1 worker), ``POST /serving-endpoints/<name>/invocations``
   with a bearer token, an endpoint whose key is a secret reference;
+* ``base``   -- with ``--baseline DIR``, ``serve`` as another checkout (an earlier version) has it, on the same
+  workspace file: a before/after comparison in one run;
 * ``mlflow`` -- the MLflow AI Gateway (``mlflow gateway start``, ``--mlflow-workers``, default 1), provider ``openai``
   with ``openai_api_base`` at the upstream, ``POST /gateway/<name>/invocations`` (``/endpoints/...`` on older versions).
 
@@ -339,6 +341,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--stream-tokens", type=int, default=500, help="tokens (chunks) in a stream (default 500)")
     p.add_argument("--upstream", choices=["loopback", "simulator"], default="loopback", help="(default loopback)")
     p.add_argument("--no-pin", action="store_true", help="leave every process free to run on any CPU")
+    p.add_argument(
+        "--baseline",
+        metavar="DIR",
+        help="another checkout of Switchboard (e.g. `git archive REV | tar -x -C DIR`) served side by side as target "
+        "`base`, to compare two versions in one run; DIR goes first on its PYTHONPATH",
+    )
     p.add_argument("--mlflow-python", help="the python of a venv with mlflow[gateway] (default: mlflow on PATH)")
     p.add_argument("--mlflow-workers", type=int, default=1, help="the gateway's worker processes (default 1)")
     args = p.parse_args(argv)
@@ -382,19 +390,24 @@ def main(args: argparse.Namespace) -> None:
         workspace = logs / "workspace.db"
         token = create_token(workspace)
         bearer = {"authorization": f"Bearer {token}"}
-        port = free_port()
-        argv = [*switchboard(), "serve", "--port", str(port), "--workspace", str(workspace)]
-        server = stack.enter_context(started("serve", argv, port, logs, cpus=args.target_cpus))
-        setup_serve_endpoints(server.base, token, upstream.base, endpoints)
-        targets.append(
-            Target(
-                "serve",
-                port,
-                http_request(port, "/serving-endpoints/bench-chat/invocations", bearer, CHAT),
-                http_request(port, "/serving-endpoints/bench-stream/invocations", bearer, {**CHAT, "stream": True}),
-                server,
+        serves = [("serve", None)] + ([("base", args.baseline)] if args.baseline else [])
+        for name, root in serves:
+            port = free_port()
+            argv = [*switchboard(), "serve", "--port", str(port), "--workspace", str(workspace)]
+            env = {**os.environ, "PYTHONPATH": str(Path(root).resolve())} if root else None
+            server = stack.enter_context(started(name, argv, port, logs, env, cpus=args.target_cpus))
+            if root is None:  # the baseline serves the same workspace file
+                setup_serve_endpoints(server.base, token, upstream.base, endpoints)
+            chat, stream = "/serving-endpoints/bench-chat/invocations", "/serving-endpoints/bench-stream/invocations"
+            targets.append(
+                Target(
+                    name,
+                    port,
+                    http_request(port, chat, bearer, CHAT),
+                    http_request(port, stream, bearer, {**CHAT, "stream": True}),
+                    server,
+                )
             )
-        )
         if gateway is None:
             print(
                 "No MLflow AI Gateway (give --mlflow-python of a venv with mlflow[gateway], or put its mlflow on PATH): "

@@ -75,6 +75,16 @@ def _config_output(config: EndpointCoreConfigInput, version: int, creator: str, 
     return out
 
 
+DOC_QUERY = "SELECT doc FROM endpoints WHERE name = ?"
+
+
+def _doc_text(row: tuple[Any, ...] | None, name: str) -> str:
+    """The stored text of :data:`DOC_QUERY`'s row for endpoint ``name``."""
+    if row is None:
+        raise ResourceDoesNotExist(f"Endpoint '{name}' does not exist")
+    return str(row[0])
+
+
 PARSED_KEPT = 64
 """Parsed endpoints :meth:`EndpointsRepo.for_query` keeps (all are dropped when it is full)."""
 
@@ -99,14 +109,8 @@ class EndpointsRepo:
         return int((self._clock or time.time)() * 1000)  # time.time looked up now: a test may have frozen it
 
     # -- reading
-    def _text(self, conn: sqlite3.Connection, name: str) -> str:
-        row = conn.execute("SELECT doc FROM endpoints WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise ResourceDoesNotExist(f"Endpoint '{name}' does not exist")
-        return str(row[0])
-
     def _load(self, conn: sqlite3.Connection, name: str) -> dict[str, Any]:
-        return dict(json.loads(self._text(conn, name)))
+        return dict(json.loads(_doc_text(conn.execute(DOC_QUERY, (name,)).fetchone(), name)))
 
     def _save(self, conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
         doc["last_updated_timestamp"] = self._now_ms()
@@ -144,8 +148,7 @@ class EndpointsRepo:
         but parses nothing. The endpoint handed out is shared by the queries of that text: read it, never
         change it.
         """
-        with self._store.read() as conn:
-            text = self._text(conn, name)
+        text = _doc_text(self._store.read_row(DOC_QUERY, (name,)), name)
         doc, endpoint = self._parsed.get(text) or (json.loads(text), None)
         due = rollout.due(doc, self._now_ms())
         if due:

@@ -1,6 +1,7 @@
 """Benchmark: `switchboard serve` throughput vs a direct call to the upstream vs the MLflow AI Gateway.
 
-Three targets answer the same chat request from the same upstream, each in its own process:
+Three targets (four with ``--baseline``) answer the same chat request from the same upstream, each in its own
+process:
 
 * ``direct`` -- the upstream itself, ``POST /v1/chat/completions``: the ceiling of the client and upstream;
 * ``serve``  -- ``python -m tui serve`` (this checkout's code, 1 worker), ``POST /serving-endpoints/<name>/invocations``
@@ -13,13 +14,15 @@ Three targets answer the same chat request from the same upstream, each in its o
 What is measured must be the targets, never the load generator or the upstream:
 
 * the upstream is ``loopback_openai.py`` (default): every answer pre-encoded, a call costs it a few µs; or, with
-  ``--upstream simulator``, the project's provider simulator (``tui simulate``, far more CPU per call);
+  ``--upstream simulator``, the project's provider simulator (``tui simulate``, far more CPU per call). The loopback
+  writes a whole stream at once (a provider paces its tokens), so a target reads many events per socket read: the
+  same for every target, but per-chunk costs that depend on read sizes come out lower than with a real provider;
 * the client is ``http_load.py``, a process of its own per batch: raw asyncio sockets (uvloop), keep-alive
   connections opened before the batch, pre-encoded requests, no JSON decoding (a few tens of µs per call);
 * on a machine with 2 or more CPUs (and without ``--no-pin``), the target's process tree is pinned to the last CPU
   and the client and upstream share the others, so the target has a core to itself;
-* every batch prints nothing, but adds up each process's wall and CPU time: the tables show them as % of one core
-  (``srv``, ``up``, ``cli``); the target is the bottleneck when ``srv`` is near 100% and the others are not.
+* each batch adds up its wall time and the CPU time of every process (target, upstream, client): the tables show
+  them in seconds and as % of one core; the target is the bottleneck when its % is near 100 and the others' not.
 
 The body is the same chat request for all of them (``direct`` also names the model, which the other two take
 from their endpoint's configuration). The targets take turns round by round (the order rotates), so a slow spell
@@ -31,8 +34,8 @@ Figures, per target (latencies pooled over every round; rates are the median ove
 * ``chunks/s``  -- SSE ``data:`` events per second over ``--streams`` streams per round of ``--stream-tokens`` tokens
   (``[DONE]`` not counted; ``chunks/stream`` shows what each target sends per stream);
 * ``p50/p99 ms`` -- request latency; for streams, to the first ``data:`` bytes (TTFC) and to the end of the stream;
-* ``wall s``, ``srv CPU s`` -- wall time of the measured batches and the CPU time (user + system) the target's
-  process tree spent in them;
+* ``wall s``, ``srv/up/cli CPU s`` -- wall time of the measured batches and the CPU time (user + system) that the
+  target's process tree, the upstream and the load generator spent in them;
 * ``srv ms/inv``, ``srv us/chunk`` -- the target's CPU time per invocation or chunk: the honest comparison, since
   it does not depend on what else the machine does (the load average is printed before and after);
 * ``x mlflow`` -- the target's rate over the gateway's (the goal for ``serve``: at least 2), and ``cpu x`` the
@@ -45,7 +48,8 @@ MLflow is not a dependency of Switchboard: install it in a separate venv, only f
 Run by hand, from tests/bench with Switchboard's venv active::
 
     python serve_throughput.py --mlflow-python /work/bench-venv/bin/python [--rounds 5] [--requests 2000] \
-        [--concurrency 16] [--tokens 16] [--streams 32] [--stream-tokens 500] [--upstream simulator] [--no-pin]
+        [--concurrency 16] [--tokens 16] [--streams 32] [--stream-tokens 500] [--upstream simulator] [--no-pin] \
+        [--baseline DIR]
 
 Without ``--mlflow-python`` the gateway is looked for as ``mlflow`` on PATH; without either, it is left out (and
 said so). Linux only: CPU times come from /proc. Everything listens on 127.0.0.1.
@@ -57,14 +61,13 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +79,9 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
 
-from _common import free_port, pct  # noqa: E402
+from _common import free_port  # noqa: E402
 from _processes import Server, pinned, started  # noqa: E402
+from _throughput_report import Figures, report  # noqa: E402
 
 import tui  # noqa: E402
 from tui.simulator.endpoints import endpoint_body  # noqa: E402
@@ -188,24 +192,6 @@ def http_request(port: int, path: str, headers: dict[str, str], body: dict[str, 
     return "\r\n".join(lines).encode() + data
 
 
-@dataclass
-class Figures:
-    """What one target did over every round, for one kind of call."""
-
-    server: bool  # False for ``direct``: the upstream is the server
-    rates: list[float] = field(default_factory=list)  # per round: invocations/s or chunks/s
-    latencies: list[float] = field(default_factory=list)  # seconds: whole request, or to the first chunk
-    totals: list[float] = field(default_factory=list)  # streams only: seconds to the end of the stream
-    chunks: list[int] = field(default_factory=list)  # streams only: data: events per stream
-    wall: float = 0.0
-    cpu_server: float = 0.0
-    cpu_upstream: float = 0.0
-    cpu_client: float = 0.0
-
-    def units(self) -> int:
-        return sum(self.chunks) if self.chunks else len(self.latencies)
-
-
 def batch(
     figures: Figures, target: Target, upstream: Server, count: int, stream: bool, args: argparse.Namespace
 ) -> None:
@@ -265,69 +251,6 @@ def benchmark(targets: list[Target], upstream: Server, args: argparse.Namespace)
             batch(streamed, target, upstream, args.streams, True, args)
         print(f"round {round_no + 1}/{args.rounds} done", file=sys.stderr, flush=True)
     return results
-
-
-# ---------------------------------------------------------------------------------------------- report
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f}"
-
-
-def cost_cells(f: Figures, base: Figures | None, scale: float) -> list[str]:
-    """Wall; server CPU s and % of one core; upstream and client %; server CPU per unit; rate and CPU ratios."""
-    server = [f"{f.cpu_server:.1f}", f"{100 * f.cpu_server / f.wall:.0f}%"] if f.server else ["-", "-"]
-    per_unit = f"{scale * f.cpu_server / f.units():.3f}" if f.server else "-"
-    others = [f"{100 * c / f.wall:.0f}%" for c in (f.cpu_upstream, f.cpu_client)]
-    ratios = ["-", "-"]
-    if base is not None:
-        ratios[0] = f"{statistics.median(f.rates) / statistics.median(base.rates):.2f}"
-        if f.server and f.cpu_server:
-            ratios[1] = f"{(base.cpu_server / base.units()) / (f.cpu_server / f.units()):.2f}"
-    return [f"{f.wall:.1f}", *server, *others, per_unit, *ratios]
-
-
-COST_HEADER = ["wall s", "srv CPU s", "srv", "up", "cli"]
-RATIO_HEADER = ["x mlflow", "cpu x"]
-
-
-def print_table(header: list[str], rows: list[list[str]]) -> None:
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    for row in [header, *rows]:
-        print(
-            " | ".join(
-                cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-            )
-        )
-
-
-def report(results: dict[str, tuple[Figures, Figures]], args: argparse.Namespace) -> None:
-    base = results.get("mlflow")
-    print(
-        f"\nnon-streamed: {args.rounds} rounds x {args.requests} invocations, {args.concurrency} in flight, "
-        f"{args.tokens}-token answers"
-    )
-    rows = []
-    for name, (f, _) in results.items():
-        latency = [ms(pct(f.latencies, 0.5)), ms(pct(f.latencies, 0.99))]
-        cells = cost_cells(f, base[0] if base else None, 1e3)
-        rows.append([name, f"{statistics.median(f.rates):,.0f}", *latency, *cells])
-    print_table(["target", "inv/s", "p50 ms", "p99 ms", *COST_HEADER, "srv ms/inv", *RATIO_HEADER], rows)
-    print(
-        f"\nstreamed: {args.rounds} rounds x {args.streams} streams of {args.stream_tokens} tokens, "
-        f"{args.concurrency} in flight"
-    )
-    rows = []
-    for name, (_, f) in results.items():
-        per_stream = f"{min(f.chunks)}" if min(f.chunks) == max(f.chunks) else f"{min(f.chunks)}-{max(f.chunks)}"
-        latency = [ms(pct(v, q)) for v in (f.latencies, f.totals) for q in (0.5, 0.99)]
-        cells = cost_cells(f, base[1] if base else None, 1e6)
-        rows.append([name, f"{statistics.median(f.rates):,.0f}", per_stream, *latency, *cells])
-    header = ["target", "chunks/s", "chunks/stream", "TTFC p50", "TTFC p99", "end p50", "end p99"]
-    print_table([*header, *COST_HEADER, "srv us/chunk", *RATIO_HEADER], rows)
-    print(
-        "\nLatencies in ms (TTFC: to the first data: bytes; end: to the end of the stream). srv/up/cli: CPU of the "
-        "target's process tree, the upstream and the load generator, as % of one core over the wall time. "
-        "x mlflow: rate over the gateway's; cpu x: the gateway's server CPU per unit over the target's."
-    )
 
 
 # ---------------------------------------------------------------------------------------------- main

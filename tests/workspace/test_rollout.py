@@ -16,6 +16,7 @@ from tests.payloads import OPENAI_COMPLETIONS, OPENAI_SCOPE
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput, ServingEndpointDetailed
 from tui.domain.errors import InvalidState, ResourceConflict
+from tui.domain.gateway import RateLimit
 from tui.workspace.local.endpoints_repo import EndpointsRepo
 from tui.workspace.local.secrets_repo import SecretsRepo
 from tui.workspace.local.store import Store
@@ -195,3 +196,22 @@ async def test_the_workspace_passes_its_rollout_time_to_every_user(tmp_path: Pat
             await ws.query(NAME, {"prompt": "hi"})
     finally:
         await ws.aclose()
+
+
+def test_a_query_sees_each_change_to_its_endpoint_whoever_made_it(tmp_path: Path, store: Store, clock: Clock) -> None:
+    """Queries of an unchanged endpoint share one parsed copy; a change, here or by another process (another
+    repository on the same file), is seen by the next query."""
+    mine = EndpointsRepo(store, "tester", clock=clock)
+    other = EndpointsRepo(Store(tmp_path / "ws.db"), "someone", clock=clock)
+    create(mine)
+    first = mine.for_query(NAME)
+    assert mine.for_query(NAME) == first
+
+    other.update_config(NAME, config_using("other_key"))
+    changed = mine.for_query(NAME)
+    assert changed.config is not None and changed.config.config_version == 2
+    assert "other_key" in json.dumps(changed.to_json())
+
+    other.put_rate_limits(NAME, [RateLimit(calls=5, key="user")])
+    assert [r.calls for r in mine.for_query(NAME).rate_limits or []] == [5]
+    assert first.config is not None and first.config.config_version == 1  # what a query got is never changed

@@ -188,3 +188,28 @@ def test_a_process_killed_mid_write_leaves_a_readable_workspace(tmp_path: Path) 
         ws.secrets.create_scope("after")  # still writable
     finally:
         ws.store.close()
+
+
+def test_a_one_row_read_sees_each_write_of_another_process_and_holds_no_snapshot(tmp_path: Path) -> None:
+    path = tmp_path / "ws.db"
+    mine, other = Store(path), Store(path)
+    query = "SELECT key FROM secrets WHERE scope = ? ORDER BY key"
+    insert = "INSERT INTO secrets (scope, key, value, last_updated_ms) VALUES ('s', ?, x'00', 0)"
+    try:
+        with other.write() as conn:
+            conn.execute("INSERT INTO scopes (name, created_ms) VALUES ('s', 0)")
+        assert mine.read_row(query, ("s",)) is None
+        with other.write() as conn:
+            conn.execute(insert, ("b",))
+        assert mine.read_row(query, ("s",)) == ("b",)
+        with other.write() as conn:
+            conn.execute(insert, ("a",))
+        assert mine.read_row(query, ("s",)) == ("a",)  # two rows match: the first is handed out
+        with other.write() as conn:
+            conn.execute("DELETE FROM secrets")
+        with sqlite3.connect(path, timeout=1) as checkpoint:  # it cannot finish while a reader keeps an old snapshot
+            assert checkpoint.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0] == 0
+        assert mine.read_row(query, ("s",)) is None
+    finally:
+        mine.close()
+        other.close()

@@ -32,14 +32,16 @@ def create_app(workspace: Workspace) -> Starlette:
     """The ASGI app: every route but the host-metadata probe needs a bearer token of ``workspace.tokens``."""
     app = Starlette(
         routes=[
+            # the query routes first: they are the calls that come by the thousand, and routes are tried in
+            # order (no other route matches their paths, so the order changes nothing else)
+            *openai_routes.ROUTES,  # before invocations: fixed paths first
+            *invocations_routes.ROUTES,
             Route("/.well-known/databricks-config", host_metadata, methods=["GET"]),
             *secrets_routes.ROUTES,
             *tokens_routes.ROUTES,
             *scim_routes.ROUTES,
             *usage_routes.ROUTES,
             *endpoints_routes.ROUTES,
-            *openai_routes.ROUTES,  # before invocations: fixed paths first
-            *invocations_routes.ROUTES,
         ],
         middleware=[Middleware(AccessLog), Middleware(BearerAuth, workspace=workspace)],
         exception_handlers={SwitchboardError: on_switchboard_error, HTTPException: on_http_exception},

@@ -31,13 +31,16 @@ def run_loop(main: Coroutine[Any, Any, T]) -> T:
 def server(workspace: Workspace) -> uvicorn.Server:
     """Uvicorn for the app on ``workspace``; ``serve(sockets=[...])`` answers until SIGINT/SIGTERM or ``should_exit``.
 
-    Uvicorn's own access log is off (the app logs one line per request) and its info lines are quieted.
+    Uvicorn's own access log is off (the app logs one line per request) and its info lines are quieted, as are
+    httpx's (a line per provider call: a request would log twice). Its HTTP parser is httptools (a dependency;
+    Uvicorn's "auto" falls back to h11 where it is missing), a fraction of h11's CPU per request and per chunk.
     """
     # on Ctrl-C, streams still running are cancelled after this long (the provider calls with them)
     config = uvicorn.Config(
         create_app(workspace), access_log=False, log_config=None, lifespan="off", timeout_graceful_shutdown=2
     )
-    logging.getLogger("uvicorn.error").setLevel(logging.WARNING)
+    for name in ("uvicorn.error", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     return uvicorn.Server(config)
 
 

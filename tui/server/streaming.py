@@ -22,9 +22,13 @@ from tui.domain.errors import SwitchboardError
 DONE = b"data: [DONE]\n\n"
 
 
+_compact = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+"""``json.dumps`` with these options, without building an encoder per call (once per chunk here)."""
+
+
 def event(data: dict[str, Any]) -> bytes:
     """One SSE event: a single ``data:`` line (compact JSON has no line break) and a blank line."""
-    return b"data: " + json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode() + b"\n\n"
+    return b"data: " + _compact(data).encode() + b"\n\n"
 
 
 async def sse_response(chunks: AsyncIterator[dict[str, Any]]) -> StreamingResponse:

@@ -75,6 +75,19 @@ def _config_output(config: EndpointCoreConfigInput, version: int, creator: str, 
     return out
 
 
+DOC_QUERY = "SELECT doc FROM endpoints WHERE name = ?"
+
+
+def _doc_text(row: tuple[Any, ...] | None, name: str) -> str:
+    """The stored text of :data:`DOC_QUERY`'s row for endpoint ``name``."""
+    if row is None:
+        raise ResourceDoesNotExist(f"Endpoint '{name}' does not exist")
+    return str(row[0])
+
+
+PARSED_KEPT = 64
+"""Parsed endpoints :meth:`EndpointsRepo.for_query` keeps (all are dropped when it is full)."""
+
 # aliases: inside the class, ``list`` names its method
 RateLimits = list[RateLimit]
 Tags = list[Tag]
@@ -89,16 +102,15 @@ class EndpointsRepo:
         self.rollout_seconds = rollout_seconds
         """How long a new configuration takes to serve (0: at once)."""
         self._clock = clock
+        self._parsed: dict[str, tuple[dict[str, Any], ServingEndpointDetailed]] = {}
+        """Stored text -> (its document, its endpoint) for :meth:`for_query`."""
 
     def _now_ms(self) -> int:
         return int((self._clock or time.time)() * 1000)  # time.time looked up now: a test may have frozen it
 
     # -- reading
     def _load(self, conn: sqlite3.Connection, name: str) -> dict[str, Any]:
-        row = conn.execute("SELECT doc FROM endpoints WHERE name = ?", (name,)).fetchone()
-        if row is None:
-            raise ResourceDoesNotExist(f"Endpoint '{name}' does not exist")
-        return dict(json.loads(row[0]))
+        return dict(json.loads(_doc_text(conn.execute(DOC_QUERY, (name,)).fetchone(), name)))
 
     def _save(self, conn: sqlite3.Connection, doc: dict[str, Any]) -> None:
         doc["last_updated_timestamp"] = self._now_ms()
@@ -129,10 +141,27 @@ class EndpointsRepo:
 
     def for_query(self, name: str) -> ServingEndpointDetailed:
         """The endpoint including write-only plaintext keys, to build provider requests; refused while
-        it has no configuration serving."""
-        doc = self._current(name)
+        it has no configuration serving.
+
+        Parsed once per stored text (kept in memory, a few at most): every change to an endpoint changes its
+        text (its ``last_updated_timestamp`` at least), so a query of an unchanged endpoint reads its row
+        but parses nothing. The endpoint handed out is shared by the queries of that text: read it, never
+        change it.
+        """
+        text = _doc_text(self._store.read_row(DOC_QUERY, (name,)), name)
+        doc, endpoint = self._parsed.get(text) or (json.loads(text), None)
+        due = rollout.due(doc, self._now_ms())
+        if due:
+            with self._store.write() as conn:
+                doc, endpoint = self._settled(conn, self._load(conn, name)), None
         rollout.refuse_query(doc)
-        return parse_stored(ServingEndpointDetailed, rollout.public(doc))
+        if endpoint is None:
+            endpoint = parse_stored(ServingEndpointDetailed, rollout.public(doc))
+            if not due:  # a settled doc was saved under a new text
+                if len(self._parsed) >= PARSED_KEPT:
+                    self._parsed.clear()
+                self._parsed[text] = (doc, endpoint)
+        return endpoint
 
     def list(self) -> list[ServingEndpointDetailed]:
         with self._store.read() as conn:

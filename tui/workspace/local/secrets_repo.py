@@ -30,6 +30,9 @@ def stored_scope_name(conn: sqlite3.Connection, scope: str) -> str:
     return str(row[0])
 
 
+VALUE_QUERY = "SELECT value FROM secrets WHERE scope = ? AND key = ?"
+
+
 def missing_secret_problem(conn: sqlite3.Connection, ref: SecretRef) -> str | None:
     """Why ``ref`` cannot be resolved in this workspace, or None when it can."""
     if conn.execute("SELECT 1 FROM scopes WHERE name = ?", (ref.scope,)).fetchone() is None:
@@ -101,12 +104,16 @@ class SecretsRepo:
                 raise ResourceDoesNotExist(f"Secret '{key}' does not exist in scope '{name}'")
 
     def read_value(self, ref: SecretRef) -> bytes:
-        """The value behind a reference; used only to build a provider request."""
-        with self._store.read() as conn:
-            problem = missing_secret_problem(conn, ref)
+        """The value behind a reference; used only to build a provider request.
+
+        One statement when the secret is there (every served call reads its key); why not, when it is not.
+        """
+        row = self._store.read_row(VALUE_QUERY, (ref.scope, ref.key))
+        if row is None:
+            with self._store.read() as conn:
+                problem = missing_secret_problem(conn, ref)
+                row = None if problem else conn.execute(VALUE_QUERY, (ref.scope, ref.key)).fetchone()  # put just now
             if problem:
                 raise ResourceDoesNotExist(problem[0].upper() + problem[1:])
-            (value,) = conn.execute(
-                "SELECT value FROM secrets WHERE scope = ? AND key = ?", (ref.scope, ref.key)
-            ).fetchone()
-        return bytes(value)
+        assert row is not None  # one snapshot: the secret is there when nothing is missing
+        return bytes(row[0])

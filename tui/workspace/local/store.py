@@ -11,9 +11,10 @@ import os
 import sqlite3
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from tui.domain.errors import WorkspaceUnavailable
 
@@ -157,6 +158,13 @@ class Store:
                 yield self._reader
             finally:
                 self._reader.execute("COMMIT")
+
+    def read_row(self, sql: str, params: Sequence[Any]) -> tuple[Any, ...] | None:
+        """The first row of one query, or None. One statement is a consistent snapshot by itself, so this
+        skips :meth:`read`'s BEGIN and COMMIT (a query's hot path makes several such reads)."""
+        with self._read_lock:
+            rows = self._reader.execute(sql, params).fetchall()  # stepped to the end: no statement left open
+        return tuple(rows[0]) if rows else None
 
     def close(self) -> None:
         with self._lock, self._read_lock:

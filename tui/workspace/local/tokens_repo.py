@@ -132,10 +132,9 @@ class TokensRepo:
         return identity.user if identity else None
 
     def _identify(self, value_sha256: str, now_ms: int) -> Identity | None:
-        with self._store.read() as conn:
-            row = conn.execute(
-                "SELECT value_sha256, user, expiry_ms, admin FROM tokens WHERE value_sha256 = ?", (value_sha256,)
-            ).fetchone()
+        row = self._store.read_row(
+            "SELECT value_sha256, user, expiry_ms, admin FROM tokens WHERE value_sha256 = ?", (value_sha256,)
+        )
         if row is None or not hmac.compare_digest(row[0], value_sha256):
             return None
         stored_user, expiry_ms, admin = row[1], row[2], row[3]

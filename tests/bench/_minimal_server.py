@@ -10,6 +10,10 @@ each provider's wire format (OpenAI SSE, Gemini ``alt=sse``, Bedrock's binary ev
 the simulator's, byte for byte, and serving costs a buffer copy per answer. The key check happens once, on
 the recorded request. Answers are the same for every request with the same key: for benchmarks only.
 
+Other benchmarks read the simulator for throughput and could take this server the same way:
+``serve_throughput.py`` (its ``direct`` target *is* the simulator, and ``serve``'s streams come from it) and the
+``burst`` case of ``playground_render.py`` (there the simulator takes CPU on the cores the app needs too).
+
 ``GET /_stats`` answers ``{"cpu": <process CPU seconds>, "answers": <answers written>}`` so a benchmark can
 print how little of its time the server was busy. Use :func:`minimal_server_process`; standalone::
 

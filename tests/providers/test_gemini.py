@@ -278,6 +278,23 @@ def test_the_worked_stream_example_maps_to_the_worked_chunks() -> None:
     ]
 
 
+def test_streamed_thought_parts_are_left_out_of_the_text() -> None:
+    """A chunk of one thought part gives no text; a chunk mixing parts gives only the visible ones."""
+    parts = [
+        [{"text": "Let me think", "thought": True}],
+        [{"text": "Hi"}],
+        [{"text": "hmm", "thought": True}, {"text": " there"}, {"text": "!"}],
+    ]
+    call = gemini_call({"messages": [{"role": "user", "content": "Say hi"}]}, stream=True)
+    mapper = get_provider("gemini").stream_mapper(call)
+    texts = []
+    for chunk_parts in parts:
+        data = {"candidates": [{"content": {"parts": chunk_parts, "role": "model"}, "index": 0}]}
+        for chunk in mapper.feed(SseEvent("message", json.dumps(data))):
+            texts.append(chunk["choices"][0]["delta"].get("content"))
+    assert texts == ["", "Hi", " there!"]
+
+
 def test_tool_call_arguments_that_are_not_a_json_object_are_refused_clearly() -> None:
     bad = {"id": "c1", "type": "function", "function": {"name": "weather", "arguments": "Oslo"}}
     request = {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "tool_calls": [bad]}]}

@@ -13,6 +13,7 @@ import ipaddress
 import json
 import socket
 import ssl
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -374,6 +375,51 @@ async def test_read_back_pressure_pauses_and_resumes_the_socket() -> None:
         while chunk := await stream.read(65536, timeout=2):
             received += chunk
         assert received == bytes(range(256)) * (size // 256)
+        await stream.aclose()
+
+
+async def test_a_reader_with_a_backlog_takes_turns_with_other_tasks() -> None:
+    """Data already buffered is handed out in slices, and a reader that keeps finding it lets other tasks
+    run every few slices instead of draining the whole backlog first (the first chunk of the other streams,
+    and the app's screen, would wait for it)."""
+    size = 1024 * 1024
+
+    async def flood(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        writer.write(b"x" * size)
+        await writer.drain()
+        writer.close()
+
+    async with Server(flood) as base:
+        port = int(base.rsplit(":", 1)[1])
+        stream = await AsyncioBackend().connect_tcp("127.0.0.1", port, timeout=2)
+        assert isinstance(stream, AsyncioStream)
+        for _ in range(500):  # a backlog: the buffer up to its high-water mark
+            if stream._protocol.reading_paused:
+                break
+            await asyncio.sleep(0.01)
+        turns = 0
+        stop = False
+
+        async def other_task() -> None:
+            nonlocal turns
+            while not stop:
+                turns += 1
+                await asyncio.sleep(0)
+
+        other = asyncio.create_task(other_task())
+        await asyncio.sleep(0)
+        turns_at_start, received = turns, 0
+        while received < network.READ_HIGH_WATER // 2:
+            chunk = await stream.read(65536, timeout=2)
+            assert 0 < len(chunk) <= network.READ_SLICE
+            received += len(chunk)
+            until = time.perf_counter() + network.TURN_S / 2  # what parsing the slice would cost
+            while time.perf_counter() < until:
+                pass
+        # 128 KiB in 8 KiB slices at half a turn each: the other task ran about every other slice
+        assert turns - turns_at_start >= 4
+        stop = True
+        await other
         await stream.aclose()
 
 

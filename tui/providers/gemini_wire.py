@@ -206,6 +206,9 @@ def _parts(candidate: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _text(parts: list[dict[str, Any]]) -> str:
+    if len(parts) == 1:  # a streamed chunk's usual one part: ~10x cheaper than the join
+        part = parts[0]
+        return str(part["text"]) if "text" in part and not part.get("thought") else ""
     return "".join(str(p.get("text", "")) for p in parts if "text" in p and not p.get("thought"))
 
 
@@ -339,10 +342,12 @@ class GeminiStreamMapper:
             blocked = {"role": "assistant", "content": ""} if self.chat else {}
             choice = {"index": 0, "delta": blocked} if self.chat else {"index": 0, "text": ""}
             return [self._chunk([{**choice, "finish_reason": "content_filter"}])]
-        choices = [self._choice(int(c.get("index") or i), c) for i, c in enumerate(candidates)]
-        if any(c.get("finishReason") for c in candidates):
-            self.finished = True
-        return [self._chunk([choice]) for choice in choices]
+        chunks = []
+        for i, candidate in enumerate(candidates):
+            if candidate.get("finishReason"):
+                self.finished = True
+            chunks.append(self._chunk([self._choice(int(candidate.get("index") or i), candidate)]))
+        return chunks
 
     def finish(self) -> list[Chunk]:
         if not self.finished:

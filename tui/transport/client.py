@@ -7,6 +7,7 @@ Failures become typed errors (see ``tui.domain.errors``) whose text is passed th
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -233,6 +234,7 @@ def _check_url(url: str, provider: str) -> None:
         raise ProviderUnreachable(f"Cannot reach {provider} at '{url[:200]}': {problem}", provider=provider)
 
 
+@functools.lru_cache(maxsize=256)  # parsing costs ~20 us a call, and a workspace sends to a handful of URLs
 def _url_problem(url: str) -> str | None:
     try:
         parsed = httpx.URL(url)

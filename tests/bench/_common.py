@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import subprocess
 import sys
@@ -22,11 +23,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def simulator_process(key: str = SIM_KEY) -> Iterator[str]:
-    """The provider simulator in a process of its own (so it does not share our GIL); yields its base URL."""
+def simulator_process(key: str = SIM_KEY, cpu: int | None = None) -> Iterator[str]:
+    """The provider simulator in a process of its own (so it does not share our GIL), pinned to core ``cpu``
+    when given; yields its base URL."""
     port = free_port()
     code = f"from tui.simulator import serve_forever; serve_forever({port}, {key!r})"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pin = (lambda: os.sched_setaffinity(0, {cpu})) if cpu is not None else None
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pin
+    )
     try:
         deadline = time.monotonic() + 20
         while True:

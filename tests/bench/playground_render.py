@@ -13,14 +13,19 @@ workspace, provider and transport layers into its ``StreamView``. The simulator'
 (headings, paragraphs, bullet and numbered lists, python code fences).
 
 Cases:
-  paced  8 panes x 100 tokens/s x 2,000 tokens (a 20 s stream per pane)
-  burst  8 panes x 2,000 tokens, sent as fast as the simulator can
+  paced  8 panes x 100 tokens/s x 2,000 tokens (a 20 s stream per pane), from the simulator (it paces)
+  burst  8 panes x 10,000 tokens, sent at once by the minimal replaying server (tests/bench/_minimal_server.py),
+         which is never the bottleneck: its CPU over the wall time is printed
+
+Where the machine has two cores or more, the app runs pinned to core 0 and the server to core 1. With
+``--runs N`` a last row per case pools every run's samples, so its p99 is a p99 (a burst run alone gives
+~300 lag samples and ~30 key presses).
 
 Measured: wall time from Enter until every pane is done and its final render is on screen; tokens/s
 over all panes; the event loop's lag (how late a 10 ms sleep wakes up) p50/p99; the latency of a key
 press (an app binding, with the prompt focused) sent every 250 ms during streaming, from the press until
-its action runs. Targets: paced <= 21 s, lag p99 <= 50 ms, key p50 <= 30 ms; burst >= 10,000 tokens/s,
-lag p99 <= 100 ms.
+its action runs. Targets: paced <= 21 s, lag p99 <= 50 ms, key p50 <= 30 ms; burst >= 16,000 tokens/s,
+lag p99 <= 60 ms.
 """
 
 from __future__ import annotations
@@ -28,13 +33,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import os
 import tempfile
 from pathlib import Path
 from time import perf_counter
 from typing import Any
 
 from _common import SIM_KEY, latency_figures, probe_keys, probe_lag, simulator_process
+from _minimal_server import minimal_server_process
+from _processes import tree_cpu
 from textual.binding import Binding
+from textual.widgets import Input
 
 import tui.app.app as app_module
 from tui.app.app import SwitchboardApp
@@ -111,6 +120,7 @@ async def run_case(base: str, case: str, panes: int, tokens: int, rate: float) -
             await screen.use_endpoints(names)
             views = [pane.view for pane in screen.query(Pane)]
             assert len(views) == panes, f"{len(views)} panes, wanted {panes}"
+            screen.query_one("#param-max_tokens", Input).value = str(tokens)  # Anthropic's default is 4,096
             prompt = screen.query_one(PromptInput)
             prompt.insert("Write a long answer with headings, lists and code.")
             await pilot.pause(0.5)  # as a person types: the new panes are drawn before Enter
@@ -145,39 +155,74 @@ async def run_case(base: str, case: str, panes: int, tokens: int, rate: float) -
         "wall": elapsed,
         "tokens": total,
         "tps": total / elapsed,
+        "lags": lags,
+        "keys_s": keys,
         **latency_figures(lags, keys),
         "gc2": gc_after[2] - gc_before[2],
         "lines": sum(len(view.lines) for view in views),
     }
 
 
+ROW = (
+    "{case:<6} {run:>3} {panes:>5} {tokens:>6.0f} {wall:>7.2f} {tps:>7.0f} {lag_p50:>7.1f} {lag_p99:>7.1f} "
+    "{lag_max:>7.1f} {key_p50:>7.1f} {key_p99:>7.1f} {keys:>4.0f} {lag_n:>5} {gc2:>4.0f} {server:>6}"
+)
+
+
+def pin_cores() -> tuple[int | None, int | None]:
+    """(the app's core, the server's core) on a machine with two or more; (None, None) elsewhere."""
+    cores = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(cores) < 2:
+        return None, None
+    os.sched_setaffinity(0, {cores[0]})
+    return cores[0], cores[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", choices=("paced", "burst", "both"), default="both")
     parser.add_argument("--panes", type=int, default=8, choices=range(2, 9), metavar="2..8")
-    parser.add_argument("--tokens", type=int, default=2000, help="tokens per pane (default 2000)")
+    parser.add_argument("--tokens", type=int, help="tokens per pane (default 2,000 paced, 10,000 burst)")
     parser.add_argument("--rate", type=float, default=100.0, help="tokens/s per pane when paced (default 100)")
     parser.add_argument("--runs", type=int, default=1)
     args = parser.parse_args()
     cases = ("paced", "burst") if args.case == "both" else (args.case,)
+    _, server_core = pin_cores()
     header = (
         f"{'case':<6} {'run':>3} {'panes':>5} {'tokens':>6} {'wall s':>7} {'tok/s':>7} {'lag p50':>7} "
-        f"{'lag p99':>7} {'lag max':>7} {'key p50':>7} {'key p99':>7} {'keys':>4} {'gc2':>4} {'lines':>6}"
+        f"{'lag p99':>7} {'lag max':>7} {'key p50':>7} {'key p99':>7} {'keys':>4} {'lag n':>5} {'gc2':>4} {'server':>6}"
     )
-    print("times in ms unless noted")
+    print(f"times in ms unless noted; app on core {os.sched_getaffinity(0)}, server on core {server_core}")
+    print("server: the server's CPU over the run's wall time (it must stay well below 100%)")
     print(header)
     print("-" * len(header))
-    with simulator_process() as base:
-        for case in cases:
+    for case in cases:
+        tokens = args.tokens or (2000 if case == "paced" else 10_000)
+        paced = case == "paced"
+        with (
+            simulator_process(cpu=server_core) if paced else minimal_server_process(SIM_KEY, cpu=server_core) as server
+        ):
+            base, pid = (server, None) if isinstance(server, str) else (server.base, server.pid)
+            lags: list[float] = []
+            keys: list[float] = []
+            walls = totals = 0.0
             for run in range(1, args.runs + 1):
-                r = asyncio.run(run_case(base, case, args.panes, args.tokens, args.rate))
+                cpu_before = tree_cpu(pid) if pid else 0.0
+                r = asyncio.run(run_case(base, case, args.panes, tokens, args.rate))
+                busy = f"{(tree_cpu(pid) - cpu_before) / r['wall']:.0%}" if pid else "-"
+                run_lags = r.pop("lags")
+                lags += run_lags
+                keys += r.pop("keys_s")
+                walls += r["wall"]
+                totals += r["tokens"]
                 print(
-                    f"{case:<6} {run:>3} {args.panes:>5} {r['tokens']:>6.0f} {r['wall']:>7.2f} {r['tps']:>7.0f} "
-                    f"{r['lag_p50']:>7.1f} {r['lag_p99']:>7.1f} {r['lag_max']:>7.1f} {r['key_p50']:>7.1f} "
-                    f"{r['key_p99']:>7.1f} {r['keys']:>4.0f} {r['gc2']:>4.0f} {r['lines']:>6.0f}",
-                    flush=True,
+                    ROW.format(case=case, run=run, panes=args.panes, lag_n=len(run_lags), server=busy, **r), flush=True
                 )
-    print("targets: paced wall <= 21 s, lag p99 <= 50 ms, key p50 <= 30 ms; burst >= 10,000 tok/s, lag p99 <= 100 ms")
+            if args.runs > 1:
+                pooled = latency_figures(lags, keys)
+                row = {"tokens": totals, "wall": walls, "tps": totals / walls, "gc2": float("nan"), **pooled}
+                print(ROW.format(case=case, run="all", panes=args.panes, lag_n=len(lags), server="", **row))
+    print("targets: paced wall <= 21 s, lag p99 <= 50 ms, key p50 <= 30 ms; burst >= 16,000 tok/s, lag p99 <= 60 ms")
 
 
 if __name__ == "__main__":

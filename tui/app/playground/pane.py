@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
-from time import perf_counter
 from typing import Any
 
 from textual import work
@@ -34,11 +33,6 @@ from tui.widgets.stream_view import StreamView
 
 MIN_SHARE, MAX_SHARE = 0.2, 10.0  # fr: a pane never shrinks to nothing nor takes everything
 
-
-WORKER_SLICE = 0.004
-"""Seconds a pane's worker may go on without giving the event loop a turn. A read that finds many chunks
-already received hands them over without awaiting anything, and eight panes in a burst would otherwise
-each hold the loop for 20-40 ms (keys and frames wait)."""
 
 STATUS_MAX_LINES = 3
 """The status wraps to at most this many lines (its max-height in DEFAULT_CSS)."""
@@ -233,16 +227,12 @@ class Pane(Vertical):
                 self.metrics.on_response(answer, clock.now())
                 view.set_text(describe_embeddings(answer))
             else:
-                slice_end = perf_counter() + WORKER_SLICE
                 async for chunk in workspace.stream(self.endpoint, {**request, "stream": True}):
                     if self.state == "waiting":
                         self.state = "streaming"
                     piece = self.metrics.on_chunk(chunk, clock.now())
                     if piece:
                         view.append(piece)
-                    if perf_counter() > slice_end:  # chunks already read arrive without a pause
-                        await asyncio.sleep(0)
-                        slice_end = perf_counter() + WORKER_SLICE
                 self.metrics.finish(clock.now())
                 if (request.get("n") or 1) > 1:
                     self._append_other_choices()

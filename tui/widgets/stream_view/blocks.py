@@ -9,6 +9,7 @@ an open fence is the tail until it closes. Splitting is incremental over the tai
 from __future__ import annotations
 
 import re
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
@@ -128,10 +129,12 @@ class Spec(NamedTuple):
 
 
 class FinalJob:
-    """The final pass under way: its blocks, for one width, style generation and text length."""
+    """The final pass under way, for one width, style generation and text length: the split (made in a
+    thread), then its blocks, rendered a few at a time."""
 
-    def __init__(self, blocks: list[Block], width: int, gen: int, length: int) -> None:
-        self.blocks = blocks
+    def __init__(self, split: Future[list[Spec]], width: int, gen: int, length: int) -> None:
+        self.split = split
+        self.blocks: list[Block] | None = None  # once the split is in
         self.width = width
         self.gen = gen
         self.length = length
@@ -282,36 +285,6 @@ class BlockModel:
         self.tail_changed = True
         self.split_tail()
 
-    def plan_final(self, parser: MarkdownIt) -> list[Spec]:
-        """The whole answer split by markdown-it, with reference definitions given to the blocks that may
-        use them."""
-        text = self.text
-        lines = text.splitlines(keepends=True)
-        offsets = [0]
-        for line in lines:
-            offsets.append(offsets[-1] + len(line))
-        tops: list[tuple[Token, int, int]] = []  # top-level blocks and their first and end lines
-        for token in parser.parse(text):
-            if token.level == 0 and token.nesting >= 0 and token.map:
-                tops.append((token, token.map[0], token.map[1]))
-        covered = [False] * len(lines)
-        for _, first, last in tops:
-            for index in range(first, last):
-                covered[index] = True
-        # Lines outside every block are reference definitions: give them to each block that may use them.
-        references = "".join(line for line, used in zip(lines, covered, strict=False) if not used and line.strip())
-        specs = []
-        for token, first, last in tops:
-            start, end = offsets[first], offsets[last]
-            if token.type == "fence":
-                specs.append(Spec(start, end, "fence", token.content.rstrip(), lexer_name(token.info)))
-            else:
-                source = text[start:end].strip("\n")
-                if references and "[" in source:
-                    source = f"{source}\n\n{references}"
-                specs.append(Spec(start, end, "md", source, ""))
-        return specs
-
     def swap_in(self, blocks: list[Block]) -> None:
         """Replace the streamed blocks and tail by the final pass's blocks (all rendered)."""
         self.blocks = blocks
@@ -322,3 +295,33 @@ class BlockModel:
         self.tail_changed = False
         self.scan = Scan()
         self.fence = None
+
+
+def plan_final(text: str, parser: MarkdownIt) -> list[Spec]:
+    """The whole answer split by markdown-it, with reference definitions given to the blocks that may
+    use them. A pure function of `text`: the final pass runs it in a thread (see `render.start_final`)."""
+    lines = text.splitlines(keepends=True)
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line))
+    tops: list[tuple[Token, int, int]] = []  # top-level blocks and their first and end lines
+    for token in parser.parse(text):
+        if token.level == 0 and token.nesting >= 0 and token.map:
+            tops.append((token, token.map[0], token.map[1]))
+    covered = [False] * len(lines)
+    for _, first, last in tops:
+        for index in range(first, last):
+            covered[index] = True
+    # Lines outside every block are reference definitions: give them to each block that may use them.
+    references = "".join(line for line, used in zip(lines, covered, strict=False) if not used and line.strip())
+    specs = []
+    for token, first, last in tops:
+        start, end = offsets[first], offsets[last]
+        if token.type == "fence":
+            specs.append(Spec(start, end, "fence", token.content.rstrip(), lexer_name(token.info)))
+        else:
+            source = text[start:end].strip("\n")
+            if references and "[" in source:
+                source = f"{source}\n\n{references}"
+            specs.append(Spec(start, end, "md", source, ""))
+    return specs

@@ -9,6 +9,8 @@ when budget allows after it closes.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from time import perf_counter
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -16,7 +18,16 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.theme import Theme
 
-from tui.widgets.stream_view.blocks import Block, BlockModel, FenceProgress, FinalJob, Scan, lexer_name
+from tui.widgets.stream_view.blocks import (
+    Block,
+    BlockModel,
+    FenceProgress,
+    FinalJob,
+    Scan,
+    Spec,
+    lexer_name,
+    plan_final,
+)
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -176,15 +187,41 @@ def refresh_stale(
 
 
 def start_final(model: BlockModel, ctx: RenderContext, gen: int) -> FinalJob:
-    """The final pass: the whole answer re-split with markdown-it, reusing the streamed renders whose
-    source and context are unchanged."""
+    """The final pass: the whole answer re-split with markdown-it, in a thread. The split of a long answer
+    takes tens of milliseconds (10,000 tokens: ~15 ms), all of it in one call: on the event loop it would
+    hold every pane's frame and the keys for that long, once per finishing pane."""
+    split = _splitter().submit(plan_final, model.text, renderer().SPLITTER)
+    return FinalJob(split, ctx.width, gen, model.length)
+
+
+def advance_final(
+    job: FinalJob, model: BlockModel, ctx: RenderContext, gen: int, deadline: float, worked: bool
+) -> bool:
+    """Render the final pass's blocks until `deadline`, once its split is in (waited for when there is no
+    deadline); return True when all are rendered. Streamed renders whose source and context are unchanged
+    are reused."""
+    if job.blocks is None:
+        if deadline != float("inf") and not job.split.done():
+            return False
+        job.blocks = _final_blocks(job.split.result(), model, ctx, gen)
+    for block in job.blocks:
+        if block.rendered:
+            continue
+        if worked and perf_counter() >= deadline:
+            return False
+        render_block(block, ctx, gen)
+        worked = True
+    return True
+
+
+def _final_blocks(specs: list[Spec], model: BlockModel, ctx: RenderContext, gen: int) -> list[Block]:
     reuse = {
         block.key: block
         for block in model.blocks
         if block.rendered and block.width == ctx.width and block.gen == gen and not block.approx
     }
     blocks = []
-    for spec in model.plan_final(renderer().PARSER):
+    for spec in specs:
         block = Block(spec.start, spec.end, spec.kind, spec.source, spec.lexer)
         old = reuse.get(block.key)
         if old is not None:  # its lines come along whether held or not
@@ -196,16 +233,10 @@ def start_final(model: BlockModel, ctx: RenderContext, gen: int) -> FinalJob:
             )
             block.width, block.gen = old.width, old.gen
         blocks.append(block)
-    return FinalJob(blocks, ctx.width, gen, model.length)
+    return blocks
 
 
-def advance_final(job: FinalJob, ctx: RenderContext, gen: int, deadline: float, worked: bool) -> bool:
-    """Render the final pass's blocks until `deadline`; return True when all are rendered."""
-    for block in job.blocks:
-        if block.rendered:
-            continue
-        if worked and perf_counter() >= deadline:
-            return False
-        render_block(block, ctx, gen)
-        worked = True
-    return True
+@cache
+def _splitter() -> ThreadPoolExecutor:
+    """One thread for every view's final split (they are short, and one at a time keeps the GIL fair)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="stream-view-split")

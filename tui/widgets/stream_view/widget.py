@@ -332,9 +332,9 @@ class StreamView(FollowingScrollView, can_focus=True):
         job = self._final
         if job is None or job.width != ctx.width or job.gen != self._gen or job.length != model.length:
             job = self._final = start_final(model, ctx, self._gen)
-        if not advance_final(job, ctx, self._gen, deadline, worked):
+        if not advance_final(job, model, ctx, self._gen, deadline, worked):
             return False
-        model.swap_in(job.blocks)
+        model.swap_in(job.blocks or [])
         self._stale_possible = False
         self._final = None
         self._finishing = False

@@ -28,19 +28,25 @@ from tui.simulator.routing import dispatch, route_lines
 log = logging.getLogger(__name__)
 
 DEFAULT_API_KEY = "sim-key"
+RECORDED = 1000
+"""How many of the latest requests a simulator keeps in ``requests`` unless told otherwise."""
 
 
 class Simulator:
     """A loopback fake of OpenAI, Azure OpenAI (+ Entra ID), Anthropic and Databricks model serving.
 
     ``async with Simulator() as sim: ... sim.base_url`` or, from sync code,
-    ``with Simulator().running_in_thread() as sim: ...``. Every request is recorded in ``sim.requests``.
+    ``with Simulator().running_in_thread() as sim: ...``. The latest ``record`` requests are kept in
+    ``sim.requests``, oldest first (0: none, for a long-running simulator nobody inspects).
     """
 
-    def __init__(self, api_key: str = DEFAULT_API_KEY, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self, api_key: str = DEFAULT_API_KEY, port: int = 0, host: str = "127.0.0.1", *, record: int = RECORDED
+    ) -> None:
         self.api_key = api_key
         self.host = host
         self.port = port
+        self.record = record
         self.requests: list[RecordedRequest] = []
         self.token_requests = 0
         self.token_expires_in = 3599
@@ -145,7 +151,7 @@ class Simulator:
                 if parsed is None:
                     break
                 request, keep_alive = parsed
-                self.requests.append(request)
+                self._remember(request)
                 if not await self._serve(writer, request, keep_alive):
                     break
         except (ConnectionError, asyncio.IncompleteReadError, OSError):
@@ -158,6 +164,12 @@ class Simulator:
                 writer.transport.abort()
             else:
                 writer.close()
+
+    def _remember(self, request: RecordedRequest) -> None:
+        if self.record > 0:
+            self.requests.append(request)
+            if len(self.requests) > self.record:
+                del self.requests[0]
 
     async def _serve(self, writer: asyncio.StreamWriter, request: RecordedRequest, keep_alive: bool) -> bool:
         try:
@@ -181,7 +193,7 @@ def serve_forever(port: int, api_key: str) -> None:
     """``switchboard simulate``: serve on 127.0.0.1:port until Ctrl-C, after printing where and what."""
 
     async def main() -> None:
-        async with Simulator(api_key=api_key, port=port) as sim:
+        async with Simulator(api_key=api_key, port=port, record=0) as sim:
             shown = api_key if api_key == DEFAULT_API_KEY else mask_key(api_key)
             print(f"Switchboard provider simulator on {sim.base_url}  (API key: {shown})")
             print("Every answer is simulated (header x-simulator: switchboard).")

@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
+from tui.simulator import DEFAULT_API_KEY
 from tui.simulator.delivery import send_reply, send_stream
 from tui.simulator.dialects import DIALECTS
 from tui.simulator.dialects.azure import make_token
@@ -27,7 +29,6 @@ from tui.simulator.routing import dispatch, route_lines
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_KEY = "sim-key"
 RECORDED = 1000
 """How many of the latest requests a simulator keeps in ``requests`` unless told otherwise."""
 
@@ -37,13 +38,21 @@ class Simulator:
 
     ``async with Simulator() as sim: ... sim.base_url`` or, from sync code,
     ``with Simulator().running_in_thread() as sim: ...``. The latest ``record`` requests are kept in
-    ``sim.requests``, oldest first (0: none, for a long-running simulator nobody inspects).
+    ``sim.requests``, oldest first (0: none, for a long-running simulator nobody inspects). ``sock``: serve
+    on this listening socket rather than bind ``host:port``.
     """
 
     def __init__(
-        self, api_key: str = DEFAULT_API_KEY, port: int = 0, host: str = "127.0.0.1", *, record: int = RECORDED
+        self,
+        api_key: str = DEFAULT_API_KEY,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        record: int = RECORDED,
+        sock: socket.socket | None = None,
     ) -> None:
         self.api_key = api_key
+        self.sock = sock
         self.host = host
         self.port = port
         self.record = record
@@ -68,7 +77,10 @@ class Simulator:
         if self._server is not None:
             return self
         self._closing = False
-        self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=MAX_LINE)
+        if self.sock is not None:  # a listening socket made by someone else (tui.simulator.process)
+            self._server = await asyncio.start_server(self._handle, sock=self.sock, limit=MAX_LINE)
+        else:
+            self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=MAX_LINE)
         self._bound_port = self._server.sockets[0].getsockname()[1]
         return self
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from tests.helpers.app import wait_until
 from tests.helpers.demo_app import AppFactory
+from tests.simulator.test_process import failing_python
 from tui.app.demo import FOLDER_PREFIX
 from tui.app.help import HelpScreen
 from tui.app.keys import key_rows
@@ -113,11 +113,9 @@ def test_a_demo_whose_simulator_cannot_start_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
-    shell = shutil.which("sh")
-    assert shell is not None
-    monkeypatch.setattr(sys, "executable", shell)  # the simulator's process refuses the interpreter's options
+    monkeypatch.setattr(sys, "executable", failing_python(tmp_path))
     assert launch_app(workspace=None, demo=True) == 1
-    assert capsys.readouterr().err.startswith("Error: The simulator stopped at start (exit code 2)")
+    assert capsys.readouterr().err == "Error: The simulator stopped at start (exit code 3): no python here\n"
     assert list(tmp_path.glob(f"{FOLDER_PREFIX}*")) == []  # the demo folder went
 
 

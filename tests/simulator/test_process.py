@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -91,11 +90,17 @@ def test_a_simulator_that_cannot_be_started_says_why(tmp_path: Path, monkeypatch
         SimulatorProcess(KEY, tmp_path / "log").start()
 
 
+def failing_python(folder: Path) -> str:
+    """An "interpreter" that says what is wrong on stderr and exits with status 3."""
+    path = folder / "broken-python"
+    path.write_text("#!/bin/sh\necho 'no python here' >&2\nexit 3\n")
+    path.chmod(0o755)
+    return str(path)
+
+
 def test_a_simulator_that_stops_at_start_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shell = shutil.which("sh")
-    assert shell is not None
-    monkeypatch.setattr(sys, "executable", shell)  # it refuses the interpreter's options and exits
+    monkeypatch.setattr(sys, "executable", failing_python(tmp_path))
     sim = SimulatorProcess(KEY, tmp_path / "log").start()
-    with pytest.raises(SimulatorStartError, match=r"stopped at start \(exit code 2\): .*-P"):
+    with pytest.raises(SimulatorStartError, match=r"stopped at start \(exit code 3\): no python here$"):
         sim.wait_ready()
     assert not running(sim.pid)

@@ -1,4 +1,4 @@
-"""The simulator's child process (see :mod:`tui.simulator.process`): ``python -m tui.simulator.child FD``.
+"""The simulator's child process (see :mod:`tui.simulator.process`): ``main([FD])``.
 
 Serves on the listening socket inherited as file descriptor ``FD`` with the API key read from the first
 line of stdin, writes ``ready`` to stdout, and exits when stdin closes (its parent stopped it or is gone).
@@ -10,7 +10,6 @@ import asyncio
 import os
 import signal
 import socket
-import sys
 
 from tui.simulator.process import READY, read_line
 from tui.simulator.server import Simulator
@@ -37,7 +36,3 @@ def main(argv: list[str]) -> None:
     listener = socket.socket(fileno=int(argv[0]))
     api_key = (read_line(0, None) or b"").decode().strip()
     asyncio.run(serve(listener, api_key))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -31,6 +31,7 @@ STOP_TIMEOUT_S = 3.0
 LOG_TAIL = 2000
 _ROOT = str(Path(__file__).resolve().parents[2])
 """The folder holding the ``tui`` package this module belongs to: the child runs the same code."""
+_CHILD = f"import sys; sys.path.insert(0, {_ROOT!r}); from tui.simulator.child import main; main(sys.argv[1:])"
 
 
 class SimulatorStartError(RuntimeError):
@@ -54,8 +55,7 @@ class SimulatorProcess:
     def start(self) -> SimulatorProcess:
         listener = socket.create_server(("127.0.0.1", 0), backlog=128)
         self.base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [_ROOT, os.environ.get("PYTHONPATH")]))}
-        command = [sys.executable, "-P", "-m", "tui.simulator.child", str(listener.fileno())]
+        command = [sys.executable, "-c", _CHILD, str(listener.fileno())]
         try:
             with self.log.open("wb") as log:
                 self._proc = subprocess.Popen(
@@ -64,7 +64,6 @@ class SimulatorProcess:
                     stdout=subprocess.PIPE,
                     stderr=log,
                     pass_fds=(listener.fileno(),),
-                    env=env,
                     start_new_session=True,
                 )
         except OSError as err:

@@ -9,7 +9,7 @@ The server (``tui.simulator.server``) owns HTTP, timing and fault *mechanics*; a
 * ``check_access(call)``: credentials and required headers/query (raise :class:`ApiError`).
 * ``model_spec(call)``: where the model name (and its ``@knob`` suffix) comes from.
 * ``validate(call)``: required fields (raise :class:`ApiError`).
-* ``op_<name>(call)``: a :class:`Reply` (non-stream) or :class:`StreamReply` (its :class:`Event` s, made as sent).
+* ``op_<name>(call)``: a :class:`Reply` (non-stream) or :class:`StreamReply` (a function making its events as sent).
 * ``render_error(err, call)``: the provider's error body; ``fault_error(status, call)``: what an injected
   ``fault=<status>`` says; ``stream_error_event(call)``: a mid-stream error; ``retry_headers(seconds)``.
 """

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.helpers.app import wait_until
 from tests.helpers.demo_app import AppFactory
+from tests.simulator.test_process import failing_python
+from tui.app.demo import FOLDER_PREFIX
 from tui.app.help import HelpScreen
 from tui.app.keys import key_rows
 from tui.app.launch import launch_app
@@ -104,6 +107,16 @@ def test_launch_with_an_unusable_workspace_is_a_clear_error(tmp_path: Path, caps
     blocker.write_text("x")
     assert launch_app(workspace=str(blocker / "sub" / "w.db")) == 1
     assert capsys.readouterr().err.startswith("Error: Cannot create the workspace")
+
+
+def test_a_demo_whose_simulator_cannot_start_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", failing_python(tmp_path))
+    assert launch_app(workspace=None, demo=True) == 1
+    assert capsys.readouterr().err == "Error: The simulator stopped at start (exit code 3): no python here\n"
+    assert list(tmp_path.glob(f"{FOLDER_PREFIX}*")) == []  # the demo folder went
 
 
 async def test_a_theme_that_is_not_installed_falls_back_to_the_default(make_app: AppFactory) -> None:

@@ -36,7 +36,7 @@ COMPLETIONS = {"prompt": "Say hi", "max_tokens": 8}
 def expected_text(seed: str, max_tokens: int, stop: list[str], topic: str) -> tuple[str, str, int]:
     """(text, standard finish reason, tokens) the simulator answers for this prompt (it is deterministic)."""
     gen = generate(MODEL, seed, 0, max_tokens=max_tokens, stop=stop, topic=topic)
-    return gen.text, "length" if gen.finish == "length" else "stop", len(gen.tokens)
+    return gen.text, "length" if gen.finish == "length" else "stop", gen.count
 
 
 async def test_chat_query_sends_the_worked_example_and_answers_the_standard_shape(rig: Rig) -> None:

@@ -158,3 +158,18 @@ def test_serve_forever_prints_the_url_and_routes_and_stops_on_ctrl_c() -> None:
                 proc.kill()
                 proc.wait()
         reader.join(timeout=5)
+
+
+async def test_only_the_latest_requests_are_kept() -> None:
+    async with (
+        Simulator(api_key=KEY, record=3) as sim,
+        Simulator(api_key=KEY, record=0) as silent,
+        httpx.AsyncClient(timeout=5) as client,
+    ):
+        for i in range(5):
+            for running in (sim, silent):
+                body = chat("m@tokens=1", content=f"call {i}")
+                r = await client.post(f"{running.base_url}/v1/chat/completions", json=body, headers=OPENAI)
+                assert r.status_code == 200
+        assert [r.body["messages"][0]["content"] for r in sim.requests if r.body] == ["call 2", "call 3", "call 4"]
+        assert silent.requests == []

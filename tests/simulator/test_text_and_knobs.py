@@ -66,7 +66,7 @@ def test_max_tokens_and_stop_sequences_cut_the_answer() -> None:
     full = generate("m", "p")
     assert full.finish == "stop" and full.stop_sequence is None
     cut = generate("m", "p", max_tokens=5)
-    assert cut.finish == "length" and cut.tokens == full.tokens[:5]
+    assert cut.finish == "length" and cut.count == 5 and list(cut) == list(full)[:5]
     stopped = generate("m", "p", stop=["\n\n"])
     assert stopped.finish == "stop_sequence" and stopped.stop_sequence == "\n\n"
     assert stopped.text == full.text.split("\n\n")[0]

@@ -1,7 +1,8 @@
 """``switchboard --demo``: a throwaway workspace with simulated endpoints, no key needed.
 
-The provider simulator runs in a background thread on 127.0.0.1; every demo endpoint carries the
-tag ``simulated`` so the app marks it as such.
+The provider simulator runs in a child process on 127.0.0.1 (:mod:`tui.simulator.process`), so it
+shares neither the app's event loop nor its GIL, and ends with the app however the app ends; every demo
+endpoint carries the tag ``simulated`` so the app marks it as such.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from typing import Any
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import CreateServingEndpoint
 from tui.domain.simulated import SIMULATED_TAG
-from tui.simulator import Simulator
 from tui.simulator.endpoints import SIM_KEY, endpoint_body
+from tui.simulator.process import SimulatorProcess
 from tui.workspace.protocol import Workspace
 
 FOLDER_PREFIX = "switchboard-demo-"
@@ -165,8 +166,10 @@ def _alive(pid: int) -> bool:
 
 
 @contextmanager
-def demo_environment() -> Iterator[tuple[Path, Simulator]]:
-    """A temporary workspace file and a running simulator; both gone on exit, also when the terminal
-    is closed or the process is told to stop (see :func:`demo_folder`)."""
-    with demo_folder() as folder, Simulator(api_key=DEMO_KEY).running_in_thread() as sim:
+def demo_environment() -> Iterator[tuple[Path, SimulatorProcess]]:
+    """A temporary workspace file and the simulator's process; both gone on exit, also when the terminal
+    is closed or the process is told to stop (see :func:`demo_folder`; the simulator notices its parent is
+    gone). The simulator is started, not awaited, so that its start-up overlaps the app's: its address is
+    known at once and ``wait_ready()`` raises ``SimulatorStartError`` if it did not come up."""
+    with demo_folder() as folder, SimulatorProcess(DEMO_KEY, folder / "simulator.log") as sim:
         yield folder / "demo.db", sim

@@ -24,11 +24,18 @@ def launch_app(*, workspace: str | None, profile: str | None = None, demo: bool 
     settings, notes = load_settings()
     if demo:
         from tui.app.demo import DEMO_ROLLOUT_S, demo_environment, seed
+        from tui.simulator.process import SimulatorStartError
 
         with demo_environment() as (path, sim):
             asyncio.run(seed(path, sim.base_url))  # ready at once; what is changed later rolls out
             ws = open_workspace(path, settings=settings, rollout_seconds=DEMO_ROLLOUT_S)
-            build_app(ws, settings, demo=True, notes=notes).run()
+            app = build_app(ws, settings, demo=True, notes=notes)
+            try:
+                sim.wait_ready()  # it started meanwhile: usually no wait at all
+            except SimulatorStartError as err:
+                sys.stderr.write(f"Error: {err}\n")
+                return 1
+            app.run()
             return 0
     try:
         ws = open_workspace(workspace, profile=profile, settings=settings)

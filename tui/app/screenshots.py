@@ -62,6 +62,7 @@ async def _shoot(folder: Path, name: str, steps: Steps) -> Path:
     with demo_environment() as (path, sim):
         ws = open_workspace(path, user="demo")
         await populate(ws, sim.base_url)
+        sim.wait_ready()
         app = build_app(ws, Settings(hostname="devbox"), demo=True)
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.5)

@@ -96,15 +96,17 @@ async def send_stream(
     await writer.drain()
     loop = asyncio.get_running_loop()
     drip = fault == "drip"
+    pending = fault in MIDSTREAM_FAULTS
     if knobs.cut_after is not None:
         point = knobs.cut_after
+    elif fault == "stall" or not pending:
+        point = 0
     else:
-        point = 0 if fault == "stall" else reply.token_count // 2
-    pending = fault in MIDSTREAM_FAULTS
+        point = reply.token_count // 2  # a counting pass of its own, only for this fault at its default point
     sent = 0
     first_token_at: float | None = None
     index = 0
-    for event in reply.events:
+    for event in reply.events():
         if pending and ((event.kind == "token" and sent >= point) or event.kind in ("tail", "terminal")):
             pending = False
             if fault == "cut":

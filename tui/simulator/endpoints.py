@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
-from tui.simulator.server import DEFAULT_API_KEY
+from tui.simulator import DEFAULT_API_KEY
 
 SIM_KEY = DEFAULT_API_KEY
 """The key the simulator wants unless it is started with another."""

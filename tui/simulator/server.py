@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
+from tui.simulator import DEFAULT_API_KEY
 from tui.simulator.delivery import send_reply, send_stream
 from tui.simulator.dialects import DIALECTS
 from tui.simulator.dialects.azure import make_token
@@ -27,20 +29,33 @@ from tui.simulator.routing import dispatch, route_lines
 
 log = logging.getLogger(__name__)
 
-DEFAULT_API_KEY = "sim-key"
+RECORDED = 1000
+"""How many of the latest requests a simulator keeps in ``requests`` unless told otherwise."""
 
 
 class Simulator:
     """A loopback fake of OpenAI, Azure OpenAI (+ Entra ID), Anthropic and Databricks model serving.
 
     ``async with Simulator() as sim: ... sim.base_url`` or, from sync code,
-    ``with Simulator().running_in_thread() as sim: ...``. Every request is recorded in ``sim.requests``.
+    ``with Simulator().running_in_thread() as sim: ...``. The latest ``record`` requests are kept in
+    ``sim.requests``, oldest first (0: none, for a long-running simulator nobody inspects). ``sock``: serve
+    on this listening socket rather than bind ``host:port``.
     """
 
-    def __init__(self, api_key: str = DEFAULT_API_KEY, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(
+        self,
+        api_key: str = DEFAULT_API_KEY,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        *,
+        record: int = RECORDED,
+        sock: socket.socket | None = None,
+    ) -> None:
         self.api_key = api_key
+        self.sock = sock
         self.host = host
         self.port = port
+        self.record = record
         self.requests: list[RecordedRequest] = []
         self.token_requests = 0
         self.token_expires_in = 3599
@@ -62,7 +77,10 @@ class Simulator:
         if self._server is not None:
             return self
         self._closing = False
-        self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=MAX_LINE)
+        if self.sock is not None:  # a listening socket made by someone else (tui.simulator.process)
+            self._server = await asyncio.start_server(self._handle, sock=self.sock, limit=MAX_LINE)
+        else:
+            self._server = await asyncio.start_server(self._handle, self.host, self.port, limit=MAX_LINE)
         self._bound_port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -145,7 +163,7 @@ class Simulator:
                 if parsed is None:
                     break
                 request, keep_alive = parsed
-                self.requests.append(request)
+                self._remember(request)
                 if not await self._serve(writer, request, keep_alive):
                     break
         except (ConnectionError, asyncio.IncompleteReadError, OSError):
@@ -158,6 +176,12 @@ class Simulator:
                 writer.transport.abort()
             else:
                 writer.close()
+
+    def _remember(self, request: RecordedRequest) -> None:
+        if self.record > 0:
+            self.requests.append(request)
+            if len(self.requests) > self.record:
+                del self.requests[0]
 
     async def _serve(self, writer: asyncio.StreamWriter, request: RecordedRequest, keep_alive: bool) -> bool:
         try:
@@ -181,7 +205,7 @@ def serve_forever(port: int, api_key: str) -> None:
     """``switchboard simulate``: serve on 127.0.0.1:port until Ctrl-C, after printing where and what."""
 
     async def main() -> None:
-        async with Simulator(api_key=api_key, port=port) as sim:
+        async with Simulator(api_key=api_key, port=port, record=0) as sim:
             shown = api_key if api_key == DEFAULT_API_KEY else mask_key(api_key)
             print(f"Switchboard provider simulator on {sim.base_url}  (API key: {shown})")
             print("Every answer is simulated (header x-simulator: switchboard).")

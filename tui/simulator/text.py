@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import itertools
 import math
 import random
 import re
 import struct
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 DEFAULT_EMBEDDING_DIM = 8
 # Real dimensions for well-known embedding models; any other model gets DEFAULT_EMBEDDING_DIM.
@@ -115,19 +116,6 @@ _CONNECTORS = ("and", "while", "because", "so", "but", "as", "when", "until")
 _CODE_NAMES = ("route", "patch", "relay", "measure", "balance", "forward", "record", "answer")
 
 
-@dataclass(frozen=True)
-class Generation:
-    """One choice's output after limits: its pieces and why it ended."""
-
-    tokens: tuple[str, ...]
-    finish: str  # "stop" (natural end), "length" (max_tokens) or "stop_sequence"
-    stop_sequence: str | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.tokens)
-
-
 def seed_for(model: str, prompt: str, index: int = 0) -> int:
     digest = hashlib.sha256(f"{model}\x00{prompt}\x00{index}".encode()).digest()
     return int.from_bytes(digest[:16], "big")
@@ -218,32 +206,116 @@ def _blocks(rng: random.Random, topic: str) -> Iterator[str]:
         yield _paragraph(rng)
 
 
-def generate_text(model: str, prompt: str, index: int = 0, tokens: int | None = None, topic: str | None = None) -> str:
-    """A markdown answer: heading, paragraph, bullets, numbered list, python code block, paragraph.
+def _segments(model: str, prompt: str, index: int, tokens: int | None, topic: str | None) -> Iterator[str]:
+    """The answer's text in order, one block (with the blank line before it) at a time.
 
-    ``tokens=None`` gives the base document (about 120 tokens); an exact count extends it with further
-    sections and fills the remainder with a paragraph of exactly the missing number of words, so the
-    result is still valid markdown (a code fence is never left open). ``topic`` (default: the prompt) is
-    what the first paragraph says the answer is about.
+    ``tokens=None`` gives the base document: heading, paragraph, bullets, numbered list, python code block,
+    paragraph (about 120 tokens). An exact count extends it with further sections and fills the remainder
+    with a sentence of exactly the missing number of words, so the result is still valid markdown (a code
+    fence is never left open) of exactly ``tokens`` words. ``topic`` (default: the prompt) is what the first
+    paragraph says the answer is about.
     """
     rng = random.Random(seed_for(model, prompt, index))
     blocks = _blocks(rng, prompt if topic is None else topic)
-    if tokens is None:
-        return "\n\n".join(next(blocks) for _ in range(6))
-    chosen: list[str] = []
+    chosen = itertools.islice(blocks, 6) if tokens is None else _exactly(rng, blocks, tokens)
+    for i, block in enumerate(chosen):
+        yield "\n\n" + block if i else block
+
+
+def _exactly(rng: random.Random, blocks: Iterator[str], tokens: int) -> Iterator[str]:
     count = 0
     for block in blocks:
         size = count_words(block)
         if count + size > tokens:
-            remaining = tokens - count
-            if remaining > 0:
-                chosen.append(_sentence(rng, remaining))
-            break
-        chosen.append(block)
+            if tokens > count:
+                yield _sentence(rng, tokens - count)
+            return
+        yield block
         count += size
         if count == tokens:
-            break
-    return "\n\n".join(chosen)
+            return
+
+
+def generate_text(model: str, prompt: str, index: int = 0, tokens: int | None = None, topic: str | None = None) -> str:
+    """The whole markdown answer (see :func:`_segments`), before stop sequences and limits."""
+    return "".join(_segments(model, prompt, index, tokens, topic))
+
+
+def _until_stop(segments: Iterable[str], stops: Sequence[str], hit: list[str]) -> Iterator[str]:
+    """The text up to the earliest of ``stops`` (the first listed wins a tie), which is appended to ``hit``.
+
+    Holds back only the last ``len(longest stop) - 1`` characters: a stop that starts earlier is in view
+    whole, so none can start in what was already passed on.
+    """
+    if not stops:
+        yield from segments
+        return
+    keep = max(len(s) for s in stops) - 1
+    held = ""
+    for segment in segments:
+        held += segment
+        found = _earliest(held, stops)
+        if found is not None and found[0] + keep < len(held):  # any stop starting at or before it is in view
+            yield held[: found[0]]
+            hit.append(found[1])
+            return
+        safe = len(held) - keep
+        if safe > 0:
+            yield held[:safe]
+            held = held[safe:]
+    found = _earliest(held, stops)
+    if found is not None:
+        held = held[: found[0]]
+        hit.append(found[1])
+    yield held
+
+
+def _earliest(text: str, stops: Sequence[str]) -> tuple[int, str] | None:
+    best: tuple[int, str] | None = None
+    for seq in stops:
+        pos = text.find(seq)
+        if pos >= 0 and (best is None or pos < best[0]):
+            best = (pos, seq)
+    return best
+
+
+def _pieces(segments: Iterable[str]) -> Iterator[str]:
+    """:func:`tokenize` of the joined segments, piece by piece: a piece is passed on once the next begins."""
+    pending = ""
+    started = False  # past the leading whitespace, which is a piece of its own
+    for segment in segments:
+        pending += segment
+        if not started:
+            rest = pending.lstrip()
+            if not rest:
+                continue
+            if len(rest) < len(pending):
+                yield pending[: len(pending) - len(rest)]
+            pending, started = rest, True
+        pieces = _TOKEN_RE.findall(pending)  # they join back to ``pending``, which starts with a word
+        yield from pieces[:-1]
+        pending = pieces[-1]
+    if pending:
+        yield pending
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One choice's output after limits: how many pieces, why it ended, and the pieces themselves, made
+    afresh on each iteration so that a long answer is never held whole (``text`` joins them)."""
+
+    count: int
+    finish: str  # "stop" (natural end), "length" (max_tokens) or "stop_sequence"
+    stop_sequence: str | None
+    source: Callable[[], Iterator[str]] = field(repr=False, compare=False)
+    """The pieces before ``max_tokens``; iteration takes the first ``count``."""
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.islice(self.source(), self.count)
+
+    @property
+    def text(self) -> str:
+        return "".join(self)
 
 
 def generate(
@@ -256,21 +328,27 @@ def generate(
     stop: Sequence[str] = (),
     topic: str | None = None,
 ) -> Generation:
-    """The answer for one choice with stop sequences and ``max_tokens`` applied, as pieces."""
-    text = generate_text(model, prompt, index, tokens, topic)
-    stop_hit: str | None = None
-    cut_at = len(text)
-    for seq in stop:
-        if seq:
-            pos = text.find(seq)
-            if 0 <= pos < cut_at:
-                cut_at, stop_hit = pos, seq
-    pieces = tokenize(text[:cut_at])
-    if max_tokens is not None and len(pieces) > max_tokens:
-        return Generation(tuple(pieces[:max_tokens]), "length")
-    if stop_hit is not None:
-        return Generation(tuple(pieces), "stop_sequence", stop_hit)
-    return Generation(tuple(pieces), "stop")
+    """The answer for one choice with stop sequences and ``max_tokens`` applied.
+
+    Its length and finish are known at once: with an exact ``tokens`` and no stop sequence the answer has
+    ``tokens`` pieces (one per word); otherwise a counting pass runs over the pieces, holding none of them.
+    """
+    stops = tuple(s for s in stop if s)
+
+    def source(hit: list[str] | None = None) -> Iterator[str]:
+        return _pieces(_until_stop(_segments(model, prompt, index, tokens, topic), stops, [] if hit is None else hit))
+
+    hit: list[str] = []
+    if tokens is not None and not stops:
+        total = tokens
+    else:
+        limit = None if max_tokens is None else max_tokens + 1
+        total = sum(1 for _ in itertools.islice(source(hit), limit))
+    if max_tokens is not None and total > max_tokens:
+        return Generation(max_tokens, "length", None, source)
+    if hit:
+        return Generation(total, "stop_sequence", hit[0], source)
+    return Generation(total, "stop", None, source)
 
 
 # --------------------------------------------------------------------------------------- embeddings

@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 import re
 import secrets
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -238,7 +239,7 @@ class AnthropicDialect(Dialect):
             "input_tokens": input_tokens,
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
-            "output_tokens": len(gen.tokens),
+            "output_tokens": gen.count,
         }
         if not call.stream:
             return json_reply(
@@ -253,7 +254,7 @@ class AnthropicDialect(Dialect):
                     "stop_sequence": gen.stop_sequence,
                     "usage": usage,
                 },
-                tokens=len(gen.tokens),
+                tokens=gen.count,
             )
         start = {
             "type": "message_start",
@@ -268,35 +269,24 @@ class AnthropicDialect(Dialect):
                 "usage": {**usage, "output_tokens": 1},
             },
         }
-        events = [
-            Event(sse(start, "message_start"), "head"),
-            Event(
-                sse(
-                    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-                    "content_block_start",
-                ),
-                "head",
-            ),
-            Event(sse({"type": "ping"}, "ping"), "head"),
-        ]
-        for token in gen.tokens:
-            delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": token}}
-            events.append(Event(sse(delta, "content_block_delta")))
-        events += [
-            Event(sse({"type": "content_block_stop", "index": 0}, "content_block_stop"), "tail"),
-            Event(
-                sse(
-                    {
-                        "type": "message_delta",
-                        "delta": {"stop_reason": stop_reason, "stop_sequence": gen.stop_sequence},
-                        "usage": {"output_tokens": len(gen.tokens)},
-                    },
-                    "message_delta",
-                ),
-                "tail",
-            ),
-            Event(sse({"type": "message_stop"}, "message_stop"), "terminal"),
-        ]
+        block_start = {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
+        end = {
+            "type": "message_delta",
+            "delta": {"stop_reason": stop_reason, "stop_sequence": gen.stop_sequence},
+            "usage": {"output_tokens": gen.count},
+        }
+
+        def events() -> Iterator[Event]:
+            yield Event(sse(start, "message_start"), "head")
+            yield Event(sse(block_start, "content_block_start"), "head")
+            yield Event(sse({"type": "ping"}, "ping"), "head")
+            for token in gen:
+                delta = {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": token}}
+                yield Event(sse(delta, "content_block_delta"))
+            yield Event(sse({"type": "content_block_stop", "index": 0}, "content_block_stop"), "tail")
+            yield Event(sse(end, "message_delta"), "tail")
+            yield Event(sse({"type": "message_stop"}, "message_stop"), "terminal")
+
         return StreamReply(events)
 
     def op_complete(self, call: Call) -> Reply | StreamReply:
@@ -306,10 +296,8 @@ class AnthropicDialect(Dialect):
         stops = [s for s in body.get("stop_sequences") or [] if isinstance(s, str)]
         human = prompt.rsplit(HUMAN, 1)[-1].rsplit(ASSISTANT, 1)[0]
         gen = self._generate(call, prompt, body["max_tokens_to_sample"], stops, human)
-        tokens = list(gen.tokens)
-        if tokens:
-            tokens[0] = " " + tokens[0]  # legacy completions start with a space after "Assistant:"
         cid = "compl_sim" + secrets.token_hex(10)
+        lead = " " if gen.count else ""  # legacy completions start with a space after "Assistant:"
         if gen.finish == "length":
             stop_reason, stop = "max_tokens", None
         else:
@@ -320,13 +308,13 @@ class AnthropicDialect(Dialect):
                 {
                     "type": "completion",
                     "id": cid,
-                    "completion": "".join(tokens),
+                    "completion": lead + gen.text,
                     "stop_reason": stop_reason,
                     "stop": stop,
                     "model": model,
                     "log_id": cid,
                 },
-                tokens=len(tokens),
+                tokens=gen.count,
             )
 
         def event(text: str, reason: str | None, stop_value: str | None) -> bytes:
@@ -341,7 +329,10 @@ class AnthropicDialect(Dialect):
             }
             return sse(data, "completion")
 
-        events = [Event(sse({"type": "ping"}, "ping"), "head")]
-        events += [Event(event(token, None, None)) for token in tokens]
-        events.append(Event(event("", stop_reason, stop), "terminal"))
+        def events() -> Iterator[Event]:
+            yield Event(sse({"type": "ping"}, "ping"), "head")
+            for i, token in enumerate(gen):
+                yield Event(event(lead + token if i == 0 else token, None, None))
+            yield Event(event("", stop_reason, stop), "terminal")
+
         return StreamReply(events)

@@ -9,7 +9,7 @@ The server (``tui.simulator.server``) owns HTTP, timing and fault *mechanics*; a
 * ``check_access(call)``: credentials and required headers/query (raise :class:`ApiError`).
 * ``model_spec(call)``: where the model name (and its ``@knob`` suffix) comes from.
 * ``validate(call)``: required fields (raise :class:`ApiError`).
-* ``op_<name>(call)``: a :class:`Reply` (non-stream) or :class:`StreamReply` (a list of :class:`Event`).
+* ``op_<name>(call)``: a :class:`Reply` (non-stream) or :class:`StreamReply` (a function making its events as sent).
 * ``render_error(err, call)``: the provider's error body; ``fault_error(status, call)``: what an injected
   ``fault=<status>`` says; ``stream_error_event(call)``: a mid-stream error; ``retry_headers(seconds)``.
 """
@@ -20,7 +20,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal, Protocol
 
@@ -143,14 +143,18 @@ class Event:
 
 @dataclass
 class StreamReply:
-    events: list[Event]
+    """A stream whose events are made one by one as they are sent: ``events()`` makes them afresh (usually a
+    generator function), so a long answer is never held whole."""
+
+    events: Callable[[], Iterable[Event]]
     headers: dict[str, str] = field(default_factory=dict)
     status: int = 200
     content_type: str = "text/event-stream; charset=utf-8"
 
     @property
     def token_count(self) -> int:
-        return sum(1 for e in self.events if e.kind == "token")
+        """The number of ``token`` events, counted on a pass of their own (for a mid-stream fault's default point)."""
+        return sum(1 for e in self.events() if e.kind == "token")
 
 
 # ------------------------------------------------------------------------------------------ helpers

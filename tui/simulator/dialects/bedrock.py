@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 from urllib.parse import unquote
@@ -280,8 +281,8 @@ class BedrockDialect(Dialect):
         gen, input_tokens = self._generation(call)
         usage = {
             "inputTokens": input_tokens,
-            "outputTokens": len(gen.tokens),
-            "totalTokens": input_tokens + len(gen.tokens),
+            "outputTokens": gen.count,
+            "totalTokens": input_tokens + gen.count,
         }
         answer = {
             "output": {"message": {"role": "assistant", "content": [{"text": gen.text}]}},
@@ -289,24 +290,24 @@ class BedrockDialect(Dialect):
             "usage": usage,
             "metrics": {"latencyMs": 210},
         }
-        return json_reply(200, answer, tokens=len(gen.tokens))
+        return json_reply(200, answer, tokens=gen.count)
 
     def op_converse_stream(self, call: Call) -> StreamReply:
         gen, input_tokens = self._generation(call)
         usage = {
             "inputTokens": input_tokens,
-            "outputTokens": len(gen.tokens),
-            "totalTokens": input_tokens + len(gen.tokens),
+            "outputTokens": gen.count,
+            "totalTokens": input_tokens + gen.count,
         }
-        events = [Event(frame("messageStart", {"role": "assistant"}), "head")]
-        events += [
-            Event(frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": t}})) for t in gen.tokens
-        ]
-        events += [
-            Event(frame("contentBlockStop", {"contentBlockIndex": 0}), "tail"),
-            Event(frame("messageStop", {"stopReason": STOP_REASONS[gen.finish]}), "tail"),
-            Event(frame("metadata", {"usage": usage, "metrics": {"latencyMs": 210}}), "terminal"),
-        ]
+
+        def events() -> Iterator[Event]:
+            yield Event(frame("messageStart", {"role": "assistant"}), "head")
+            for t in gen:
+                yield Event(frame("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": t}}))
+            yield Event(frame("contentBlockStop", {"contentBlockIndex": 0}), "tail")
+            yield Event(frame("messageStop", {"stopReason": STOP_REASONS[gen.finish]}), "tail")
+            yield Event(frame("metadata", {"usage": usage, "metrics": {"latencyMs": 210}}), "terminal")
+
         return StreamReply(events, content_type=EVENTSTREAM)
 
     def op_invoke(self, call: Call) -> Reply:

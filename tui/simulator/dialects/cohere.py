@@ -10,6 +10,7 @@ word read and ``billed_units`` as the words of the non-system messages.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from tui.simulator.dialects.base import (
@@ -186,7 +187,7 @@ class CohereDialect(Dialect):
             stop=body.get("stop_sequences") or [],
             topic=topic,
         )
-        output = len(gen.tokens)
+        output = gen.count
         usage = {
             "billed_units": {"input_tokens": prompt_tokens - system_words, "output_tokens": output},
             "tokens": {"input_tokens": prompt_tokens, "output_tokens": output},
@@ -199,20 +200,19 @@ class CohereDialect(Dialect):
             return json_reply(200, answer, tokens=output)
         start = {"role": "assistant", "content": [], "tool_plan": "", "tool_calls": [], "citations": []}
         text_start = {"content": {"type": "text", "text": ""}}
-        events = [
-            Event(sse({"id": cid, "type": "message-start", "delta": {"message": start}}, "message-start"), "head"),
-            Event(
-                sse({"type": "content-start", "index": 0, "delta": {"message": text_start}}, "content-start"), "head"
-            ),
-        ]
-        for token in gen.tokens:
-            delta = {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": token}}}}
-            events.append(Event(sse(delta, "content-delta")))
         end = {"type": "message-end", "delta": {"finish_reason": finish, "usage": usage}}
-        events += [
-            Event(sse({"type": "content-end", "index": 0}, "content-end"), "tail"),
-            Event(sse(end, "message-end"), "terminal"),
-        ]
+
+        def events() -> Iterator[Event]:
+            yield Event(sse({"id": cid, "type": "message-start", "delta": {"message": start}}, "message-start"), "head")
+            yield Event(
+                sse({"type": "content-start", "index": 0, "delta": {"message": text_start}}, "content-start"), "head"
+            )
+            for token in gen:
+                delta = {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": token}}}}
+                yield Event(sse(delta, "content-delta"))
+            yield Event(sse({"type": "content-end", "index": 0}, "content-end"), "tail")
+            yield Event(sse(end, "message-end"), "terminal")
+
         return StreamReply(events)
 
     def op_embed(self, call: Call) -> Reply:

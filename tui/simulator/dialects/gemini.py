@@ -10,8 +10,10 @@ with ``finishReason: SAFETY``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import secrets
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from tui.simulator.dialects.base import (
@@ -282,12 +284,12 @@ class GeminiDialect(Dialect):
                 "responseId": response_id,
             }
             if call.op == "stream":
-                return StreamReply([Event(google_sse(blocked), "terminal")])
+                return StreamReply(lambda: [Event(google_sse(blocked), "terminal")])
             return json_reply(200, blocked)
         safety = SAFETY_TRIGGER in topic
-        pieces = [list(g.tokens[: len(g.tokens) // 2] if safety else g.tokens) for g in gens]
+        sizes = [g.count // 2 if safety else g.count for g in gens]  # a safety stop cuts each answer in half
         reasons = ["SAFETY" if safety else FINISH[g.finish] for g in gens]
-        output = sum(len(p) for p in pieces)
+        output = sum(sizes)
         usage = {"promptTokenCount": prompt_tokens, "candidatesTokenCount": output, "totalTokenCount": 0}
         usage["totalTokenCount"] = prompt_tokens + output
 
@@ -301,18 +303,26 @@ class GeminiDialect(Dialect):
             return item
 
         if call.op != "stream":
-            candidates = [candidate(i, "".join(p), reasons[i]) for i, p in enumerate(pieces)]
+            candidates = [
+                candidate(i, "".join(itertools.islice(g, size)), reasons[i])
+                for i, (g, size) in enumerate(zip(gens, sizes, strict=True))
+            ]
             return json_reply(200, self._envelope(call, response_id, candidates, usage), tokens=output)
-        events: list[Event] = []
         running = {"promptTokenCount": prompt_tokens, "totalTokenCount": prompt_tokens}
-        for i, tokens in enumerate(pieces):
-            for j, token in enumerate(tokens or [""]):
-                last = j == max(len(tokens), 1) - 1
-                data = self._envelope(
-                    call, response_id, [candidate(i, token, reasons[i] if last else None)], usage if last else running
-                )
-                final = last and i == len(pieces) - 1
-                events.append(Event(google_sse(data), "terminal" if final else "token"))
+
+        def events() -> Iterator[Event]:
+            for i, (g, size) in enumerate(zip(gens, sizes, strict=True)):
+                for j, token in enumerate(itertools.islice(g, size) if size else [""]):
+                    last = j == max(size, 1) - 1
+                    data = self._envelope(
+                        call,
+                        response_id,
+                        [candidate(i, token, reasons[i] if last else None)],
+                        usage if last else running,
+                    )
+                    final = last and i == len(gens) - 1
+                    yield Event(google_sse(data), "terminal" if final else "token")
+
         return StreamReply(events)
 
     def op_generate(self, call: Call) -> Reply | StreamReply:

@@ -8,8 +8,9 @@ built once here. Dialects built on OpenAI's shapes add their extras through the 
 
 from __future__ import annotations
 
+import itertools
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -89,7 +90,7 @@ def generated_reply(
     cid = shape.id_prefix + secrets.token_hex(10)
     if call.stream:
         return _stream(dialect, call, shape, cid, gens, prompt_tokens)
-    completion_tokens = sum(len(g.tokens) for g in gens)
+    completion_tokens = sum(g.count for g in gens)
     data: dict[str, Any] = {
         "id": cid,
         "object": shape.object,
@@ -131,22 +132,29 @@ def _stream(
     def choice(start: dict[str, Any], finish: str | None, kind: str) -> dict[str, Any]:
         return {**start, "logprobs": None, "finish_reason": finish, **dialect.choice_extra(kind)}
 
-    events = dialect.stream_preamble(call)
-    if shape.opening is not None:
-        for i in range(len(gens)):
-            events.append(Event(chunk([choice(shape.opening(dialect, i), None, "role")]), "head"))
-    longest = max((len(g.tokens) for g in gens), default=0)
-    for t in range(longest):
+    def events() -> Iterator[Event]:
+        yield from dialect.stream_preamble(call)
+        if shape.opening is not None:
+            for i in range(len(gens)):
+                yield Event(chunk([choice(shape.opening(dialect, i), None, "role")]), "head")
+        for tokens in interleave(gens):
+            for i, token in tokens:
+                yield Event(chunk([choice(shape.delta(i, token), None, "content")]))
         for i, g in enumerate(gens):
-            if t < len(g.tokens):
-                events.append(Event(chunk([choice(shape.delta(i, g.tokens[t]), None, "content")])))
-    for i, g in enumerate(gens):
-        events.append(Event(chunk([choice(shape.delta(i, None), FINISH[g.finish], "finish")]), "tail"))
-    if include_usage:
-        completion_tokens = sum(len(g.tokens) for g in gens)
-        events.append(Event(chunk([], usage(dialect, prompt_tokens, completion_tokens)), "tail"))
-    events.append(Event(DONE, "terminal"))
+            yield Event(chunk([choice(shape.delta(i, None), FINISH[g.finish], "finish")]), "tail")
+        if include_usage:
+            completion_tokens = sum(g.count for g in gens)
+            yield Event(chunk([], usage(dialect, prompt_tokens, completion_tokens)), "tail")
+        yield Event(DONE, "terminal")
+
     return StreamReply(events)
+
+
+def interleave(gens: list[Generation]) -> Iterator[list[tuple[int, str]]]:
+    """Token number t of every choice that has one, as (choice index, token), for t = 0, 1, ...: how
+    OpenAI-shaped streams interleave several choices."""
+    for tokens in itertools.zip_longest(*gens):
+        yield [(i, token) for i, token in enumerate(tokens) if token is not None]
 
 
 def embeddings_reply(call: Call) -> Reply:

@@ -9,11 +9,13 @@ subclass names its routes, errors and the fields it refuses, and whether answers
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
 
 from tui.simulator.dialects.base import ApiError, Call, Event, Reply, StreamReply, format_seconds, json_reply, sse
 from tui.simulator.dialects.openai import OpenAIDialect
-from tui.simulator.dialects.openai_replies import DONE, FINISH
+from tui.simulator.dialects.openai_replies import DONE, FINISH, interleave
 from tui.simulator.dialects.request_values import chat_prompt, stop_list
 from tui.simulator.text import Generation, generate
 
@@ -53,7 +55,7 @@ class UsageLastDialect(OpenAIDialect):
             )
             for i in range(body.get("n") or 1)
         ]
-        completion_tokens = sum(len(g.tokens) for g in gens)
+        completion_tokens = sum(g.count for g in gens)
         usage = {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -75,18 +77,17 @@ class UsageLastDialect(OpenAIDialect):
             return json_reply(200, {**head, "choices": choices, "usage": usage}, tokens=completion_tokens)
         if self.envelope:
             head["object"] = "chat.completion.chunk"
-        return StreamReply(self._events(head, gens, usage))
+        return StreamReply(partial(self._events, head, gens, usage))
 
-    def _events(self, head: dict[str, Any], gens: list[Generation], usage: dict[str, int]) -> list[Event]:
+    def _events(self, head: dict[str, Any], gens: list[Generation], usage: dict[str, int]) -> Iterator[Event]:
         def chunk(index: int, delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
             return sse({**head, "choices": [{"index": index, "delta": delta, "finish_reason": finish}], **extra})
 
-        events = [Event(chunk(i, {"role": "assistant", "content": ""}), "head") for i in range(len(gens))]
-        for t in range(max((len(g.tokens) for g in gens), default=0)):
-            events += [Event(chunk(i, {"content": g.tokens[t]})) for i, g in enumerate(gens) if t < len(g.tokens)]
+        yield from (Event(chunk(i, {"role": "assistant", "content": ""}), "head") for i in range(len(gens)))
+        for tokens in interleave(gens):
+            yield from (Event(chunk(i, {"content": token})) for i, token in tokens)
         last = len(gens) - 1
         for i, g in enumerate(gens):
             extra = {"usage": usage} if i == last else {}
-            events.append(Event(chunk(i, {"content": ""}, self.finish_reason(g), **extra), "tail"))
-        events.append(Event(DONE, "terminal"))
-        return events
+            yield Event(chunk(i, {"content": ""}, self.finish_reason(g), **extra), "tail")
+        yield Event(DONE, "terminal")

@@ -269,16 +269,17 @@ async def test_ttft_and_tps_pace_the_stream(http: httpx.AsyncClient) -> None:
     assert r.status_code == 200 and time.monotonic() - started >= 0.1 + 10 / 50 - 0.02
 
 
-async def test_two_thousand_tokens_at_full_speed_stream_well_under_a_second(http: httpx.AsyncClient) -> None:
+async def test_two_thousand_tokens_without_a_pace_all_arrive(http: httpx.AsyncClient) -> None:
+    """No ``tps`` knob: the whole answer is sent without pauses (its speed is measured by the benchmarks, not
+    asserted here; the bound only stops a hang)."""
     started = time.monotonic()
     _, events = await stream_events(http, "/v1/chat/completions", chat("m@tokens=2000", stream=True), OPENAI)
-    elapsed = time.monotonic() - started
     assert len(openai_chunks(events)) == 2002
-    assert elapsed < 1.0, elapsed
+    assert time.monotonic() - started < 20
 
 
 async def test_sixteen_concurrent_streams_do_not_block_each_other(sim: Simulator) -> None:
-    # each stream takes ~0.3 s (15 tokens at 50/s); run back to back they would take ~5 s
+    # each stream takes ~0.3 s (15 tokens at 50/s); run back to back they would take at least 4.8 s
     async with httpx.AsyncClient(
         base_url=sim.base_url, timeout=10.0, limits=httpx.Limits(max_connections=32)
     ) as client:
@@ -294,7 +295,7 @@ async def test_sixteen_concurrent_streams_do_not_block_each_other(sim: Simulator
         elapsed = time.monotonic() - started
     assert all(len(openai_chunks(events)) == 17 for _, events in results)
     assert len({chunk_text(openai_chunks(events)) for _, events in results}) == 16
-    assert elapsed < 1.5, elapsed
+    assert elapsed < 4.0, elapsed  # well below 4.8 s even on a loaded machine
 
 
 async def test_stop_returns_promptly_with_stalled_requests_in_flight() -> None:
@@ -315,7 +316,7 @@ async def test_stop_returns_promptly_with_stalled_requests_in_flight() -> None:
         assert len(sim.requests) == 2
         started = time.monotonic()
         await sim.stop()
-        assert time.monotonic() - started < 1.0
+        assert time.monotonic() - started < 5.0  # not the stalls' 10 s client timeout
         results = await asyncio.gather(*stalled, return_exceptions=True)
     assert all(isinstance(r, httpx.TransportError) or getattr(r, "status_code", None) == 200 for r in results)
     assert any(isinstance(r, httpx.TransportError) for r in results)

@@ -292,9 +292,11 @@ async def test_conversation_alternates_after_errors_and_cancels(make_app: AppFac
         await app.screen.use_endpoints(["claude-haiku", "flaky-gpt", "llama-slow"])
         await send(app, pilot, "first")
         await wait_until(pilot, lambda: pane(app, "llama-slow").busy)
-        await pilot.pause(0.1)
-        pane(app, "llama-slow").view.focus()
+        slow = pane(app, "llama-slow")
+        slow.view.focus()
+        await wait_until(pilot, lambda: slow.view.has_focus)
         await pilot.press("escape")  # before its first token (ttft 1.5 s)
+        await wait_until(pilot, lambda: slow.state == "cancelled")
         await wait_until(pilot, lambda: finished(app), seconds=20)
         assert pane(app, "llama-slow").conversation == []
         assert [m["role"] for m in pane(app, "flaky-gpt").conversation] == ["user", "assistant"]

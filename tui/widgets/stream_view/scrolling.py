@@ -8,6 +8,9 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
 
+ANIMATION_CHECK_S = 0.05
+"""How soon following is tried again while a scroll animation runs."""
+
 
 class FollowingScrollView(ScrollView):
     """Follows the bottom (`follow`); `_auto_scroll_to` scrolls without turning `follow` off."""
@@ -33,6 +36,12 @@ class FollowingScrollView(ScrollView):
             self._auto_scroll_to(self.max_scroll_y)
 
     def _auto_scroll_to(self, y: int) -> None:
+        if self.app.animator.is_being_animated(self, "scroll_y"):
+            # The user's scroll (home, end, page keys) is animating. Stopping it from inside one of its own
+            # steps (it reached the end: `follow` turns on) breaks Textual's animator (KeyError), so follow
+            # once it is over.
+            self.set_timer(ANIMATION_CHECK_S, self._keep_following)
+            return
         self._auto_scrolling = True
         try:
             self.scroll_to(y=y, animate=False, force=True)

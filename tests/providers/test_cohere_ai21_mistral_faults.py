@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.providers.faults import CHAT, STATUS_FAULTS, drain, stream_until_error
+from tests.providers.faults import (
+    CHAT,
+    STATUS_FAULTS,
+    assert_cut_keeps_the_text,
+    assert_status_fault,
+    assert_wrong_key_is_hidden,
+    drain,
+    stream_until_error,
+)
 from tests.providers.rig import Rig
 from tui.domain.errors import (
     ProviderAuthError,
@@ -36,39 +44,17 @@ async def test_status_faults(
     rig: Rig, flavour: str, fault: str, cls: type[ProviderError], words: str, stream: bool
 ) -> None:
     name = await endpoint(rig, flavour, f"fault={fault},retry_after=7")
-    with pytest.raises(ProviderError) as caught:
-        if stream:
-            await drain(rig, name)
-        else:
-            await rig.ws.query(name, CHAT)
-    err = caught.value
-    assert type(err) is cls
-    assert err.message.startswith(LABELS[flavour]) and words in err.message, err.message
-    assert err.provider_status == int(fault)
-    if fault in ("429", "503"):
-        assert err.retry_after == 7.0
-    usage = rig.ws.usage.rows("faulty")
-    assert usage[0].errors == 1 and usage[0].calls == 1
+    await assert_status_fault(rig, name, stream=stream, label=LABELS[flavour], fault=fault, cls=cls, words=words)
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 async def test_wrong_key_is_an_auth_error_that_never_shows_the_key(rig: Rig, flavour: str) -> None:
-    wrong = "sk-wrong-key-0123456789abcdef"
-    await rig.ws.put_secret("sim", "key", wrong.encode())
-    name = await endpoint(rig, flavour, "tokens=5")
-    with pytest.raises(ProviderAuthError) as caught:
-        await rig.ws.query(name, CHAT)
-    assert "401" in caught.value.message and "Check the key" in caught.value.message
-    assert wrong not in caught.value.message
+    await assert_wrong_key_is_hidden(rig, await endpoint(rig, flavour, "tokens=5"))
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
 async def test_cut_stream_keeps_the_text_so_far(rig: Rig, flavour: str) -> None:
-    name = await endpoint(rig, flavour, "fault=cut,cut_after=10,tokens=40")
-    text, err = await stream_until_error(rig, name)
-    assert isinstance(err, StreamInterrupted)
-    assert "cut" in err.message or "ended without" in err.message
-    assert len(text.split()) >= 5
+    await assert_cut_keeps_the_text(rig, await endpoint(rig, flavour, "fault=cut,cut_after=10,tokens=40"))
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)

@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from tests.providers.faults import CHAT, STATUS_FAULTS, drain, stream_until_error
+from tests.providers.faults import (
+    CHAT,
+    STATUS_FAULTS,
+    assert_status_fault,
+    drain,
+    stream_until_error,
+)
 from tests.providers.rig import Rig
 from tests.providers.service_account import VERTEX_REF, vertex_ready
 from tui.domain.errors import (
@@ -37,20 +43,9 @@ async def endpoint(rig: Rig, flavour: str, knobs: str, name: str = "faulty") -> 
 async def test_status_faults(
     rig: Rig, flavour: str, fault: str, cls: type[ProviderError], words: str, stream: bool
 ) -> None:
+    # the retry time comes from the body's google.rpc.RetryInfo: Google sends no Retry-After
     name = await endpoint(rig, flavour, f"fault={fault},retry_after=7")
-    with pytest.raises(ProviderError) as caught:
-        if stream:
-            await drain(rig, name)
-        else:
-            await rig.ws.query(name, CHAT)
-    err = caught.value
-    assert type(err) is cls
-    assert err.message.startswith(LABELS[flavour]) and words in err.message
-    assert err.provider_status == int(fault)
-    if fault in ("429", "503"):
-        assert err.retry_after == 7.0  # from the body's google.rpc.RetryInfo: Google sends no Retry-After
-    usage = rig.ws.usage.rows("faulty")
-    assert usage[0].errors == 1 and usage[0].calls == 1
+    await assert_status_fault(rig, name, stream=stream, label=LABELS[flavour], fault=fault, cls=cls, words=words)
 
 
 async def test_a_wrong_gemini_key_is_refused_without_showing_it(rig: Rig) -> None:

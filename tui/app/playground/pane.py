@@ -38,6 +38,11 @@ STATUS_MAX_LINES = 3
 """The status wraps to at most this many lines (its max-height in DEFAULT_CSS)."""
 
 
+def _line_count(text: str) -> int:
+    """The lines the status bar shows for ``text`` (at most :data:`STATUS_MAX_LINES`)."""
+    return min(text.count("\n") + 1, STATUS_MAX_LINES)
+
+
 class Pane(Vertical):
     """A focusable column (or row) of the playground showing one endpoint."""
 
@@ -174,7 +179,7 @@ class Pane(Vertical):
         bar = self._status_bar
         mounted = self.is_mounted
         text = fit_parts(self._shown_parts, bar.content_region.width if mounted else 0)
-        lines = min(text.count("\n") + 1, STATUS_MAX_LINES)
+        lines = _line_count(text)
         shown = self._status_lines  # not the bar's height: that lags behind until the next layout
         wanted = lines if exact else min(max(lines, shown, at_least), STATUS_MAX_LINES)
         self._status_lines = wanted
@@ -213,7 +218,7 @@ class Pane(Vertical):
         self.state = "waiting"
         self._shown_parts = self._status_parts(clock.now())
         width = self._status_bar.content_region.width
-        self._show_status(at_least=min(fit_parts(TYPICAL_STATUS, width).count("\n") + 1, STATUS_MAX_LINES))
+        self._show_status(at_least=_line_count(fit_parts(TYPICAL_STATUS, width)))
         self._worker = self._run(request)
 
     @work(exit_on_error=False)

@@ -22,6 +22,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def wait_for_port(port: int, proc: subprocess.Popen[bytes], what: str, seconds: float = 20) -> None:
+    """Until ``proc`` (``what``, for the message) accepts connections on 127.0.0.1:``port``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise SystemExit(f"{what} did not start") from None
+            time.sleep(0.05)
+
+
 @contextmanager
 def simulator_process(key: str = SIM_KEY, cpu: int | None = None) -> Iterator[str]:
     """The provider simulator in a process of its own (so it does not share our GIL), pinned to core ``cpu``
@@ -33,15 +46,7 @@ def simulator_process(key: str = SIM_KEY, cpu: int | None = None) -> Iterator[st
         [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, preexec_fn=pin
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("the simulator did not start") from None
-                time.sleep(0.05)
+        wait_for_port(port, proc, "the simulator")
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

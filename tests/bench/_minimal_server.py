@@ -36,6 +36,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from _common import free_port, wait_for_port
+
 MAX_HEAD = 64 * 1024
 MAX_BODY = 16 * 1024 * 1024
 _TOKENS = re.compile(rb"(?:@|%40)tokens(?:=|%3D)(\d+)", re.IGNORECASE)
@@ -154,12 +156,6 @@ class MinimalServer:
             return float(json.loads(_read_answer(sock).split(b"\r\n\r\n", 1)[1])["cpu"])
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def minimal_server_process(key: str, *, cpu: int | None = None, uvloop: bool = True) -> Iterator[MinimalServer]:
     """The replaying server in a process of its own, pinned to core ``cpu`` when given."""
@@ -169,15 +165,7 @@ def minimal_server_process(key: str, *, cpu: int | None = None, uvloop: bool = T
     argv += ["--uvloop"] if uvloop else []
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    raise SystemExit("the minimal server did not start") from None
-                time.sleep(0.05)
+        wait_for_port(port, proc, "the minimal server")
         yield MinimalServer(f"http://127.0.0.1:{port}", proc.pid)
     finally:
         proc.terminate()

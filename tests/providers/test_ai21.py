@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.providers.native_wire import PROMPT_TOKENS, WORKED
+from tests.providers.native_wire import (
+    WORKED,
+    assert_stream_splits_usage_off_the_last_chunk,
+    standard_chat_answer,
+)
 from tests.providers.rig import Rig
 from tui.simulator.endpoints import SIM_KEY, SIM_REF
 from tui.simulator.text import tokenize
@@ -21,42 +25,12 @@ async def test_worked_example_request_and_standard_answer(rig: Rig) -> None:
     assert (request.method, request.path) == ("POST", "/studio/v1/chat/completions")
     assert request.headers["authorization"] == f"Bearer {SIM_KEY}"
     assert request.body == {**WORKED, "model": MODEL}
-    text = answer["choices"][0]["message"]["content"]
-    n = len(tokenize(text))
-    assert answer == {
-        "id": answer["id"],
-        "object": "chat.completion",  # AI21 leaves these three out: filled in
-        "created": answer["created"],
-        "model": MODEL,
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": text, "tool_calls": None},
-                "logprobs": None,
-                "finish_reason": "stop",
-            }
-        ],
-        "usage": {"prompt_tokens": PROMPT_TOKENS, "completion_tokens": n, "total_tokens": PROMPT_TOKENS + n},
-    }
+    assert answer == standard_chat_answer(answer, MODEL)  # AI21 leaves object, created and model out: filled in
     assert answer["id"].startswith("chat-sim") and isinstance(answer["created"], int)
 
 
 async def test_worked_example_stream_splits_usage_off_the_last_chunk(rig: Rig) -> None:
-    name = await rig.endpoint("ai21", "chat")
-    whole = await rig.ws.query(name, WORKED)
-    rig.sim.clear()
-    chunks = [c async for c in rig.ws.stream(name, WORKED)]
-    assert rig.only_request().body == {**WORKED, "model": MODEL, "stream": True}  # no stream_options
-    first = chunks[0]
-    common = {"id": first["id"], "object": "chat.completion.chunk", "created": first["created"], "model": MODEL}
-    tokens = [c["choices"][0]["delta"]["content"] for c in chunks[1:-2]]
-    assert "".join(tokens) == whole["choices"][0]["message"]["content"]
-    assert chunks == [
-        {**common, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]},
-        *({**common, "choices": [{"index": 0, "delta": {"content": t}, "finish_reason": None}]} for t in tokens),
-        {**common, "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "stop"}]},
-        {**common, "choices": [], "usage": whole["usage"]},
-    ]
+    await assert_stream_splits_usage_off_the_last_chunk(rig, await rig.endpoint("ai21", "chat"), MODEL)
 
 
 @pytest.mark.parametrize("path", ["", "/studio/v1"])

@@ -125,3 +125,17 @@ async def test_a_theme_that_is_not_installed_falls_back_to_the_default(make_app:
         assert any(
             "Theme 'no-such-theme' is not installed; using switchboard-dark" in n.message for n in app._notifications
         )
+
+
+def test_what_a_failed_simulator_said_is_shown_with_control_characters_neutralised(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile = tmp_path / "hostile-python"
+    hostile.write_text("#!/bin/sh\nprintf 'boom \\033[2J\\033]0;owned\\007' >&2\nexit 3\n")
+    hostile.chmod(0o755)
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    monkeypatch.setattr(sys, "executable", str(hostile))
+    assert launch_app(workspace=None, demo=True) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: The simulator stopped at start (exit code 3): boom ")
+    assert "\x1b" not in err and "\x07" not in err

@@ -8,6 +8,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from tui.domain.errors import SwitchboardError
+from tui.domain.text import printable
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -32,8 +33,8 @@ def launch_app(*, workspace: str | None, profile: str | None = None, demo: bool 
             app = build_app(ws, settings, demo=True, notes=notes)
             try:
                 sim.wait_ready()  # it started meanwhile: usually no wait at all
-            except SimulatorStartError as err:
-                sys.stderr.write(f"Error: {err}\n")
+            except SimulatorStartError as err:  # it quotes the child's own output: shown, never interpreted
+                sys.stderr.write(f"Error: {printable(str(err))}\n")
                 return 1
             app.run()
             return 0

@@ -8,9 +8,6 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.widget import Widget
 
-ANIMATION_CHECK_S = 0.05
-"""How soon following is tried again while a scroll animation runs."""
-
 
 class FollowingScrollView(ScrollView):
     """Follows the bottom (`follow`); `_auto_scroll_to` scrolls without turning `follow` off."""
@@ -29,19 +26,16 @@ class FollowingScrollView(ScrollView):
 
     def watch_follow(self, follow: bool) -> None:
         if follow and self.is_mounted:
-            self._auto_scroll_to(self.max_scroll_y)
+            # After this turn, not now: `follow` turns on when a scroll reaches the end, which may be a step of
+            # Textual's scroll animation, and stopping the animation from inside its own step breaks the
+            # animator (KeyError; the view then stopped rendering).
+            self.call_after_refresh(self._keep_following)
 
     def _keep_following(self) -> None:
         if self.follow and self.scroll_offset.y != self.max_scroll_y:
             self._auto_scroll_to(self.max_scroll_y)
 
     def _auto_scroll_to(self, y: int) -> None:
-        if self.app.animator.is_being_animated(self, "scroll_y"):
-            # The user's scroll (home, end, page keys) is animating. Stopping it from inside one of its own
-            # steps (it reached the end: `follow` turns on) breaks Textual's animator (KeyError), so follow
-            # once it is over.
-            self.set_timer(ANIMATION_CHECK_S, self._keep_following)
-            return
         self._auto_scrolling = True
         try:
             self.scroll_to(y=y, animate=False, force=True)

@@ -354,7 +354,7 @@ async def test_growing_the_scroll_range_does_not_relayout_the_screen(monkeypatch
             view.render_now()
             heights.add(view.virtual_size.height)
             await pilot.pause()
-        assert len(heights) >= 25 and view.max_scroll_y > 30
+        assert len(heights) >= 5 and view.max_scroll_y > 30  # grows in jumps while streaming (follow_window)
         assert view.scroll_offset.y == view.max_scroll_y
         assert view.vertical_scrollbar.window_virtual_size == view.virtual_size.height
         assert layouts <= 2  # one update per render would mean a full-screen layout per token

@@ -29,7 +29,7 @@ from tui.widgets.stream_view.render import (
     start_final,
     style_signature,
 )
-from tui.widgets.stream_view.scrolling import FollowingScrollView
+from tui.widgets.stream_view.scrolling import FollowingScrollView, follow_window
 
 if TYPE_CHECKING:
     from tui.widgets.markdown_render import RenderContext, Row
@@ -414,11 +414,17 @@ class StreamView(FollowingScrollView, can_focus=True):
         cache = self._line_cache
         for index in [index for index in cache if index >= first]:
             del cache[index]
-        self._set_virtual_size(Size(self._width, len(display.rows)))
+        rows = len(display.rows)
+        top, height = (
+            follow_window(rows, self.scrollable_content_region.height, self.scroll_offset.y, self._streaming)
+            if self.follow
+            else (0, rows)
+        )
+        self._set_virtual_size(Size(self._width, height))
         if changed > 0:
             self.refresh_lines(first, changed)
         if self.follow:
-            self._auto_scroll_to(self.max_scroll_y)
+            self._auto_scroll_to(top)
         elif anchor is not None:
             line = display.anchor_line(anchor)
             if line is not None:

@@ -1,0 +1,83 @@
+"""The stream view's scrollbar draws exactly what Textual's own renderer draws, from strips shared between
+repaints (so a following view's per-frame scrollbar repaint allocates nothing new)."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App, ComposeResult
+from textual.scrollbar import ScrollBar, ScrollBarRender
+from textual.strip import Strip
+
+from tui.widgets.stream_view import StreamView
+from tui.widgets.stream_view.scrollbar import SharedStripScrollBar
+
+ANSWER = "\n\n".join(f"Paragraph {n} of a long answer." for n in range(300))
+
+
+class BarApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield StreamView(ANSWER)
+
+
+def drawn(bar: ScrollBar, renderer: type) -> list[Strip]:
+    bar.renderer = renderer
+    bar.refresh()
+    return [bar.render_line(y) for y in range(bar.size.height)]
+
+
+def segments(strips: list[Strip]) -> list[list[tuple[str, object]]]:
+    return [[(segment.text, segment.style) for segment in strip] for strip in strips]
+
+
+@pytest.mark.parametrize("state", ["plain", "hover", "grabbed"])
+async def test_the_bar_looks_as_textuals_own_at_every_position(state: str) -> None:
+    app = BarApp()
+    async with app.run_test(size=(50, 23)) as pilot:
+        view = app.query_one(StreamView)
+        view.render_now()
+        await pilot.pause()
+        bar = view.vertical_scrollbar
+        assert bar.renderer is SharedStripScrollBar, "the view installs the shared-strip renderer"
+        if state == "hover":
+            bar.mouse_over = True
+        elif state == "grabbed":
+            bar.grabbed = bar.region.offset
+        positions = sorted({0, 1, 7, 100, view.max_scroll_y // 2, view.max_scroll_y - 1, view.max_scroll_y})
+        for y in positions:
+            view.scroll_to(y=y, animate=False, force=True, immediate=True)
+            ours = drawn(bar, SharedStripScrollBar)
+            assert segments(ours) == segments(drawn(bar, ScrollBarRender)), f"scrolled to {y}"
+            assert len(ours) == bar.size.height
+        # a thumb and a track above and below it: more than one kind of line, each drawn once
+        assert len({id(strip) for strip in ours}) <= 5 < len(ours)
+
+
+async def test_a_short_answer_draws_a_bare_track_like_textual() -> None:
+    app = BarApp()
+    async with app.run_test(size=(50, 23)) as pilot:
+        view = app.query_one(StreamView)
+        view.set_text("One line.")
+        view.render_now()
+        await pilot.pause()
+        bar = view.vertical_scrollbar
+        assert segments(drawn(bar, SharedStripScrollBar)) == segments(drawn(bar, ScrollBarRender))
+
+
+async def test_repaints_reuse_the_same_strips() -> None:
+    app = BarApp()
+    async with app.run_test(size=(50, 23)) as pilot:
+        view = app.query_one(StreamView)
+        view.render_now()
+        await pilot.pause()
+        bar = view.vertical_scrollbar
+        view.scroll_to(y=40, animate=False, force=True, immediate=True)
+        first = drawn(bar, SharedStripScrollBar)
+        view.scroll_to(y=41, animate=False, force=True, immediate=True)
+        second = drawn(bar, SharedStripScrollBar)
+        assert all(a is b for a, b in zip(first, second, strict=True) if a.text == b.text)
+        assert sum(a is b for a, b in zip(first, second, strict=True)) >= bar.size.height - 3
+
+
+def test_a_horizontal_bar_is_refused() -> None:
+    with pytest.raises(ValueError, match="vertical"):
+        SharedStripScrollBar(vertical=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.pilot import Pilot
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 
@@ -25,6 +26,16 @@ def drawn(bar: ScrollBar, renderer: type) -> list[Strip]:
     return [bar.render_line(y) for y in range(bar.size.height)]
 
 
+async def shown(app: BarApp, pilot: Pilot[None], text: str | None = None) -> tuple[StreamView, ScrollBar]:
+    """The app's view, rendered and on screen (showing ``text`` when given), and its vertical scrollbar."""
+    view = app.query_one(StreamView)
+    if text is not None:
+        view.set_text(text)
+    view.render_now()
+    await pilot.pause()
+    return view, view.vertical_scrollbar
+
+
 def segments(strips: list[Strip]) -> list[list[tuple[str, object]]]:
     return [[(segment.text, segment.style) for segment in strip] for strip in strips]
 
@@ -33,10 +44,7 @@ def segments(strips: list[Strip]) -> list[list[tuple[str, object]]]:
 async def test_the_bar_looks_as_textuals_own_at_every_position(state: str) -> None:
     app = BarApp()
     async with app.run_test(size=(50, 23)) as pilot:
-        view = app.query_one(StreamView)
-        view.render_now()
-        await pilot.pause()
-        bar = view.vertical_scrollbar
+        view, bar = await shown(app, pilot)
         assert bar.renderer is SharedStripScrollBar, "the view installs the shared-strip renderer"
         if state == "hover":
             bar.mouse_over = True
@@ -55,21 +63,14 @@ async def test_the_bar_looks_as_textuals_own_at_every_position(state: str) -> No
 async def test_a_short_answer_draws_a_bare_track_like_textual() -> None:
     app = BarApp()
     async with app.run_test(size=(50, 23)) as pilot:
-        view = app.query_one(StreamView)
-        view.set_text("One line.")
-        view.render_now()
-        await pilot.pause()
-        bar = view.vertical_scrollbar
+        _, bar = await shown(app, pilot, "One line.")
         assert segments(drawn(bar, SharedStripScrollBar)) == segments(drawn(bar, ScrollBarRender))
 
 
 async def test_repaints_reuse_the_same_strips() -> None:
     app = BarApp()
     async with app.run_test(size=(50, 23)) as pilot:
-        view = app.query_one(StreamView)
-        view.render_now()
-        await pilot.pause()
-        bar = view.vertical_scrollbar
+        view, bar = await shown(app, pilot)
         view.scroll_to(y=40, animate=False, force=True, immediate=True)
         first = drawn(bar, SharedStripScrollBar)
         view.scroll_to(y=41, animate=False, force=True, immediate=True)

@@ -42,6 +42,12 @@ not our rendering, is then the main cost. With up to 4 streaming panes each is f
 (30 Hz); with 8, each every other tick (15 Hz), which halves the repaint work and its pauses."""
 
 
+SCROLLS_PER_SECOND = 40
+"""Scrolls per second shared by the views that follow a stream: with n of them streaming, each scrolls at most
+every n/40 s (8 panes: 5 times a second; 1 or 2: every frame). A scroll repaints a whole pane and its
+scrollbar; a burst into 8 panes scrolled each of them on every turn, 120 pane repaints a second."""
+
+
 class Renderable(Protocol):
     """What the ticker drives (StreamView implements it)."""
 
@@ -160,6 +166,11 @@ class RenderTicker:
     def stream_abandoned(self, view: Renderable) -> None:
         """`view` was cleared while streaming."""
         self._streaming.discard(view)
+
+    @property
+    def scroll_interval(self) -> float:
+        """The least time between two scrolls of one view following a stream (see `SCROLLS_PER_SECOND`)."""
+        return len(self._streaming) / SCROLLS_PER_SECOND
 
     @property
     def streaming(self) -> int:

@@ -83,6 +83,8 @@ class StreamView(FollowingScrollView, can_focus=True):
     _finished: bool
     _streaming: bool
     _final: FinalJob | None
+    _scroll_due: bool
+    _last_scroll: float
 
     def __init__(
         self,
@@ -187,7 +189,8 @@ class StreamView(FollowingScrollView, can_focus=True):
         return not self._has_work()
 
     def render_now(self) -> None:
-        """Render all pending work immediately, ignoring the frame budget (tests, screenshots)."""
+        """Render all pending work immediately, ignoring the frame budget and the pacing of scrolls
+        (tests, screenshots)."""
         while self.render_pending(float("inf")):
             pass
 
@@ -317,8 +320,12 @@ class StreamView(FollowingScrollView, can_focus=True):
                 rebuild_from = first if rebuild_from is None else min(rebuild_from, first)
                 self._evict_from = 0
 
+        paced = deadline != float("inf")  # not `render_now`
         if rebuild_from is not None:
-            self._rebuild_lines(rebuild_from)
+            self._rebuild_lines(rebuild_from, paced=paced)
+        elif self._scroll_due:
+            self._scroll_due = False
+            self._place(paced=paced)
         if self._evict_due:
             self._evict_far_blocks()
         more = self._has_work()
@@ -358,6 +365,8 @@ class StreamView(FollowingScrollView, can_focus=True):
         self._final = None
         self._evict_from = 0  # the first block that may hold lines far from the screen
         self._evict_due = False
+        self._scroll_due = False  # a scroll to follow the end waits for its turn (see `_follow`)
+        self._last_scroll = 0.0
 
     def _reopen(self) -> None:
         """More text after finish(): continue streaming from the last block on."""
@@ -377,6 +386,7 @@ class StreamView(FollowingScrollView, can_focus=True):
             or model.first_unrendered < len(model.blocks)
             or self._stale_possible
             or self._evict_due
+            or self._scroll_due
             or (self._width and model.tail_strips and model.tail_width != self._width)
         )
 
@@ -405,8 +415,9 @@ class StreamView(FollowingScrollView, can_focus=True):
 
     # ------------------------------------------------------------------ internals: display
 
-    def _rebuild_lines(self, from_block: int) -> None:
-        """Rebuild the display lines from block `from_block` on, then update size, repaint and scroll."""
+    def _rebuild_lines(self, from_block: int, *, paced: bool = False) -> None:
+        """Rebuild the display lines from block `from_block` on, then update size, repaint and scroll
+        (`paced`: a scroll to follow the end may wait, see `_follow`)."""
         display = self._display
         anchor = None if self.follow else display.anchor(self.scroll_offset.y)
         first, changed = display.rebuild(self._model, from_block, self._width)
@@ -414,23 +425,38 @@ class StreamView(FollowingScrollView, can_focus=True):
         cache = self._line_cache
         for index in [index for index in cache if index >= first]:
             del cache[index]
-        rows = len(display.rows)
-        top, height = (
-            follow_window(rows, self.scrollable_content_region.height, self.scroll_offset.y, self._streaming)
-            if self.follow
-            else (0, rows)
-        )
-        self._set_virtual_size(Size(self._width, height))
         if changed > 0:
             self.refresh_lines(first, changed)
-        if self.follow:
-            self._auto_scroll_to(top)
-        elif anchor is not None:
+        self._place(paced=paced)
+        if anchor is not None:
             line = display.anchor_line(anchor)
             if line is not None:
                 target = min(line, self.max_scroll_y)
                 if target != self.scroll_offset.y:
                     self._auto_scroll_to(target)
+
+    def _place(self, *, paced: bool) -> None:
+        """Set the scroll range for the display lines and, while following, scroll to show the end (see
+        `follow_window`). While several views stream, a following view scrolls at most once per the
+        ticker's `scroll_interval` when `paced`: a scroll repaints the whole pane, and text arriving faster
+        than that is not read line by line anyway. A scroll that must wait leaves range and position as
+        they are (the new lines are below the screen) and is made on a later turn."""
+        rows = len(self._display.rows)
+        if not self.follow:
+            self._set_virtual_size(Size(self._width, rows))
+            return
+        current = self.scroll_offset.y
+        top, height = follow_window(rows, self.scrollable_content_region.height, current, self._streaming)
+        if top != current:
+            now = perf_counter()
+            ticker = self._ticker
+            if paced and self._streaming and ticker is not None and now < self._last_scroll + ticker.scroll_interval:
+                self._scroll_due = True
+                return
+            self._last_scroll = now
+        self._scroll_due = False
+        self._set_virtual_size(Size(self._width, height))
+        self._auto_scroll_to(top)
 
     # ------------------------------------------------------------------ internals: lines held near the screen
 

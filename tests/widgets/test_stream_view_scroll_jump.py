@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+import pytest
 from textual.app import App, ComposeResult
 
 from tui.widgets.stream_view import StreamView
@@ -77,3 +78,34 @@ async def test_scrolling_up_while_streaming_stops_following_without_blank_lines(
         view.scroll_end(animate=False)
         await pilot.pause()
         assert view.follow, "back at the end, it follows again"
+
+
+async def test_lines_that_change_off_screen_ask_for_no_repaint(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = OneView()
+    async with app.run_test(size=(60, 26)) as pilot:
+        view = app.query_one(StreamView)
+        for n in range(80):
+            view.append(f"Line {n} of a long answer.\n\n")
+        view.render_now()
+        view.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        repainted: list[tuple[int, int]] = []
+        original = StreamView.refresh_lines
+
+        def noting(self: StreamView, y_start: int, line_count: int = 1) -> None:
+            repainted.append((y_start, line_count))
+            original(self, y_start, line_count)
+
+        monkeypatch.setattr(StreamView, "refresh_lines", noting)
+        view.append("More text at the end, far below the screen.")
+        view.render_now()
+        assert repainted == [], "nothing on screen changed"
+        view.scroll_end(animate=False)
+        await pilot.pause()
+        view.append(" And a little more.")
+        view.render_now()
+        height = view.scrollable_content_region.height
+        assert repainted and all(
+            view.scroll_offset.y <= y and y + count <= view.scroll_offset.y + height for y, count in repainted
+        ), "only lines on screen"
+        assert " ".join(strip.text.strip() for strip in view.lines[-3:]).endswith("And a little more.")

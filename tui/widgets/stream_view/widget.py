@@ -425,9 +425,11 @@ class StreamView(FollowingScrollView, can_focus=True):
         cache = self._line_cache
         for index in [index for index in cache if index >= first]:
             del cache[index]
-        if changed > 0:
-            self.refresh_lines(first, changed)
         self._place(paced=paced)
+        top = self.scroll_offset.y
+        start, end = max(first, top), min(first + changed, top + self.scrollable_content_region.height)
+        if end > start:  # only what is on screen: lines below it (a scroll that waits) need no frame
+            self.refresh_lines(start, end - start)
         if anchor is not None:
             line = display.anchor_line(anchor)
             if line is not None:

@@ -193,16 +193,21 @@ class BlockModel:
     @property
     def text(self) -> str:
         """The raw markdown received so far."""
-        if len(self.parts) > 1:
-            self.parts[:] = ["".join(self.parts)]
-        done = self.parts[0] if self.parts else ""
+        done = self._ingested()
         return done + "".join(self.pending) if self.pending else done
+
+    def _ingested(self) -> str:
+        """The ingested text as one string (joined once, until more is ingested; no copy of the pending)."""
+        parts = self.parts
+        if len(parts) > 1:
+            parts[:] = ["".join(parts)]
+        return parts[0] if parts else ""
 
     def source_of(self, block: Block) -> str:
         """What `block` renders: its own source if it keeps one, else the raw text's slice."""
         if block.source is not None:
             return block.source
-        text = self.text
+        text = self._ingested()  # a block lies in the ingested text
         first, last = source_span(text, block.kind, block.start, block.end)
         return text[first:last]
 

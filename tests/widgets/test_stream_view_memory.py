@@ -3,8 +3,13 @@ scrolled to, selected or re-flowed."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.widgets.test_stream_view import DOC, ViewApp, rendered, rich_plain_render, settle, tokens
+from tui.widgets.markdown_render import RenderContext
 from tui.widgets.stream_view import StreamView
+from tui.widgets.stream_view.blocks import plan_final, source_span
+from tui.widgets.stream_view.render import renderer
 from tui.widgets.stream_view.widget import NEAR_SCREENS
 
 LONG = "\n".join(DOC.replace("Release notes", f"Release notes, part {n}") for n in range(80))
@@ -70,3 +75,48 @@ def _everything():
     from textual.selection import Selection
 
     return Selection(None, None)
+
+
+async def test_the_final_render_reuses_every_streamed_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finished blocks keep no copy of their text, so the final pass matches them by place: a loose list
+    (whose final extent takes in the blank line after it) must still be found, not rendered again."""
+    sources: list[str] = []
+    original = RenderContext.markdown
+
+    def spy(self: RenderContext, source: str):  # type: ignore[no-untyped-def]
+        sources.append(source)
+        return original(self, source)
+
+    monkeypatch.setattr(RenderContext, "markdown", spy)
+    text = "\n".join(DOC.replace("Release notes", f"Release notes, part {n}") for n in range(3))
+    app = ViewApp()
+    async with app.run_test(size=(70, 30)):
+        view = app.query_one(StreamView)
+        for index, piece in enumerate(tokens(text)):
+            view.append(piece)
+            if index % 5 == 4:
+                view.render_now()
+        view.render_now()
+        streamed = len(sources)
+        view.finish()
+        view.render_now()
+        assert len(sources) - streamed <= 1, sources[streamed:]  # only the last block, which was the tail
+        assert rendered(view) == rich_plain_render(text, view.scrollable_content_region.width)
+
+
+@pytest.mark.parametrize(
+    ("markdown", "code"),
+    [
+        ("```python\nx = 1\n\n\ny = 2  \n```\n", None),  # the raw lines give the code back
+        ("```\nunclosed\n", "unclosed"),  # kept: no closing fence line to drop
+        ("  ```\n  dedented\n    by markdown-it\n  ```\n", "dedented\n  by markdown-it"),  # kept: differs
+    ],
+)
+def test_a_final_block_keeps_its_own_source_only_when_the_raw_lines_do_not_give_it(
+    markdown: str, code: str | None
+) -> None:
+    [spec] = plan_final(markdown, renderer().SPLITTER)
+    first, last = source_span(markdown, spec.kind, spec.start, spec.end)
+    assert spec.kind == "fence" and spec.source == code
+    if code is None:
+        assert markdown[first:last] == renderer().SPLITTER.parse(markdown)[0].content.rstrip()

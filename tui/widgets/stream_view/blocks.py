@@ -18,6 +18,10 @@ if TYPE_CHECKING:
 
     from tui.widgets.markdown_render import Row
 
+JOIN_PARTS = 64
+"""The ingested pieces are joined into one string once this many are held: kept apart for a whole answer,
+thousands of small strings made between a frame's garbage would pin the allocator's memory after it."""
+
 _FENCE_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 _ATX_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
 
@@ -34,17 +38,44 @@ def _fence_closes(line: str, char: str, length: int) -> bool:
     return len(stripped) >= length and stripped[0] == char and stripped == char * len(stripped)
 
 
+def source_span(text: str, kind: str, start: int, end: int) -> tuple[int, int]:
+    """Where in `text` the source of a block with raw lines `start:end` is: a markdown block without its
+    leading and trailing newlines, a top-level fence's code without its fence lines and trailing space."""
+    if kind != "fence":
+        while start < end and text[start] == "\n":
+            start += 1
+        while end > start and text[end - 1] == "\n":
+            end -= 1
+        return start, end
+    start = text.find("\n", start, end) + 1 or start  # the opening fence line dropped
+    body_end = end
+    while body_end > start and text[body_end - 1] == "\n":
+        body_end -= 1
+    end = text.rfind("\n", start, body_end) + 1 or start  # the closing fence line dropped
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def lexer_name(info: str) -> str:
     """The pygments lexer named by a fence's info string."""
     return info.strip().partition(" ")[0] or "text"
 
 
 class Block:
-    """A finished block of the answer and its rendering."""
+    """A finished block of the answer and its rendering.
+
+    A block keeps no copy of its text once rendered: `source` is dropped after the first render when the
+    raw text's slice `start:end` gives it back (see `BlockModel.source_of`; the usual case), and kept only
+    when it differs (a final-pass block given reference definitions, a fence markdown-it dedented). A long
+    answer has thousands of small blocks: their own strings, made while streaming between short-lived
+    garbage, cost as much as the text again and pinned allocator memory for good.
+    """
 
     __slots__ = (
         "approx",
         "chunks",
+        "derived",
         "end",
         "gen",
         "kind",
@@ -58,11 +89,12 @@ class Block:
         "width",
     )
 
-    def __init__(self, start: int, end: int, kind: str, source: str, lexer: str = "") -> None:
+    def __init__(self, start: int, end: int, kind: str, source: str | None, lexer: str = "") -> None:
         self.start = start  # offsets of the block in the raw text
         self.end = end
-        self.kind = kind  # "md" or "fence" (for a fence, `source` is the code)
-        self.source = source
+        self.kind = kind  # "md" or "fence" (for a fence, the source is the code)
+        self.source = source  # None: the raw text's slice gives it (`BlockModel.source_of`)
+        self.derived = True  # the source is the raw slice's: dropped once rendered
         self.lexer = lexer
         self.strips: list[Row] | None = None  # rendered lines, each exactly `width` cells (None: not held, see `evict`)
         self.lines = 0  # how many lines its rendering has, also while they are not held (see `evicted`)
@@ -72,10 +104,6 @@ class Block:
         self.gen = -1
         self.approx = False  # rendered from chunks: re-render when there is time
         self.chunks: FenceProgress | None = None
-
-    @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.kind, self.lexer, self.source)
 
     @property
     def rendered(self) -> bool:
@@ -124,7 +152,7 @@ class Spec(NamedTuple):
     start: int
     end: int
     kind: str
-    source: str
+    source: str | None  # None: the raw slice gives it (see `Block`)
     lexer: str
 
 
@@ -165,17 +193,33 @@ class BlockModel:
     @property
     def text(self) -> str:
         """The raw markdown received so far."""
-        if len(self.parts) > 1:
-            self.parts[:] = ["".join(self.parts)]
-        done = self.parts[0] if self.parts else ""
+        done = self._ingested()
         return done + "".join(self.pending) if self.pending else done
+
+    def _ingested(self) -> str:
+        """The ingested text as one string (joined once, until more is ingested; no copy of the pending)."""
+        parts = self.parts
+        if len(parts) > 1:
+            parts[:] = ["".join(parts)]
+        return parts[0] if parts else ""
+
+    def source_of(self, block: Block) -> str:
+        """What `block` renders: its own source if it keeps one, else the raw text's slice."""
+        if block.source is not None:
+            return block.source
+        text = self._ingested()  # a block lies in the ingested text
+        first, last = source_span(text, block.kind, block.start, block.end)
+        return text[first:last]
 
     def ingest(self) -> None:
         """Move the pending text into the tail and split finished blocks off it."""
         if self.pending:
             new = "".join(self.pending)
             self.pending.clear()
-            self.parts.append(new)
+            parts = self.parts
+            parts.append(new)
+            if len(parts) >= JOIN_PARTS:  # few long-lived small strings while streaming (see JOIN_PARTS)
+                parts[:] = ["".join(parts)]
             self.tail += new
             self.tail_changed = True
             self.split_tail()
@@ -253,18 +297,15 @@ class BlockModel:
     def _emit(self, end: int, kind: str, cut: int | None = None) -> None:
         tail = self.tail
         st = self.scan
+        first, last = source_span(tail, kind, 0, end)
+        block = Block(self.tail_start, self.tail_start + end, kind, tail[first:last])
         if kind == "fence":
-            first_newline = tail.find("\n")
-            body = tail[first_newline + 1 : end]
-            body = body[: body.rstrip("\n").rfind("\n") + 1]  # drop the closing fence line
-            block = Block(self.tail_start, self.tail_start + end, "fence", body.rstrip(), lexer_name(st.fence_info))
+            block.lexer = lexer_name(st.fence_info)
             progress = self.fence
             if progress is not None and progress.chunks:
                 # Keep what was rendered while the fence streamed; render the rest as one more chunk.
                 block.chunks = progress
-                progress.done_upto -= first_newline + 1  # now relative to the body
-        else:
-            block = Block(self.tail_start, self.tail_start + end, "md", tail[:end].strip("\n"))
+                progress.done_upto -= first  # now relative to the code
         self.fence = None
         self.blocks.append(block)
         self._cut(end if cut is None else cut)
@@ -318,10 +359,13 @@ def plan_final(text: str, parser: MarkdownIt) -> list[Spec]:
     for token, first, last in tops:
         start, end = offsets[first], offsets[last]
         if token.type == "fence":
-            specs.append(Spec(start, end, "fence", token.content.rstrip(), lexer_name(token.info)))
+            code = token.content.rstrip()
+            first, last = source_span(text, "fence", start, end)
+            own = None if text[first:last] == code else code
+            specs.append(Spec(start, end, "fence", own, lexer_name(token.info)))
         else:
-            source = text[start:end].strip("\n")
-            if references and "[" in source:
-                source = f"{source}\n\n{references}"
-            specs.append(Spec(start, end, "md", source, ""))
+            first, last = source_span(text, "md", start, end)
+            source = text[first:last]
+            own = f"{source}\n\n{references}" if references and "[" in source else None
+            specs.append(Spec(start, end, "md", own, ""))
     return specs

@@ -27,6 +27,7 @@ from tui.widgets.stream_view.blocks import (
     Spec,
     lexer_name,
     plan_final,
+    source_span,
 )
 
 if TYPE_CHECKING:
@@ -100,27 +101,31 @@ def render_context(widget: Widget, width: int) -> RenderContext:
     return context
 
 
-def render_block(block: Block, ctx: RenderContext, gen: int) -> None:
-    """Render `block` at the context's width, for style generation `gen`. A fence that streamed reuses its
-    chunks and comes out `approx` (to be re-rendered exactly when there is time)."""
+def render_block(model: BlockModel, block: Block, ctx: RenderContext, gen: int) -> None:
+    """Render `block` of `model` at the context's width, for style generation `gen`. A fence that streamed
+    reuses its chunks and comes out `approx` (to be re-rendered exactly when there is time). A source the
+    raw text gives back is dropped once rendered (see `Block`)."""
+    source = model.source_of(block)
+    if block.derived:
+        block.source = None
     if block.kind == "fence":
         progress = block.chunks
         if progress is not None and progress.width == ctx.width and progress.gen == gen:
             # Reuse the chunks rendered while the fence streamed (lexer state restarts at each chunk,
             # so this is approximate: the whole fence is re-highlighted when there is time).
-            rest = block.source[progress.done_upto :]
+            rest = source[progress.done_upto :]
             strips = [ctx.fence_pad, *progress.strips]
             if rest:
                 strips.extend(ctx.code_lines(rest, block.lexer))
             strips.append(ctx.fence_pad)
             block.approx = True
         else:
-            strips = ctx.fence(block.source, block.lexer)
+            strips = ctx.fence(source, block.lexer)
             block.approx = False
         block.chunks = None
         block.lead_own, block.sep_after = False, True
     else:
-        strips, block.lead_own, block.sep_after = ctx.markdown(block.source)
+        strips, block.lead_own, block.sep_after = ctx.markdown(source)
         block.approx = False
     block.strips = strips
     block.lines = len(strips)
@@ -180,7 +185,7 @@ def refresh_stale(
             continue
         if worked and perf_counter() >= deadline:
             return first, True
-        render_block(block, ctx, gen)  # exact: a block's chunks are used only by its first render
+        render_block(model, block, ctx, gen)  # exact: a block's chunks are used only by its first render
         worked = True
         first = index if first is None else min(first, index)
     return first, any(b.approx for b in blocks[:count])
@@ -209,21 +214,26 @@ def advance_final(
             continue
         if worked and perf_counter() >= deadline:
             return False
-        render_block(block, ctx, gen)
+        render_block(model, block, ctx, gen)
         worked = True
     return True
 
 
 def _final_blocks(specs: list[Spec], model: BlockModel, ctx: RenderContext, gen: int) -> list[Block]:
+    """The final pass's blocks; a streamed block's rendering is reused by the final block at the same
+    place whose source is derived the same way (so the same text), rendered at the same width and style."""
+    text = model.text
     reuse = {
-        block.key: block
+        (block.kind, block.lexer, *source_span(text, block.kind, block.start, block.end)): block
         for block in model.blocks
-        if block.rendered and block.width == ctx.width and block.gen == gen and not block.approx
+        if block.derived and block.rendered and block.width == ctx.width and block.gen == gen and not block.approx
     }
     blocks = []
     for spec in specs:
         block = Block(spec.start, spec.end, spec.kind, spec.source, spec.lexer)
-        old = reuse.get(block.key)
+        block.derived = spec.source is None
+        key = (spec.kind, spec.lexer, *source_span(text, spec.kind, spec.start, spec.end))
+        old = reuse.get(key) if block.derived else None
         if old is not None:  # its lines come along whether held or not
             block.strips, block.lines, block.lead_own, block.sep_after = (
                 old.strips,

@@ -294,7 +294,7 @@ class StreamView(FollowingScrollView, can_focus=True):
                 break
             index = model.first_unrendered
             block = blocks[index]
-            render_block(block, ctx, self._gen)
+            render_block(model, block, ctx, self._gen)
             if block.approx:
                 self._stale_possible = True
             model.first_unrendered += 1
@@ -470,7 +470,7 @@ class StreamView(FollowingScrollView, can_focus=True):
             block_index = display.block_at(index)
             block = self._model.blocks[block_index]
             count = block.lines
-            render_block(block, self._get_render_context(), self._gen)
+            render_block(self._model, block, self._get_render_context(), self._gen)
             self._evict_from = min(self._evict_from, block_index)
             self._evict_soon()
             if block.lines == count and block.strips is not None:

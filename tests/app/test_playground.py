@@ -63,6 +63,19 @@ async def test_second_turn_keeps_each_conversation(make_app: AppFactory, simulat
             assert request.body["messages"][-1]["content"] == "second question"
 
 
+async def test_a_new_chat_forgets_the_conversation_and_the_answers(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await send(app, pilot, "first question")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        assert all(p.metrics.snapshot(0).text for p in panes(app))
+        await pilot.press("f8")
+        await wait_until(pilot, lambda: all(p.state == "idle" for p in panes(app)))
+        for p in panes(app):
+            assert p.conversation == [] and p.run is None and not p.view.text
+            assert p.metrics.snapshot(0).text == "", "the last answer is not kept by the pane's figures either"
+
+
 async def test_cancel_one_pane_and_cancel_all(make_app: AppFactory) -> None:
     async with make_app() as (app, pilot):
         await app.screen.use_endpoints(["llama-slow", "gpt-4o-mini"])

@@ -58,6 +58,15 @@ def test_ttft_tokens_per_second_and_live_elapsed() -> None:
     run = m.snapshot(T0 + 2.0)
     assert run.state == "streaming" and run.choices == ["Hello world"] and run.model == "gpt-x"
     assert run.elapsed_s == pytest.approx(2.0) and run.endpoint == "ep-a" and run.started_at == T0
+    figures = m.snapshot(T0 + 2.0, text=False)  # for the live status: the same figures, no copy of the text
+    assert figures.choices == [] and figures.text == ""
+    assert (figures.state, figures.ttft_s, figures.tokens_per_s, figures.elapsed_s, figures.completion_tokens) == (
+        run.state,
+        run.ttft_s,
+        run.tokens_per_s,
+        run.elapsed_s,
+        run.completion_tokens,
+    )
 
 
 def test_finish_reason_freezes_elapsed_at_the_last_chunk() -> None:

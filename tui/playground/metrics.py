@@ -283,14 +283,16 @@ class StreamMetrics:
         """(message, code, retry_after) of a failed answer."""
         return self._error_message, self._error_code, self._retry_after
 
-    def apply_to(self, run: PaneRun, now: float | None = None) -> PaneRun:
+    def apply_to(self, run: PaneRun, now: float | None = None, *, text: bool = True) -> PaneRun:
         """Write what was measured into ``run`` (keeping its endpoint, provider, task and request).
 
         ``now`` makes elapsed time live for a running answer; without it, elapsed stops at the last chunk.
+        ``text=False`` leaves the answer's text out (``choices`` empty): the figures alone, for a live
+        status line, which would otherwise join the whole answer afresh a few times a second per pane.
         """
         run.model = self._model or run.model
         run.state = self.state
-        run.choices = self.texts()
+        run.choices = self.texts() if text else []
         run.finish_reasons = self.finish_reasons
         run.finish_reason = self.finish_reason
         run.usage = self.usage
@@ -304,10 +306,10 @@ class StreamMetrics:
         run.incomplete = self._incomplete
         return run
 
-    def snapshot(self, now: float) -> PaneRun:
-        """A new :class:`PaneRun` of the answer as it stands at ``now``."""
+    def snapshot(self, now: float, *, text: bool = True) -> PaneRun:
+        """A new :class:`PaneRun` of the answer as it stands at ``now`` (``text``: see :meth:`apply_to`)."""
         run = PaneRun(endpoint=self.endpoint, provider=self.provider, task=self.task, request=self.request)
-        return self.apply_to(run, now)
+        return self.apply_to(run, now, text=text)
 
 
 def chunk_parts(chunk: Mapping[str, Any]) -> Iterator[tuple[int, str, str | None]]:

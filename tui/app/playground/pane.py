@@ -158,7 +158,7 @@ class Pane(Vertical):
         self._title_bar.update(self._title(), layout=False)
 
     def _status_parts(self, now: float | None) -> list[str]:
-        run = self.metrics.snapshot(now if now is not None else clock.now()) if self.busy else self.run
+        run = self.metrics.snapshot(now if now is not None else clock.now(), text=False) if self.busy else self.run
         return status_parts(run, self.state)
 
     def tick(self, now: float) -> None:
@@ -291,6 +291,7 @@ class Pane(Vertical):
                 await self._worker.wait()
         self.conversation.clear()
         self.view.clear()
+        self.metrics = StreamMetrics()  # the last answer's text goes with it
         self.run = None
         self.state = "idle"
         self._hide_error()

@@ -316,3 +316,18 @@ def test_scrub_drops_credentials_but_not_what_the_user_wrote() -> None:
     assert scrub(request) == {"messages": request["messages"], "response_format": schema, "extra_params": {"top_k": 3}}
     clean = {"messages": [{"role": "user", "content": "hi"}], "extra_params": {"top_k": 3}}
     assert scrub(clean) is clean  # nothing to drop: not even copied
+
+
+def test_a_long_stream_of_two_choices_keeps_every_piece_in_order() -> None:
+    """Pieces are joined in runs while they arrive (see JOIN_EVERY); reading the text midway changes nothing."""
+    m = started(request={"n": 2})
+    sent: list[list[str]] = [[], []]
+    for n in range(1_000):
+        index = n % 3 % 2  # uneven: choice 0 gets two pieces in three
+        piece = f"<{n}>"
+        sent[index].append(piece)
+        m.on_chunk(chat(piece, index=index), T0 + 0.001 * n)
+        if n == 400:
+            assert m.texts() == ["".join(sent[0]), "".join(sent[1])]
+    assert m.texts() == ["".join(sent[0]), "".join(sent[1])]
+    assert m.completion_tokens == 1_000

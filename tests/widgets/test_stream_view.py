@@ -178,9 +178,17 @@ async def test_an_open_fence_stays_the_tail_and_only_new_code_is_rendered(monkey
         assert rendered(view) == rich_plain_render(view.text, view.scrollable_content_region.width)
 
 
-async def test_finished_blocks_are_rendered_once_and_only_the_tail_again(monkeypatch: pytest.MonkeyPatch) -> None:
-    paragraphs = [f"Paragraph {n}: " + " ".join(f"w{n}_{k}" for k in range(30)) for n in range(30)]
-    text = "\n\n".join(paragraphs) + "\n"
+def stream_in_pieces(view: StreamView, text: str) -> None:
+    """Append `text` as a stream does, rendering every 5 pieces and at the end."""
+    for index, piece in enumerate(tokens(text)):
+        view.append(piece)
+        if index % 5 == 4:
+            view.render_now()
+    view.render_now()
+
+
+def markdown_sources(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sources every view renders with markdown from now on, in order (a spy on RenderContext)."""
     sources: list[str] = []
     original = RenderContext.markdown
 
@@ -189,14 +197,17 @@ async def test_finished_blocks_are_rendered_once_and_only_the_tail_again(monkeyp
         return original(self, source)
 
     monkeypatch.setattr(RenderContext, "markdown", spy)
+    return sources
+
+
+async def test_finished_blocks_are_rendered_once_and_only_the_tail_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    paragraphs = [f"Paragraph {n}: " + " ".join(f"w{n}_{k}" for k in range(30)) for n in range(30)]
+    text = "\n\n".join(paragraphs) + "\n"
+    sources = markdown_sources(monkeypatch)
     app = ViewApp()
     async with app.run_test(size=(80, 30)):
         view = app.query_one(StreamView)
-        for index, piece in enumerate(tokens(text)):
-            view.append(piece)
-            if index % 5 == 4:
-                view.render_now()
-        view.render_now()
+        stream_in_pieces(view, text)
         longest = max(len(paragraph) for paragraph in paragraphs)
         assert max(len(source) for source in sources) <= longest + 10  # never more than one block at once
         finished = [source for source in sources if source in paragraphs]

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.widgets.test_stream_view import DOC, ViewApp, rendered, rich_plain_render, settle, tokens
-from tui.widgets.markdown_render import RenderContext
+from tests.widgets.test_stream_view import (
+    DOC,
+    ViewApp,
+    markdown_sources,
+    rendered,
+    rich_plain_render,
+    settle,
+    stream_in_pieces,
+    tokens,
+)
 from tui.widgets.stream_view import StreamView
 from tui.widgets.stream_view.blocks import plan_final, source_span
 from tui.widgets.stream_view.render import renderer
@@ -80,23 +88,12 @@ def _everything():
 async def test_the_final_render_reuses_every_streamed_block(monkeypatch: pytest.MonkeyPatch) -> None:
     """Finished blocks keep no copy of their text, so the final pass matches them by place: a loose list
     (whose final extent takes in the blank line after it) must still be found, not rendered again."""
-    sources: list[str] = []
-    original = RenderContext.markdown
-
-    def spy(self: RenderContext, source: str):  # type: ignore[no-untyped-def]
-        sources.append(source)
-        return original(self, source)
-
-    monkeypatch.setattr(RenderContext, "markdown", spy)
+    sources = markdown_sources(monkeypatch)
     text = "\n".join(DOC.replace("Release notes", f"Release notes, part {n}") for n in range(3))
     app = ViewApp()
     async with app.run_test(size=(70, 30)):
         view = app.query_one(StreamView)
-        for index, piece in enumerate(tokens(text)):
-            view.append(piece)
-            if index % 5 == 4:
-                view.render_now()
-        view.render_now()
+        stream_in_pieces(view, text)
         streamed = len(sources)
         view.finish()
         view.render_now()

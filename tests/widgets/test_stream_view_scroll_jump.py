@@ -17,6 +17,15 @@ class OneView(App[None]):
         yield StreamView()
 
 
+def long_answer(app: OneView) -> StreamView:
+    """The app's view showing 80 short paragraphs, rendered."""
+    view = app.query_one(StreamView)
+    for n in range(80):
+        view.append(f"Line {n} of a long answer.\n\n")
+    view.render_now()
+    return view
+
+
 def test_the_window_keeps_the_end_in_view_and_jumps_only_when_it_must() -> None:
     height, jump = 30, 30 // SCROLL_JUMP
     assert follow_window(10, height, 0, streaming=True) == (0, height), "a short answer needs no scrolling"
@@ -62,10 +71,7 @@ async def test_a_streaming_view_scrolls_in_jumps_and_ends_at_the_bottom() -> Non
 async def test_scrolling_up_while_streaming_stops_following_without_blank_lines() -> None:
     app = OneView()
     async with app.run_test(size=(60, 26)) as pilot:
-        view = app.query_one(StreamView)
-        for n in range(80):
-            view.append(f"Line {n} of a long answer.\n\n")
-        view.render_now()
+        view = long_answer(app)
         await pilot.pause()
         view.scroll_to(y=5, animate=False)
         await pilot.pause()
@@ -83,10 +89,7 @@ async def test_scrolling_up_while_streaming_stops_following_without_blank_lines(
 async def test_lines_that_change_off_screen_ask_for_no_repaint(monkeypatch: pytest.MonkeyPatch) -> None:
     app = OneView()
     async with app.run_test(size=(60, 26)) as pilot:
-        view = app.query_one(StreamView)
-        for n in range(80):
-            view.append(f"Line {n} of a long answer.\n\n")
-        view.render_now()
+        view = long_answer(app)
         view.scroll_to(y=0, animate=False)
         await pilot.pause()
         repainted: list[tuple[int, int]] = []

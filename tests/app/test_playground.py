@@ -12,8 +12,10 @@ from textual.widgets import Input
 
 from tests.helpers.app import finished, idle, pane, panes, send, shown_text, wait_until
 from tests.helpers.demo_app import AppFactory
-from tui.app.demo import populate
+from tui.app.demo import demo_endpoints, populate
 from tui.app.playground.screen import PlaygroundScreen
+from tui.domain.base import parse_user_input
+from tui.domain.endpoints import EndpointCoreConfigInput
 from tui.widgets.prompt import PromptInput
 
 
@@ -302,13 +304,18 @@ async def test_conversation_alternates_after_errors_and_cancels(make_app: AppFac
         from tui.domain.gateway import RateLimit
 
         await app.workspace.put_rate_limits("claude-haiku", [RateLimit(calls=1, key="user")])
+        # llama-slow's first token after 5 s, not 1.5: the cancel below must land before it on a loaded machine
+        slow_body = next(body for body in demo_endpoints(simulator.base_url) if body["name"] == "llama-slow")
+        config = json.loads(json.dumps(slow_body["config"]).replace("ttft=1.5", "ttft=5"))
+        assert "ttft=5" in json.dumps(config)
+        await app.workspace.update_config("llama-slow", parse_user_input(EndpointCoreConfigInput, config, "config"))
         await app.screen.use_endpoints(["claude-haiku", "flaky-gpt", "llama-slow"])
         await send(app, pilot, "first")
         await wait_until(pilot, lambda: pane(app, "llama-slow").busy)
         slow = pane(app, "llama-slow")
         slow.view.focus()
         await wait_until(pilot, lambda: slow.view.has_focus)
-        await pilot.press("escape")  # before its first token (ttft 1.5 s)
+        await pilot.press("escape")  # before its first token
         await wait_until(pilot, lambda: slow.state == "cancelled")
         await wait_until(pilot, lambda: finished(app), seconds=20)
         assert pane(app, "llama-slow").conversation == []

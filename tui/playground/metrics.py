@@ -26,13 +26,10 @@ from array import array
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from tui.domain.pieces import TextPieces
 from tui.playground.model import PaneRun, content_text, is_embeddings, scrub
 
 MAX_CHOICES = 128  # a choice index beyond this is ignored rather than allocating for it
-
-JOIN_EVERY = 64
-"""Streamed pieces are joined in runs of this many, so a long answer is kept in a few hundred strings, not in
-one small string per token (400,000 of them pinned ~5 MiB of allocator arenas in an 8 x 50,000-token run)."""
 
 
 class StreamMetrics:
@@ -56,9 +53,7 @@ class StreamMetrics:
         self.request: dict[str, Any] = scrub(dict(request or {}))
         n = self.request.get("n")
         self._expected_choices = n if isinstance(n, int) and 0 < n <= MAX_CHOICES and not is_embeddings(task) else 1
-        self._pieces: list[list[str]] = []
-        self._joined: list[str | None] = []
-        self._loose: list[int] = []  # pieces at the end of _pieces[i] not yet joined into a run
+        self._pieces: list[TextPieces] = []
         self._finish: list[str | None] = []
         self._tokens = 0
         self._started_at: float | None = None
@@ -122,9 +117,7 @@ class StreamMetrics:
             text = (
                 content_text(message.get("content")) if isinstance(message, Mapping) else str(choice.get("text") or "")
             )
-            self._pieces[index] = [text] if text else []
-            self._loose[index] = 0
-            self._joined[index] = None
+            self._pieces[index] = TextPieces(text)
             self._finish[index] = choice.get("finish_reason") or self._finish[index]
         if response.get("usage"):
             self._take_usage(response["usage"])
@@ -165,21 +158,12 @@ class StreamMetrics:
         if not isinstance(index, int) or not 0 <= index < MAX_CHOICES:
             return False
         while len(self._pieces) <= index:
-            self._pieces.append([])
-            self._loose.append(0)
-            self._joined.append(None)
+            self._pieces.append(TextPieces())
             self._finish.append(None)
         return True
 
     def _add_piece(self, index: int, piece: str, now: float) -> None:
-        pieces = self._pieces[index]
-        pieces.append(piece)
-        loose = self._loose[index] + 1
-        if loose == JOIN_EVERY:
-            pieces[-JOIN_EVERY:] = ["".join(pieces[-JOIN_EVERY:])]
-            loose = 0
-        self._loose[index] = loose
-        self._joined[index] = None
+        self._pieces[index].append(piece)
         self._tokens += 1
         if self._first_token_at is None:
             self._first_token_at = now
@@ -232,16 +216,8 @@ class StreamMetrics:
         return self._embeddings
 
     def text(self, index: int = 0) -> str:
-        """Choice ``index``'s text so far (joined once, then cached until the next piece)."""
-        if not 0 <= index < len(self._pieces):
-            return ""
-        joined = self._joined[index]
-        if joined is None:
-            joined = "".join(self._pieces[index])
-            self._pieces[index] = [joined] if joined else []  # later joins start from one piece
-            self._loose[index] = 0
-            self._joined[index] = joined
-        return joined
+        """Choice ``index``'s text so far."""
+        return self._pieces[index].text if 0 <= index < len(self._pieces) else ""
 
     def texts(self) -> list[str]:
         return [self.text(i) for i in range(len(self._pieces))]

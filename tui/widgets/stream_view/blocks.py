@@ -12,15 +12,13 @@ import re
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, NamedTuple
 
+from tui.domain.pieces import TextPieces
+
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
     from tui.widgets.markdown_render import Row
-
-JOIN_PARTS = 64
-"""The ingested pieces are joined into one string once this many are held: kept apart for a whole answer,
-thousands of small strings made between a frame's garbage would pin the allocator's memory after it."""
 
 _FENCE_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})(.*)$")
 _ATX_RE = re.compile(r"#{1,6}(?:[ \t]|$)")
@@ -176,7 +174,7 @@ class BlockModel:
     """
 
     def __init__(self) -> None:
-        self.parts: list[str] = []  # ingested text (joined lazily by `text`)
+        self.ingested = TextPieces()  # the text split into blocks and the tail so far
         self.pending: list[str] = []  # appended, not yet ingested
         self.length = 0
         self.tail = ""
@@ -193,21 +191,14 @@ class BlockModel:
     @property
     def text(self) -> str:
         """The raw markdown received so far."""
-        done = self._ingested()
+        done = self.ingested.text
         return done + "".join(self.pending) if self.pending else done
-
-    def _ingested(self) -> str:
-        """The ingested text as one string (joined once, until more is ingested; no copy of the pending)."""
-        parts = self.parts
-        if len(parts) > 1:
-            parts[:] = ["".join(parts)]
-        return parts[0] if parts else ""
 
     def source_of(self, block: Block) -> str:
         """What `block` renders: its own source if it keeps one, else the raw text's slice."""
         if block.source is not None:
             return block.source
-        text = self._ingested()  # a block lies in the ingested text
+        text = self.ingested.text  # a block lies in the ingested text
         first, last = source_span(text, block.kind, block.start, block.end)
         return text[first:last]
 
@@ -216,10 +207,7 @@ class BlockModel:
         if self.pending:
             new = "".join(self.pending)
             self.pending.clear()
-            parts = self.parts
-            parts.append(new)
-            if len(parts) >= JOIN_PARTS:  # few long-lived small strings while streaming (see JOIN_PARTS)
-                parts[:] = ["".join(parts)]
+            self.ingested.append(new)
             self.tail += new
             self.tail_changed = True
             self.split_tail()

@@ -324,7 +324,6 @@ class StreamView(FollowingScrollView, can_focus=True):
         if rebuild_from is not None:
             self._rebuild_lines(rebuild_from, paced=paced)
         elif self._scroll_due:
-            self._scroll_due = False
             self._place(paced=paced)
         if self._evict_due:
             self._evict_far_blocks()
@@ -365,7 +364,7 @@ class StreamView(FollowingScrollView, can_focus=True):
         self._final = None
         self._evict_from = 0  # the first block that may hold lines far from the screen
         self._evict_due = False
-        self._scroll_due = False  # a scroll to follow the end waits for its turn (see `_follow`)
+        self._scroll_due = False  # a scroll to follow the end waits for its turn (see `_place`)
         self._last_scroll = 0.0
 
     def _reopen(self) -> None:
@@ -417,7 +416,7 @@ class StreamView(FollowingScrollView, can_focus=True):
 
     def _rebuild_lines(self, from_block: int, *, paced: bool = False) -> None:
         """Rebuild the display lines from block `from_block` on, then update size, repaint and scroll
-        (`paced`: a scroll to follow the end may wait, see `_follow`)."""
+        (`paced`: a scroll to follow the end may wait, see `_place`)."""
         display = self._display
         anchor = None if self.follow else display.anchor(self.scroll_offset.y)
         first, changed = display.rebuild(self._model, from_block, self._width)
@@ -443,6 +442,7 @@ class StreamView(FollowingScrollView, can_focus=True):
         ticker's `scroll_interval` when `paced`: a scroll repaints the whole pane, and text arriving faster
         than that is not read line by line anyway. A scroll that must wait leaves range and position as
         they are (the new lines are below the screen) and is made on a later turn."""
+        self._scroll_due = False
         rows = len(self._display.rows)
         if not self.follow:
             self._set_virtual_size(Size(self._width, rows))
@@ -456,7 +456,6 @@ class StreamView(FollowingScrollView, can_focus=True):
                 self._scroll_due = True
                 return
             self._last_scroll = now
-        self._scroll_due = False
         self._set_virtual_size(Size(self._width, height))
         self._auto_scroll_to(top)
 

@@ -26,6 +26,11 @@ async def group_done(pilot: Any, group: str) -> None:
     await wait_until(pilot, lambda: not any(w.group == group and w.is_running for w in pilot.app.workers))
 
 
+def all_mounted(app: Any) -> bool:
+    """Every widget of every screen in the stack has finished mounting (its children composed and mounted)."""
+    return all(w.is_mounted for screen in app.screen_stack for w in screen.walk_children(with_self=True))
+
+
 def panes(app: Any) -> list[Pane]:
     return list(app.screen.query(Pane))
 

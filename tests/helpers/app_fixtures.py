@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.helpers.app import all_mounted, wait_until
 from tests.helpers.demo_app import SIZE, AppFactory, demo_app, demo_workspace
 from tui.app.app import SwitchboardApp
 from tui.app.demo import DEMO_KEY
@@ -41,5 +42,8 @@ def make_app(tmp_path: Path, simulator: Simulator) -> AppFactory:
         async with app.run_test(size=SIZE) as pilot:
             await pilot.pause(0.2)
             yield app, pilot
+            # A widget still mounting when the app is taken down is pruned half-built, and Textual's own widgets
+            # (Select) fail then: a test that ends right after a rebuild waits for it to finish first.
+            await wait_until(pilot, lambda: all_mounted(app))
 
     return factory

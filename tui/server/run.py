@@ -29,7 +29,12 @@ def run_loop(main: Coroutine[Any, Any, T]) -> T:
 
 
 def server(workspace: Workspace) -> uvicorn.Server:
-    """Uvicorn for the app on ``workspace``; ``serve(sockets=[...])`` answers until SIGINT/SIGTERM or ``should_exit``.
+    """Uvicorn for the app on ``workspace``; ``serve(sockets=[...])`` answers until SIGINT/SIGTERM or ``should_exit``."""
+    return uvicorn.Server(server_config(workspace))
+
+
+def server_config(workspace: Workspace) -> uvicorn.Config:
+    """Uvicorn's configuration for the app on ``workspace``.
 
     Uvicorn's own access log is off (the app logs one line per request) and its info lines are quieted, as are
     httpx's (a line per provider call: a request would log twice). Its HTTP parser is httptools (a dependency;
@@ -41,7 +46,7 @@ def server(workspace: Workspace) -> uvicorn.Server:
     )
     for name in ("uvicorn.error", "httpx"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    return uvicorn.Server(config)
+    return config
 
 
 def announce(label: str, listener: socket.socket, workers: int = 1) -> None:
@@ -51,7 +56,21 @@ def announce(label: str, listener: socket.socket, workers: int = 1) -> None:
     log.info("Serving %s%s on http://%s:%d (Ctrl-C stops)", label, by, f"[{host}]" if ":" in host else host, bound)
 
 
+class _AnnouncingServer(uvicorn.Server):
+    """Says where it serves once it has started: Ctrl-C then stops it cleanly (Uvicorn catches SIGINT only once
+    ``serve`` has begun; one pressed before, right after an early announcement, ended it half started)."""
+
+    def __init__(self, config: uvicorn.Config, label: str, listener: socket.socket) -> None:
+        super().__init__(config)
+        self._label = label
+        self._listener = listener
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            announce(self._label, self._listener)
+
+
 async def serve(workspace: Workspace, listener: socket.socket) -> None:
     """Answer on ``listener`` in this process until SIGINT/SIGTERM, then finish the requests under way and return."""
-    announce(workspace.label, listener)
-    await server(workspace).serve(sockets=[listener])
+    await _AnnouncingServer(server_config(workspace), workspace.label, listener).serve(sockets=[listener])

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -42,15 +43,22 @@ def start(workspace: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]
     raise AssertionError(f"serve did not start: {lines}")
 
 
-@pytest.fixture
-def served(workspace_file: Path, token: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
-    process, url, said = start(workspace_file)
+@contextmanager
+def serving(workspace: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """``start``, and the process killed at the end if it still runs (a test that failed leaves none behind)."""
+    process, url, said = start(workspace, *args)
     try:
         yield process, url, said
     finally:
         if process.poll() is None:
             process.kill()
             process.wait(timeout=5)
+
+
+@pytest.fixture
+def served(workspace_file: Path, token: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    with serving(workspace_file) as started:
+        yield started
 
 
 def test_it_serves_on_loopback_logs_each_request_and_stops_on_ctrl_c(
@@ -77,9 +85,9 @@ def test_it_serves_on_loopback_logs_each_request_and_stops_on_ctrl_c(
 
 
 def test_another_host_is_served_only_when_asked_and_with_a_warning(workspace_file: Path) -> None:
-    process, url, said = start(workspace_file, "--host", "0.0.0.0")
-    process.send_signal(signal.SIGINT)
-    process.communicate(timeout=10)
+    with serving(workspace_file, "--host", "0.0.0.0") as (process, url, said):
+        process.send_signal(signal.SIGINT)
+        process.communicate(timeout=10)
     assert url.startswith("http://0.0.0.0:")
     assert "Warning: listening on 0.0.0.0" in said
 
@@ -107,8 +115,7 @@ def test_other_commands_do_not_import_the_server_stack() -> None:
 def test_a_rollout_time_makes_changes_roll_out_as_on_databricks(workspace_file: Path, token: str) -> None:
     from tui.simulator.endpoints import endpoint_body
 
-    process, url, _ = start(workspace_file, "--rollout-seconds", "600")
-    try:
+    with serving(workspace_file, "--rollout-seconds", "600") as (process, url, _):
         headers = {"Authorization": f"Bearer {token}"}
         with httpx.Client(base_url=url, headers=headers, timeout=10) as client:
             client.post("/api/2.0/secrets/scopes/create", json={"scope": "sim"}).raise_for_status()
@@ -118,7 +125,6 @@ def test_a_rollout_time_makes_changes_roll_out_as_on_databricks(workspace_file: 
             )
         assert created.status_code == 200, created.text
         assert created.json()["state"] == {"ready": "NOT_READY", "config_update": "IN_PROGRESS"}
-    finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
 

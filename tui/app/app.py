@@ -23,6 +23,7 @@ from tui.domain.text import markup_literal, printable
 from tui.gc_policy import install_gc_policy
 from tui.settings import Settings, SettingsError, save_setting
 from tui.themes import LoadedThemes, register_themes
+from tui.widgets import strip_cycles
 from tui.workspace.protocol import Workspace
 
 PLACES = {
@@ -164,6 +165,7 @@ class SwitchboardApp(App[None]):
         super().notify(printable(message), title=printable(title), **kwargs)
 
     def on_mount(self) -> None:
+        strip_cycles.install()  # before the first paint: no line painted ends as cyclic garbage
         self._apply_keymap()
         for note in self._notes:
             self.notify(note, severity="warning", timeout=8, markup=False)

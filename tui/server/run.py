@@ -58,7 +58,7 @@ def announce(label: str, listener: socket.socket, workers: int = 1) -> None:
 
 class _AnnouncingServer(uvicorn.Server):
     """Says where it serves once it has started: Ctrl-C then stops it cleanly (Uvicorn catches SIGINT only once
-    ``serve`` has begun; one pressed before, right after an early announcement, ended it half started)."""
+    ``serve`` has begun; one pressed before, right after an early announcement, left it hanging half started)."""
 
     def __init__(self, config: uvicorn.Config, label: str, listener: socket.socket) -> None:
         super().__init__(config)

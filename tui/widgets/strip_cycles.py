@@ -8,10 +8,11 @@ young generation holds: measured in the paced playground case (8 panes x 100 tok
 collections of 19-43 ms and 4 middle ones of 70-106 ms per run.
 
 `install()` replaces `divide` with the same method, except that a line in one piece gets a new ``[self]``
-that is not cached (one small list, cheaper than the cache lookup it skips). The same run then had 10-11
-young collections and one middle one (GC pauses 57-117 ms in all against 578-620 ms; lag p99 36-50 ms
-against 54-56), and what the compositor paints is unchanged (the screen snapshots, and a test comparing
-the two methods piece by piece).
+that is not cached (one small list, cheaper than the cache lookup it skips). The same run then had 9-11
+young collections and one middle one (about 100 ms of GC pauses in all, against about 850), and
+`tests/bench/playground_render.py` measured lag p99 34-43 ms against 56-65 (paced) and 86 ms of CPU per
+1,000 tokens against 96 (burst). What the compositor paints is unchanged (the screen snapshots, and a test
+comparing the two methods piece by piece).
 """
 
 from __future__ import annotations

@@ -56,7 +56,7 @@ class TableScreen(Screen[None], Generic[Item]):
     @work(exclusive=True, group="table-load")
     async def action_refresh(self) -> None:
         items = await self.attempt(self.load())
-        if items is None:
+        if items is None or not self.display:  # not displayed: being closed, its widgets may be gone already
             return
         current = refill(self.query_one(f"#{self.TABLE_ID}", DataTable), self.rows(items))
         self.query_one(f"#{self.BODY_ID or self.TABLE_ID}").display = bool(items)

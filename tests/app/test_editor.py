@@ -96,15 +96,14 @@ async def test_saving_is_refused_with_the_reasons_while_invalid(make_app: AppFac
         await open_editor(app, pilot)
         assert problems(app, "name") == ""  # nothing shown before a field is touched or a save is tried
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: "Endpoint name must not be empty" in problems(app, "name"))
         assert isinstance(app.screen, EndpointEditorScreen)  # no confirm: nothing to confirm
-        assert "Endpoint name must not be empty" in problems(app, "name")
         assert "is required" in problems(app, "entities.0.model.name")
         assert "openai_api_key" in problems(app, "entities.0.config.openai_api_key")
         assert "saving is refused" in str(app.screen.query_one("#editor-status", Static).content)
         assert app.focused is target(app, "name").query_one(Input)
         await fill(pilot, app, "name", "bad name")
-        assert "only letters, digits" in problems(app, "name")  # as typed
+        await wait_until(pilot, lambda: "only letters, digits" in problems(app, "name"))  # as typed
         names = [e.name for e in await app.workspace.list_endpoints()]
         assert "bad name" not in names
 
@@ -154,9 +153,8 @@ async def test_a_reference_to_a_missing_secret_is_flagged_and_a_picked_one_is_us
         await wait_until(pilot, lambda: isinstance(app.screen, SecretPicker))
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, EndpointEditorScreen))
-        await pilot.pause(0.1)
-        assert target(app, key).query_one(Input).value == DEMO_REF
-        assert problems(app, key) == ""
+        await wait_until(pilot, lambda: target(app, key).query_one(Input).value == DEMO_REF)
+        await wait_until(pilot, lambda: problems(app, key) == "")
 
 
 async def test_plaintext_is_marked_discouraged_and_never_shown_in_the_changes(make_app: AppFactory) -> None:
@@ -166,8 +164,8 @@ async def test_plaintext_is_marked_discouraged_and_never_shown_in_the_changes(ma
         row = target(app, key)
         assert isinstance(row, SecretRow)
         row.query_one(".secret-mode", Select).value = "plaintext"
-        await pilot.pause(0.1)
-        assert row.has_class("-plaintext") and row.query_one(Input).password
+        await wait_until(pilot, lambda: row.has_class("-plaintext"))
+        assert row.query_one(Input).password
         await fill(pilot, app, key, "sk-typed-in-the-clear")
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
@@ -186,9 +184,9 @@ async def test_entities_with_traffic_that_must_add_up(make_app: AppFactory) -> N
         await fill(pilot, app, "entities.1.entity.name", "second")
         await fill(pilot, app, "entities.1.config.openai_api_key", DEMO_REF)
         await fill(pilot, app, "entities.1.traffic", "40")
-        assert "add up to 100, they add up to 90" in problems(app, "traffic")
+        await wait_until(pilot, lambda: "add up to 100, they add up to 90" in problems(app, "traffic"))
         await fill(pilot, app, "entities.1.traffic", "50")
-        assert problems(app, "traffic") == ""
+        await wait_until(pilot, lambda: problems(app, "traffic") == "")
         target(app, "entities.1.model.name").query_one(Input).focus()
         await pilot.press("f8")
         await wait_until(pilot, lambda: "entities.1.model.name" not in keys_shown(app))
@@ -199,7 +197,7 @@ async def test_the_json_view_edits_the_same_endpoint(make_app: AppFactory) -> No
         await open_editor(app, pilot, "instruct")
         await fill(pilot, app, "entities.0.model.name", "babbage-002")
         await pilot.press("f6")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(app.focused, TextArea))  # the JSON view, loaded and focused
         editor = app.screen.query_one(JsonEditor)
         assert '"babbage-002"' in editor.text
         area = editor.query_one(TextArea)
@@ -213,7 +211,7 @@ async def test_the_status_line_follows_the_json_view(make_app: AppFactory) -> No
     async with make_app() as (app, pilot):
         await open_editor(app, pilot, "instruct")
         await pilot.press("f6")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(app.focused, TextArea))  # the JSON view, loaded and focused
         editor = app.screen.query_one(JsonEditor)
         status = app.screen.query_one("#editor-status", Static)
         area = editor.query_one(TextArea)
@@ -258,5 +256,5 @@ async def test_a_secret_created_on_the_spot_is_used_by_the_field(make_app: AppFa
         await pilot.click("#dialog-ok")
         await wait_until(pilot, lambda: isinstance(app.screen, EndpointEditorScreen))
         await wait_until(pilot, lambda: target(app, key).query_one(Input).value == "{{secrets/team/openai}}")
-        assert problems(app, key) == ""  # the workspace has it now
+        await wait_until(pilot, lambda: problems(app, key) == "")  # the workspace has it now
         assert [s.key for s in await app.workspace.list_secrets("team")] == ["openai"]

@@ -15,6 +15,7 @@ from tui.app.help import HelpScreen
 from tui.app.keys import key_rows
 from tui.app.launch import launch_app
 from tui.app.manage.endpoints import EndpointsScreen
+from tui.app.manage.json_view import JsonViewScreen
 from tui.app.manage.rate_limits import RateLimitsScreen
 from tui.app.manage.secrets import SecretsScreen
 from tui.settings import load_settings
@@ -41,7 +42,7 @@ async def test_endpoint_json_view_never_shows_keys(make_app: AppFactory) -> None
         await wait_until(pilot, lambda: app.screen.query_one("DataTable").row_count == 9)
         app.screen.query_one("DataTable").focus()
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: isinstance(app.screen, JsonViewScreen))
         text = app.screen.query_one("#json-text").text
         assert '"served_entities"' in text and "{{secrets/demo/sim_key}}" in text and 'sim-key"' not in text
 
@@ -88,7 +89,7 @@ async def test_theme_switch_is_remembered(make_app: AppFactory) -> None:
     async with make_app(demo=False) as (app, pilot):
         assert app.theme == "switchboard-dark"
         app.theme = "high-contrast"
-        await pilot.pause(0.2)
+        await wait_until(pilot, lambda: load_settings().settings.theme == "high-contrast")
     assert load_settings().settings.theme == "high-contrast"
 
 

@@ -213,13 +213,14 @@ async def test_delete_asks_naming_the_endpoint_and_deletes_only_on_yes(make_app:
         said = " ".join(str(s.content) for s in app.screen.query(Static))
         assert "Delete endpoint claude-haiku?" in said and "anthropic:claude-3-5-haiku" in said
         await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, EndpointsScreen))
         await pilot.pause(0.2)
-        assert isinstance(app.screen, EndpointsScreen)
         assert "claude-haiku" in {e.name for e in await app.workspace.list_endpoints()}
         await pilot.press("escape")  # Esc on the question is no as well
         await pilot.press("d")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("escape")
+        await wait_until(pilot, lambda: isinstance(app.screen, EndpointsScreen))
         await pilot.pause(0.2)
         assert "claude-haiku" in {e.name for e in await app.workspace.list_endpoints()}
         await pilot.press("d")
@@ -436,6 +437,7 @@ async def test_detail_of_an_endpoint_deleted_meanwhile_says_so_once(make_app: Ap
         await pilot.press("r")
         title = screen.query_one("#detail-title", Static)
         await wait_until(pilot, lambda: "exist" in str(title.content))
+        await wait_until(pilot, lambda: any("flaky-gpt" in n and "exist" in n for n in notes(app)))
         await pilot.press("r")
         await pilot.pause(0.3)
         assert sum("flaky-gpt" in n and "exist" in n for n in notes(app)) == 1

@@ -72,8 +72,7 @@ async def test_a_valid_body_shows_no_problem() -> None:
     async with app.run_test(size=SIZE) as pilot:
         editor, area, options, status = parts(app)
         editor.focus()
-        await pilot.pause()
-        assert area.has_focus
+        await wait_until(pilot, lambda: area.has_focus)
         assert area.text == dump(OPENAI_COMPLETIONS)
         assert str(status.content) == "✓ No problems"
         assert not options.display and listed(options) == []
@@ -206,7 +205,7 @@ async def test_hostile_text_stays_literal_on_screen() -> None:
     app = EditorApp(data)
     async with app.run_test(size=SIZE) as pilot:
         _, area, options, status = parts(app)
-        await pilot.pause()
+        await wait_until(pilot, lambda: "unknown field '[red]x[/red]'" in drawn(area, options, status))
         shown = drawn(area, options, status)
         assert "[bold]not bold[/bold]" in shown  # markup in the text is text
         assert "unknown field '[red]x[/red]'" in shown  # and in a problem

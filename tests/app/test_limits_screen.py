@@ -139,10 +139,9 @@ async def test_each_bad_input_is_shown_at_its_field_and_nothing_is_stored(make_a
             dialog = await open_dialog(app, pilot, "a", LimitDialog)
             await fill(dialog, pilot, **values)
             await pilot.press("ctrl+s")
-            await pilot.pause(0.05)
+            await wait_until(pilot, lambda d=dialog, f=field, w=words: w in error_at(d, f))
+            await wait_until(pilot, lambda d=dialog, f=field: d.focused is not None and d.focused.name == f)
             assert app.screen is dialog, values
-            assert words in error_at(dialog, field), values
-            assert dialog.focused is not None and dialog.focused.name == field, values
             await pilot.press("escape")
             await wait_until(pilot, lambda: app.screen is screen)
         assert await legacy(app, FREE) == []
@@ -274,10 +273,9 @@ async def test_bad_gateway_settings_are_shown_at_their_field_and_nothing_is_stor
         dialog.query_one(f"#{control_id('inference_table_config.enabled')}", Checkbox).value = "inference" in field
         dialog.query_one(f"#{control_id(field)}", Input).value = text
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
-        assert app.screen is dialog
         where = "inference_table_config.catalog_name" if "inference" in field else field
-        assert words in error_at(dialog, where)
+        await wait_until(pilot, lambda: words in error_at(dialog, where))
+        assert app.screen is dialog
         assert await gateway(app, FREE) is None
 
 

@@ -42,6 +42,6 @@ async def test_unknown_names_leave_an_empty_playground_that_says_what_to_do(make
         await pilot.press("f3")
         app.screen.post_message(OpenInPlayground(["no-such-endpoint"]))
         await wait_until(pilot, lambda: isinstance(app.screen, PlaygroundScreen) and not panes(app))
+        await wait_until(pilot, lambda: app.screen.query_one("#panes-empty").display)
         await pilot.pause(0.3)
         assert not panes(app)
-        assert app.screen.query_one("#panes-empty").display

@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.widgets import Input
+from textual.widgets import Input, OptionList
 
 from tests.helpers.app import finished, idle, pane, panes, send, shown_text, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.demo import demo_endpoints, populate
+from tui.app.playground.history import HistoryScreen
 from tui.app.playground.screen import PlaygroundScreen
 from tui.domain.base import parse_user_input
 from tui.domain.endpoints import EndpointCoreConfigInput
@@ -177,11 +178,11 @@ async def test_history_reopens_a_past_comparison(make_app: AppFactory) -> None:
         await wait_until(pilot, lambda: len(app.screen.history.list()) == 1)
         await app.screen.use_endpoints(["instruct"])
         await pilot.press("ctrl+r")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and isinstance(app.focused, Input))
+        await wait_until(pilot, lambda: app.screen.query_one(OptionList).option_count == 1)  # the run listed
         await pilot.press("enter", "enter")
         await wait_until(pilot, lambda: [p.endpoint for p in panes(app)] == names)
-        await pilot.pause(0.2)
-        assert [p.view.text for p in panes(app)] == answers
+        await wait_until(pilot, lambda: [p.view.text for p in panes(app)] == answers)
         assert app.screen.comparison.title == "a question worth keeping"
 
 
@@ -236,9 +237,9 @@ async def test_picker_limits_the_choice_to_one_task(make_app: AppFactory) -> Non
         await wait_until(pilot, lambda: len(panes(app)) == 2)
         before = [p.endpoint for p in panes(app)]
         await pilot.press("ctrl+o")
-        await pilot.pause(0.2)
         from tui.app.playground.picker import EndpointPicker
 
+        await wait_until(pilot, lambda: isinstance(app.screen, EndpointPicker) and app.screen.is_mounted)
         picker = app.screen
         assert isinstance(picker, EndpointPicker)
         note = picker.query_one("#picker-note")
@@ -252,21 +253,21 @@ async def test_picker_limits_the_choice_to_one_task(make_app: AppFactory) -> Non
             await pilot.pause(0.1)
 
         await toggle_first_match("instruct")
-        assert "one task" in str(note.render())
+        await wait_until(pilot, lambda: "one task" in str(note.render()))
         await pilot.press("ctrl+o")
         assert app.screen is picker, "a mixed-task choice is refused"
         await toggle_first_match("instruct")  # untick it again
         await toggle_first_match("llama")
-        assert "3 selected" in str(note.render())
+        await wait_until(pilot, lambda: "3 selected" in str(note.render()))
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: [p.endpoint for p in panes(app)] == [*before, "llama-slow"])
 
 
 async def test_empty_workspace_explains_what_to_do(make_app: AppFactory) -> None:
     async with make_app(demo=False, populate_workspace=False) as (app, pilot):
-        await pilot.pause(0.3)
-        bar = str(app.screen.query_one("#endpoint-bar").render())
         guide = app.screen.query_one("#panes-empty")
+        await wait_until(pilot, lambda: guide.display and "No endpoints in this workspace yet" in str(guide.render()))
+        bar = str(app.screen.query_one("#endpoint-bar").render())
         text = str(guide.render())
         assert guide.display and "No endpoints in this workspace yet" in text and "switchboard --demo" in text
         assert "F4 Secrets" in text and "F3 Endpoints" in text  # the steps, in the app
@@ -362,6 +363,7 @@ async def test_dragging_the_splitter_resizes_the_neighbouring_panes(make_app: Ap
             await pilot.pause(0.2)
 
         await drag(20)
+        await wait_until(pilot, lambda: 18 <= left.outer_size.width - before[0] <= 22)
         after = (left.outer_size.width, right.outer_size.width)
         assert 18 <= after[0] - before[0] <= 22 and abs(sum(after) - sum(before)) <= 1
         await drag(-200)  # far past the edge: the pane keeps a minimum width

@@ -62,8 +62,9 @@ async def test_a_bad_parameter_is_named_and_nothing_is_sent(make_app: AppFactory
         app.screen.query_one("#param-temperature", Input).value = "hot"
         simulator.clear()
         await send(app, pilot, "hello")
+        refused = "temperature must be a number, not 'hot'"
+        await wait_until(pilot, lambda: any(refused in n.message for n in app._notifications))
         await pilot.pause(0.3)
-        assert any("temperature must be a number, not 'hot'" in n.message for n in app._notifications)
         assert simulator.requests == [] and all(p.run is None for p in panes(app))
         assert "hello" in app.screen.query_one("#prompt").text, "the prompt is kept to fix and resend"
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from textual.content import Content
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, OptionList
 
 from tests.helpers.app import finished, pane, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
@@ -93,7 +93,8 @@ async def test_reopening_history_after_an_endpoint_was_deleted(make_app: AppFact
         assert {p.endpoint: p.conversation for p in panes(app)} == conversations, "each pane keeps its own"
         await app.workspace.delete_endpoint("gpt-4o-mini")
         await pilot.press("ctrl+r")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, HistoryScreen) and isinstance(app.focused, Input))
+        await wait_until(pilot, lambda: app.screen.query_one(OptionList).option_count > 0)  # the past runs listed
         await pilot.press("enter", "enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, HistoryScreen))
         await wait_until(pilot, lambda: len(panes(app)) == 2)
@@ -114,16 +115,16 @@ async def test_maximised_pane_esc_cancels_and_new_endpoints_restore_the_layout(m
         await wait_until(pilot, lambda: slow.state == "cancelled")
         assert app.screen.maximized is slow, "Esc cancelled; z restores"
         await app.screen.use_endpoints(["gpt-4o-mini", "claude-haiku"])
-        await pilot.pause(0.2)
-        assert app.screen.maximized is None
-        assert all(p.region.width > 0 for p in panes(app))
+        await wait_until(pilot, lambda: app.screen.maximized is None)
+        await wait_until(pilot, lambda: all(p.region.width > 0 for p in panes(app)))
 
 
 async def test_popup_keys_work_and_can_be_remapped(make_app: AppFactory, copied: list[str]) -> None:
     async with make_app(keymap={"close-help": "f9"}) as (app, pilot):
         assert not [n for n in app._notifications if "no binding has the id" in n.message]
         await pilot.press("f3")
-        await pilot.pause(0.3)
+        await wait_until(pilot, lambda: isinstance(app.screen, EndpointsScreen))
+        await wait_until(pilot, lambda: app.screen.query_one(DataTable).row_count > 0)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, JsonViewScreen))
         await pilot.press("ctrl+y")
@@ -140,9 +141,9 @@ async def test_popup_keys_work_and_can_be_remapped(make_app: AppFactory, copied:
 async def test_refreshing_a_table_keeps_the_cursor_row(make_app: AppFactory) -> None:
     async with make_app() as (app, pilot):
         await pilot.press("f3")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, EndpointsScreen)
+        await wait_until(pilot, lambda: isinstance(app.screen, EndpointsScreen))
         table = app.screen.query_one(DataTable)
+        await wait_until(pilot, lambda: table.row_count > 3)
         table.focus()
         await pilot.press("down", "down", "down")
         row = table.cursor_row

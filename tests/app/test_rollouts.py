@@ -83,7 +83,7 @@ async def test_editing_waits_for_the_update_and_a_copy_may_be_made_meanwhile(
         await wait_until(pilot, lambda: state_of(table, NAME) == "Ready · updating")
         table.move_cursor(row=table.get_row_index(NAME))
         await pilot.press("e")
-        await pilot.pause()
+        await wait_until(pilot, lambda: any(severity == "warning" for _, severity in notes(app)))
         assert isinstance(app.screen, EndpointsScreen)  # no editor
         warning = next(message for message, severity in notes(app) if severity == "warning")
         assert warning.startswith(f"Endpoint {NAME} is being updated (config version 2 is rolling out)")

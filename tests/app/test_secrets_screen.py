@@ -139,12 +139,13 @@ async def test_an_invalid_scope_name_shows_the_domain_message_and_saves_nothing(
     async with make_app() as (app, pilot):
         await open_secrets(app, pilot)
         await pilot.press("n")
+        await wait_until(pilot, lambda: isinstance(app.screen, CreateScopeDialog) and app.screen.is_mounted)
         field_input(app, "scope-name").focus()
         field_input(app, "scope-name").insert_text_at_cursor(name)
-        await pilot.pause()
         expected = scope_name_problem(name)
-        assert expected and field_message(app, "scope-name") == printable(expected)  # ESC shown as ␛
-        assert ok_disabled(app)
+        assert expected
+        shown = printable(expected)  # ESC shown as ␛
+        await wait_until(pilot, lambda: field_message(app, "scope-name") == shown and ok_disabled(app))
         await pilot.press("enter")  # refused: the dialog stays, nothing is created
         await pilot.click("#dialog-ok")
         await pilot.pause(0.1)
@@ -255,8 +256,9 @@ async def test_a_pasted_value_is_stored_and_answers_the_provider(make_app: AppFa
         assert isinstance(app.screen, PutSecretDialog)
         assert field_input(app, "secret-key").value == "openai" and field_input(app, "secret-value").has_focus
         field_input(app, "secret-value").post_message(events.Paste(SIM_KEY + "\n"))
+        await wait_until(pilot, lambda: field_input(app, "secret-value").value == SIM_KEY)
         await pilot.pause()
-        assert field_input(app, "secret-value").value == SIM_KEY and SIM_KEY not in screen_text(app)
+        assert SIM_KEY not in screen_text(app)
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("y")
@@ -353,15 +355,17 @@ async def test_put_secret_dialog_creates_a_new_scope_and_returns_the_reference(m
     async with make_app() as (app, pilot):
         results: list[SecretRef | None] = []
         app.push_screen(PutSecretDialog(), results.append)
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.focused, Input))
         assert field_input(app, "secret-scope").has_focus
         await pilot.press(*"de")
-        await pilot.pause(0.1)  # the suggestion comes from a worker
+        await wait_until(pilot, lambda: field_input(app, "secret-scope")._suggestion == "demo")  # from a worker
         await pilot.press("right")  # takes the existing scope it suggests
-        assert field_input(app, "secret-scope").value == "demo" and field_message(app, "secret-scope") == ""
+        await wait_until(pilot, lambda: field_input(app, "secret-scope").value == "demo")
+        await wait_until(pilot, lambda: field_message(app, "secret-scope") == "")
         field_input(app, "secret-scope").clear()
         await pilot.press(*"anthropic")
-        assert field_message(app, "secret-scope") == "There is no scope 'anthropic' yet: saving creates it."
+        new_scope = "There is no scope 'anthropic' yet: saving creates it."
+        await wait_until(pilot, lambda: field_message(app, "secret-scope") == new_scope)
         await pilot.press("enter")  # not ready yet: on to the key
         assert field_input(app, "secret-key").has_focus
         await pilot.press(*"api_key", "tab")
@@ -376,7 +380,7 @@ async def test_put_secret_dialog_uses_the_scope_as_stored(make_app: AppFactory) 
     async with make_app() as (app, pilot):
         results: list[SecretRef | None] = []
         app.push_screen(PutSecretDialog(key="extra"), results.append)
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.focused, Input))
         assert field_input(app, "secret-key").disabled
         await pilot.press(*"DEMO", "tab")
         await fill(pilot, "secret-value", VALUE)
@@ -404,10 +408,10 @@ async def test_a_refused_value_keeps_the_dialog_and_leaves_no_new_scope(make_app
 async def test_a_given_invalid_key_is_named_and_cannot_be_saved(make_app: AppFactory) -> None:
     async with make_app() as (app, pilot):
         app.push_screen(PutSecretDialog("demo", "bad key"))
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.focused, Input))
         field_input(app, "secret-value").value = VALUE
-        await pilot.pause()
-        assert field_message(app, "secret-key") == secret_key_problem("bad key") and ok_disabled(app)
+        problem = secret_key_problem("bad key")
+        await wait_until(pilot, lambda: field_message(app, "secret-key") == problem and ok_disabled(app))
 
 
 async def test_escape_cancels_every_dialog_without_change(make_app: AppFactory, simulator: Simulator) -> None:

@@ -105,11 +105,12 @@ async def test_the_external_models_tutorial_by_keyboard(make_app: AppFactory, si
         await pilot.press("ctrl+n")
         dialog = await opened(pilot, PutSecretDialog)
         await pilot.press(*ANTHROPIC_SCOPE)
-        note = str(dialog.query_one("#secret-scope .field-message").content)
-        assert note == f"There is no scope '{ANTHROPIC_SCOPE}' yet: saving creates it."
+        note = dialog.query_one("#secret-scope .field-message")
+        said = f"There is no scope '{ANTHROPIC_SCOPE}' yet: saving creates it."
+        await wait_until(pilot, lambda: str(note.content) == said)
         await pilot.press("enter")
         await type_key_and_value(pilot, dialog, ANTHROPIC_KEY, DEMO_KEY)
-        assert app.focused.value == ANTHROPIC_REF
+        await wait_until(pilot, lambda: isinstance(app.focused, Input) and app.focused.value == ANTHROPIC_REF)
         await tab_to(pilot, "entities.0.config.anthropic_api_base")
         await paste(pilot, f"{base}/v1")
         await save_endpoint(pilot, ANTHROPIC_ENDPOINT)
@@ -203,7 +204,7 @@ async def test_a_key_reference_to_a_secret_not_stored_is_refused_until_it_is(
         await tab_to(pilot, key_field)
         await paste(pilot, ANTHROPIC_REF)  # as the tutorial writes it, before the secret is stored
         problem = f"there is no secret {ANTHROPIC_REF} in this workspace: pick one (ctrl+o) or create it (ctrl+n)"
-        assert problem in problems_at(editor, key_field)
+        await wait_until(pilot, lambda: problem in problems_at(editor, key_field))
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: notified(app, "Not saved: "))
         assert app.screen is editor and field_of(app.focused) == key_field
@@ -213,8 +214,8 @@ async def test_a_key_reference_to_a_secret_not_stored_is_refused_until_it_is(
         dialog = await opened(pilot, PutSecretDialog)
         await pilot.press(*DEMO_KEY, "enter")
         await closed(pilot, dialog)
-        assert app.focused.value == ANTHROPIC_REF
-        assert problems_at(editor, key_field) == ""
+        await wait_until(pilot, lambda: isinstance(app.focused, Input) and app.focused.value == ANTHROPIC_REF)
+        await wait_until(pilot, lambda: problems_at(editor, key_field) == "")
         await tab_to(pilot, "entities.0.config.anthropic_api_base")
         await paste(pilot, f"{simulator.base_url}/v1")
         await save_endpoint(pilot, ANTHROPIC_ENDPOINT)
@@ -274,7 +275,7 @@ async def test_the_missing_secret_problem_goes_once_it_is_created_on_the_spot(ma
         key_field = "entities.0.config.openai_api_key"
         await tab_to(pilot, key_field)
         await paste(pilot, OPENAI_REF)
-        assert "there is no secret" in problems_at(editor, key_field)
+        await wait_until(pilot, lambda: "there is no secret" in problems_at(editor, key_field))
         await pilot.press("ctrl+n")
         dialog = await opened(pilot, PutSecretDialog)
         # the reference typed names the scope and the key: the dialog starts with them, at the value
@@ -284,5 +285,4 @@ async def test_the_missing_secret_problem_goes_once_it_is_created_on_the_spot(ma
         assert isinstance(value_box, Input) and value_box.password
         await pilot.press(*DEMO_KEY, "enter")
         await closed(pilot, dialog)
-        await pilot.pause(0.1)
-        assert problems_at(editor, key_field) == ""
+        await wait_until(pilot, lambda: problems_at(editor, key_field) == "")

@@ -177,6 +177,7 @@ async def type_key_and_value(pilot: Any, dialog: PutSecretDialog, key: str, valu
     value_box = app.focused
     assert isinstance(value_box, Input) and value_box.password, "the value is typed into a masked field"
     await pilot.press(*value)
+    await wait_until(pilot, lambda: value_box.value == value)
     await pilot.pause()
     assert value not in screen_text(app)
     await pilot.press("enter")

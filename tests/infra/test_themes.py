@@ -10,6 +10,7 @@ from textual.color import Color
 from textual.theme import BUILTIN_THEMES as TEXTUAL_THEMES
 from textual.widgets import Footer, Input, Static
 
+from tests.helpers.app import wait_until
 from tui import locations, themes
 from tui.themes import (
     LoadedThemes,
@@ -123,9 +124,9 @@ async def test_every_builtin_theme_registers_and_applies_in_a_real_app() -> None
         assert set(names) == BUILTIN_NAMES
         for theme in loaded.themes:
             app.theme = theme.name
-            await pilot.pause()
+            background = Color.parse(theme.background)
+            await wait_until(pilot, lambda b=background: app.screen.styles.background == b)
             assert app.current_theme is theme
-            assert app.screen.styles.background == Color.parse(theme.background)
             hello = app.query_one("#hello", Static)
             assert hello.styles.color.a > 0  # the stylesheet re-parsed with the theme's variables
             assert app.theme_variables["background"] == Color.parse(theme.background).hex
@@ -179,8 +180,7 @@ async def test_loaded_user_themes_work_in_a_real_app(user_dir: Path) -> None:
         register_themes(app, loaded)
         assert "bad" not in app.available_themes  # it would have crashed the stylesheet when chosen
         app.theme = "mine"
-        await pilot.pause()
-        assert app.screen.styles.background == Color.parse("#101010")
+        await wait_until(pilot, lambda: app.screen.styles.background == Color.parse("#101010"))
         assert app.theme_variables["footer-key-foreground"] == "#ffcc00"
 
 
@@ -201,8 +201,7 @@ async def test_a_user_theme_with_a_builtin_name_replaces_it(user_dir: Path) -> N
         register_themes(app, loaded)
         assert app.get_theme("nord").primary == "#00ff00"
         app.theme = "switchboard-dark"
-        await pilot.pause()
-        assert app.screen.styles.background == Color.parse("#202020")
+        await wait_until(pilot, lambda: app.screen.styles.background == Color.parse("#202020"))
 
 
 def test_two_user_files_with_one_name_fail_the_second(user_dir: Path) -> None:

@@ -6,6 +6,7 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.widgets import Label, Static
 
+from tests.helpers.app import wait_until
 from tui.widgets.confirm import ConfirmDialog
 
 
@@ -28,7 +29,7 @@ async def test_keys_answer(keys: list[str], answer: bool) -> None:
         app.ask()
         await pilot.pause()
         await pilot.press(*keys)
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.answers != [])
         assert app.answers == [answer]  # Enter presses the focused Cancel: a stray key deletes nothing
 
 
@@ -38,7 +39,7 @@ async def test_the_mouse_confirms_with_the_button() -> None:
         app.ask()
         await pilot.pause()
         await pilot.click("#confirm-ok")
-        await pilot.pause()
+        await wait_until(pilot, lambda: app.answers != [])
         assert app.answers == [True]
 
 
@@ -46,7 +47,7 @@ async def test_names_are_literal_and_controls_visible() -> None:
     app = Host()
     async with app.run_test() as pilot:
         app.ask("Delete '[red]x[/red]'?", ("endpoint \x1b[2J uses it",))
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog) and app.screen.is_mounted)
         title = str(app.screen.query_one("#confirm-title", Label).render())
         line = str(app.screen.query_one(".confirm-line", Static).render())
         assert "[red]x[/red]" in title
@@ -58,7 +59,7 @@ async def test_a_long_line_wraps_and_nothing_is_cut() -> None:
     app = Host()
     async with app.run_test(size=(100, 40)) as pilot:
         app.ask("Delete scope 'a'?", (f"Used by: {names}",))
-        await pilot.pause()
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog) and app.screen.is_mounted)
         line = app.screen.query_one(".confirm-line", Static)
-        assert line.size.height > 1
+        await wait_until(pilot, lambda: line.size.height > 1)
         assert line.size.width <= 72

@@ -13,6 +13,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.selection import Selection
 
+from tests.helpers.app import wait_until
 from tui import gc_policy
 from tui.widgets.markdown_render import RenderContext
 from tui.widgets.render_ticker import RenderTicker
@@ -381,7 +382,7 @@ async def test_text_selection_returns_the_rendered_text() -> None:
         assert [line.strip() for line in text.splitlines()] == [line.strip() for line in rendered(view)]
         assert ending == "\n"
         view.text_select_all()
-        await pilot.pause()
+        await wait_until(pilot, lambda: "First bold line." in (app.screen.get_selected_text() or ""))
         selected = app.screen.get_selected_text()
         assert selected is not None and "First bold line." in selected and "**" not in selected
         # Lines carry the offsets Textual's selection uses, and selected lines are highlighted.
@@ -483,8 +484,7 @@ async def test_resize_keeps_the_reader_s_place_when_not_following() -> None:
         await settle(pilot, view)
         target = rendered(view).index(next(line for line in rendered(view) if line.startswith("Paragraph 12:")))
         view.scroll_to(y=target, animate=False)
-        await pilot.pause()
-        assert not view.follow
+        await wait_until(pilot, lambda: not view.follow)
         await pilot.resize_terminal(45, 20)
         await settle(pilot, view)
         assert rendered(view)[view.scroll_offset.y].startswith("Paragraph 12:")
@@ -503,6 +503,5 @@ async def test_a_following_view_made_shorter_still_shows_the_end() -> None:
         before = view.max_scroll_y
         await pilot.resize_terminal(80, 15)
         await settle(pilot, view)
-        await pilot.pause()
-        assert view.max_scroll_y > before
-        assert view.follow and view.scroll_offset.y == view.max_scroll_y
+        await wait_until(pilot, lambda: view.max_scroll_y > before and view.scroll_offset.y == view.max_scroll_y)
+        assert view.follow

@@ -8,6 +8,7 @@ from itertools import pairwise
 import pytest
 from textual.app import App, ComposeResult
 
+from tests.helpers.app import wait_until
 from tui.widgets.stream_view import StreamView
 from tui.widgets.stream_view.scrolling import SCROLL_JUMP, follow_window
 
@@ -63,8 +64,7 @@ async def test_a_streaming_view_scrolls_in_jumps_and_ends_at_the_bottom() -> Non
         assert view.virtual_size.height > lines, "blank lines below the end, filled without a scroll"
         view.finish()
         view.render_now()
-        await pilot.pause()
-        assert view.virtual_size.height == len(view.lines), "at rest no blank lines are kept"
+        await wait_until(pilot, lambda: view.virtual_size.height == len(view.lines))  # at rest no blank lines are kept
         assert view.scroll_offset.y == view.max_scroll_y == len(view.lines) - height
 
 
@@ -74,16 +74,14 @@ async def test_scrolling_up_while_streaming_stops_following_without_blank_lines(
         view = long_answer(app)
         await pilot.pause()
         view.scroll_to(y=5, animate=False)
-        await pilot.pause()
-        assert not view.follow
+        await wait_until(pilot, lambda: not view.follow)
         view.append("More text.\n\n")
         view.render_now()
         await pilot.pause()
         assert view.scroll_offset.y == 5, "reading stays where the reader is"
         assert view.virtual_size.height == len(view.lines)
         view.scroll_end(animate=False)
-        await pilot.pause()
-        assert view.follow, "back at the end, it follows again"
+        await wait_until(pilot, lambda: view.follow)  # back at the end, it follows again
 
 
 async def test_lines_that_change_off_screen_ask_for_no_repaint(monkeypatch: pytest.MonkeyPatch) -> None:

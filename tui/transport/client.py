@@ -26,7 +26,7 @@ from tui.domain.errors import (
 from tui.transport.errors import error_from_response
 from tui.transport.eventstream import EventMessage, EventStreamError, EventStreamTruncated, aiter_eventstream
 from tui.transport.messages import HttpRequest, HttpResponse, TokenCache
-from tui.transport.network import http_transport
+from tui.transport.network import NO_CONTEXT, http_transport
 from tui.transport.redact import Redactor, credentials_in
 from tui.transport.sse import SseEvent, aiter_sse
 from tui.transport.timeouts import Timeouts
@@ -53,7 +53,7 @@ class _IdleWatchdog:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.current_task()
         self._last = self._loop.time()
-        self._handle = self._loop.call_at(self._last + seconds, self._check)
+        self._handle = self._loop.call_at(self._last + seconds, self._check, context=NO_CONTEXT)
 
     def touch(self) -> None:
         self._last = self._loop.time()
@@ -68,7 +68,7 @@ class _IdleWatchdog:
             if self._task is not None:
                 self._task.cancel()
         else:
-            self._handle = self._loop.call_at(due, self._check)
+            self._handle = self._loop.call_at(due, self._check, context=NO_CONTEXT)
 
     def stop(self) -> None:
         self._handle.cancel()

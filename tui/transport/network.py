@@ -27,7 +27,7 @@ import httpx
 from httpcore._backends.base import SOCKET_OPTION
 from httpcore._utils import is_socket_readable
 
-__all__ = ["AsyncioBackend", "AsyncioStream", "http_transport"]
+__all__ = ["NO_CONTEXT", "AsyncioBackend", "AsyncioStream", "http_transport"]
 
 # Above this many unread bytes the socket stops being read until the reader has drained it to the low mark.
 READ_HIGH_WATER = 256 * 1024
@@ -97,12 +97,14 @@ class _Protocol(asyncio.Protocol):
             self.reading_paused = False
             transport = typing.cast(asyncio.ReadTransport, self.transport)
             if not transport.is_closing():
-                transport.resume_reading()
+                # in a context of its own: the loop's reader callback, made again here, keeps the context it is
+                # made in while the pooled connection lives (see `_connected`)
+                contextvars.Context().run(transport.resume_reading)
         return data
 
 
-_NO_CONTEXT = contextvars.Context()
-"""The context of our timers. A cancelled timer stays in the loop's queue until its time comes, and with the
+NO_CONTEXT = contextvars.Context()
+"""The context of our timers (here and the idle watchdog's). A cancelled timer stays in the loop's queue until its time comes, and with the
 caller's context it would hold what Textual put there (the worker that read, so its pane and answer)."""
 
 
@@ -110,7 +112,7 @@ async def _wait(waiter: asyncio.Future[bool], timeout: float | None) -> bool:
     """Waits for ``waiter``; True when ``timeout`` ran out first. Cheaper than ``wait_for``: no extra task."""
     if timeout is None:
         return await waiter
-    handle = asyncio.get_running_loop().call_later(timeout, _wake, waiter, True, context=_NO_CONTEXT)
+    handle = asyncio.get_running_loop().call_later(timeout, _wake, waiter, True, context=NO_CONTEXT)
     try:
         return await waiter
     finally:
@@ -253,12 +255,12 @@ async def _connected(
     """Awaits a connection (connect happens once per pooled connection, so ``wait_for`` is fine here).
 
     The connection is opened in a context of its own: the loop's reader callback for the socket keeps the
-    context it was made in for as long as the pooled connection lives, and the caller's holds what
+    context it was made in for as long as the pooled connection lives (the timeout's timer until it is due), and the caller's holds what
     Textual put there (the worker that asked, so its pane and answer): they would outlive a closed pane.
     """
-    connecting = contextvars.Context().run(asyncio.get_running_loop().create_task, opening)
+    connecting = contextvars.Context().run(asyncio.get_running_loop().create_task, asyncio.wait_for(opening, timeout))
     try:
-        transport, protocol = await asyncio.wait_for(connecting, timeout)
+        transport, protocol = await connecting
     except asyncio.TimeoutError:
         raise httpcore.ConnectTimeout(f"no connection within {timeout:g} s") from None
     except OSError as err:

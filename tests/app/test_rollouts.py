@@ -27,7 +27,7 @@ from tui.domain.endpoints import CreateServingEndpoint, EndpointCoreConfigInput
 from tui.simulator.endpoints import endpoint_body
 from tui.workspace.local.workspace import LocalWorkspace
 
-ROLLOUT_S = 2.0
+ROLLOUT_S = 4.0  # long enough that a loaded machine still sees the "updating" state
 NAME = "gpt-4o-mini"
 WAIT_S = 20.0
 

@@ -19,13 +19,24 @@ from tui.transport.redact import REDACTED, Redactor
 from tui.transport.sse import SseEvent, aiter_sse
 
 
-async def lines(*items: str) -> AsyncIterator[str]:
+async def chunks(*items: bytes) -> AsyncIterator[bytes]:
     for item in items:
         yield item
 
 
-async def collect(*items: str) -> list[SseEvent]:
-    return [e async for e in aiter_sse(lines(*items))]
+async def collect(*lines: str) -> list[SseEvent]:
+    """The events of a body made of ``lines``, each ended with \\n, arriving in one chunk."""
+    return [e async for e in aiter_sse(chunks("".join(line + "\n" for line in lines).encode()))]
+
+
+async def split_anywhere(body: bytes) -> list[list[SseEvent]]:
+    """The events of ``body`` arriving in one chunk, byte by byte, and cut in two at every point."""
+    cuts = [[body], [body[i : i + 1] for i in range(len(body))]]
+    cuts += [[body[:i], body[i:]] for i in range(1, len(body))]
+    results = []
+    for pieces in cuts:
+        results.append([e async for e in aiter_sse(chunks(*pieces))])
+    return results
 
 
 async def test_data_lines_and_done() -> None:
@@ -53,6 +64,18 @@ async def test_named_events_multiline_data_comments_and_spacing() -> None:
 async def test_event_name_resets_and_unterminated_event_is_dropped() -> None:
     events = await collect("event: a", "", "data: x", "", "data: partial")
     assert events == [SseEvent("message", "x")]
+
+
+async def test_every_line_ending_wherever_the_chunks_are_cut() -> None:
+    body = "event: a\r\ndata: é 日本\rdata: two\n\r\n: note\r\rdata: 3\r\n\r\ndata: partial\r\n".encode()
+    expected = [SseEvent("a", "é 日本\ntwo"), SseEvent("message", "3")]
+    for events in await split_anywhere(body):
+        assert events == expected
+
+
+async def test_bytes_that_are_not_utf8_are_replaced_not_fatal() -> None:
+    events = [e async for e in aiter_sse(chunks(b"data: a\xff\xfeb\n\n"))]
+    assert events == [SseEvent("message", "a\ufffd\ufffdb")]
 
 
 def test_provider_message_reads_every_known_shape() -> None:

@@ -173,7 +173,7 @@ class Transport:
                 watchdog = _IdleWatchdog(self.timeouts.idle)
                 binary = req.framing == "eventstream"
                 source: AsyncIterator[SseEvent | EventMessage] = (
-                    aiter_eventstream(resp.aiter_bytes()) if binary else aiter_sse(resp.aiter_lines())
+                    aiter_eventstream(resp.aiter_bytes()) if binary else aiter_sse(resp.aiter_bytes())
                 )
                 try:
                     while True:

@@ -120,7 +120,7 @@ class RestClient:
                 if resp.status_code >= 400:
                     raise self.error(resp.status_code, resp.headers, await resp.aread())
                 try:
-                    async for event in aiter_sse(resp.aiter_lines()):
+                    async for event in aiter_sse(resp.aiter_bytes()):
                         if event.data == "[DONE]":
                             return
                         chunk = json.loads(event.data)

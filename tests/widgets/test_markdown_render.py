@@ -1,0 +1,147 @@
+"""`tui.widgets.markdown_render`: a plain paragraph, rendered without the parser and rich's Markdown, gives the
+very lines rich's Markdown gives; anything markdown could read otherwise takes rich's way."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from rich.console import Console
+from rich.style import Style
+from rich.theme import Theme
+
+from tui.widgets.markdown_render import PARSER, RenderContext, plain_paragraph
+
+WORDS = [
+    "the",
+    "answer",
+    "is",
+    "déjà",
+    "vu",
+    "日本語の",
+    "文章",
+    "x" * 30,
+    "end.",
+    "(see",
+    "this)",
+    "a,",
+    "B:",
+    "42",
+    "#3",
+]
+THEMES = [Theme({}), Theme({"markdown.paragraph": Style(color="#8899aa", italic=True)})]
+
+
+def context(width: int, theme: Theme) -> RenderContext:
+    console = Console(width=200, color_system="truecolor", force_terminal=True, theme=theme)
+    return RenderContext(console, width, theme, "ansi_dark", "#202020")
+
+
+def random_paragraph(rng: random.Random) -> str:
+    lines = []
+    for _ in range(rng.randint(1, 3)):
+        words = [rng.choice(WORDS) for _ in range(rng.randint(1, 25))]
+        words[0] = rng.choice(["Then", "ünd", "so", "Ωmega", "日本"])  # a line starts with a letter
+        lines.append(" ".join(words))
+    return "\n".join(lines)
+
+
+def read_as_markdown(source: str) -> list[str] | None:
+    """The text pieces when markdown-it reads ``source`` as one paragraph of text and soft breaks, else None."""
+    tokens = PARSER.parse(source)
+    if [t.type for t in tokens] != ["paragraph_open", "inline", "paragraph_close"]:
+        return None
+    children = tokens[1].children or []
+    if any(child.type not in ("text", "softbreak") for child in children):
+        return None
+    return [child.content for child in children if child.type == "text"]
+
+
+def test_a_plain_paragraph_renders_as_rich_renders_it() -> None:
+    rng = random.Random(11)
+    for theme in THEMES:
+        for width in (8, 23, 40, 80, 137):
+            ctx = context(width, theme)
+            for _ in range(60):
+                source = random_paragraph(rng)
+                assert plain_paragraph(source) is not None, source
+                assert ctx.markdown(source) == ctx.rich_markdown(source), (width, source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Some *emphasis* here",
+        "Some `code` here",
+        "A [link](http://x) here",
+        "An ![image](i.png)",
+        "A <b>tag</b> and &amp; entity",
+        "An escaped \\* star",
+        "Struck ~~through~~",
+        "a | b",
+        "Hard break  \nnext",
+        "Title\n=====",
+        "Title\n-----",
+        "# Heading",
+        "- item",
+        "1. item",
+        "> quote",
+        "    indented code",
+        "Two paragraphs\n\nhere",
+        "Trailing space ",
+        "Tab\there",
+        "Para\n- a list after",
+        "Para\n# a heading after",
+        "Para\n> a quote after",
+        "Para\n```\ncode\n```",
+        "",
+    ],
+)
+def test_what_markdown_may_read_otherwise_takes_rich_s_way(source: str) -> None:
+    assert plain_paragraph(source) is None
+
+
+def test_what_is_taken_for_plain_is_plain_to_the_parser() -> None:
+    rng = random.Random(5)
+    alphabet = "ab  \n*_`[]!<>&\\~|#-+=.1)\t:é日"
+    accepted = 0
+    for _ in range(20_000):
+        source = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        lines = plain_paragraph(source)
+        if lines is not None:
+            accepted += 1
+            assert read_as_markdown(source) == lines, repr(source)
+    assert accepted > 300  # the case is not vacuous
+
+
+def random_one_cell_line(rng: random.Random) -> str:
+    choices = [
+        "a",
+        "to",
+        "word",
+        "answer,",
+        "x" * rng.randint(1, 60),
+        "(it)",
+        "42.",
+        "A",
+        "naïve",
+        "—",
+        "it’s",
+        "Ωμέγα",
+    ]
+    words = [rng.choice(choices) for _ in range(40)]
+    spaces = [rng.choice([" ", " ", " ", "  ", "   "]) for _ in words]
+    line = "".join(w + s for w, s in zip(words[: rng.randint(1, 40)], spaces, strict=False)).strip()
+    return "T" + line
+
+
+def test_a_one_line_paragraph_of_one_cell_characters_renders_as_rich_renders_it() -> None:
+    rng = random.Random(23)
+    for theme in THEMES:
+        for width in (1, 2, 5, 8, 23, 40, 80, 137):
+            ctx = context(width, theme)
+            for _ in range(80):
+                source = random_one_cell_line(rng)
+                assert plain_paragraph(source) == [source], source
+                assert ctx.one_cell_line(source) == ctx.rich_markdown(source)[0], (width, source)
+                assert ctx.markdown(source) == ctx.rich_markdown(source), (width, source)

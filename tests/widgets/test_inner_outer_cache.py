@@ -7,11 +7,9 @@ import gc
 import weakref
 from collections.abc import Callable
 
-import pytest
 from textual._styles_cache import StylesCache
 from textual.color import Color
 
-from tests.helpers.demo_app import AppFactory
 from tui.widgets import inner_outer_cache
 
 COLOURS = [Color(0, 0, 0), Color(255, 255, 255), Color(10, 20, 30, 0.5), Color(200, 0, 0, 0.0), Color(1, 2, 3, 0.9)]
@@ -40,16 +38,3 @@ def test_a_dropped_widget_s_styles_cache_is_freed() -> None:
     finally:
         inner_outer_cache.TEXTUAL_GET_INNER_OUTER.cache_clear()
     assert not kept_alive(inner_outer_cache.get_inner_outer)
-
-
-async def test_the_app_puts_it_in_place_on_the_checked_textual(
-    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from textual import __version__
-
-    assert __version__.startswith(inner_outer_cache.CHECKED), "a new Textual: check get_inner_outer against ours"
-    monkeypatch.setattr(StylesCache, "get_inner_outer", inner_outer_cache.TEXTUAL_GET_INNER_OUTER)
-    async with make_app():
-        assert StylesCache.get_inner_outer is inner_outer_cache.get_inner_outer
-    assert inner_outer_cache.install(), "idempotent"
-    assert StylesCache.get_inner_outer is inner_outer_cache.get_inner_outer

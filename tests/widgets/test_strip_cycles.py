@@ -5,12 +5,10 @@ from __future__ import annotations
 import gc
 import random
 
-import pytest
 from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from tests.helpers.demo_app import AppFactory
 from tui.widgets import strip_cycles
 
 STYLES = [Style(), Style(bold=True), Style(color="red"), Style(bgcolor="blue", italic=True)]
@@ -60,16 +58,3 @@ def unreachable_after_dividing_in_one_piece(divide: object, count: int = 200) ->
 def test_a_line_painted_in_one_piece_is_freed_without_the_cycle_collector() -> None:
     assert unreachable_after_dividing_in_one_piece(strip_cycles.TEXTUAL_DIVIDE) >= 200, "Textual's makes cycles"
     assert unreachable_after_dividing_in_one_piece(strip_cycles.divide) < 20  # not one per strip
-
-
-async def test_the_app_puts_it_in_place_on_the_checked_textual(
-    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from textual import __version__
-
-    assert __version__.startswith(strip_cycles.CHECKED), "a new Textual: check its Strip.divide against ours"
-    monkeypatch.setattr(Strip, "divide", strip_cycles.TEXTUAL_DIVIDE)
-    async with make_app():
-        assert Strip.divide is strip_cycles.divide
-    assert strip_cycles.install(), "idempotent"
-    assert Strip.divide is strip_cycles.divide

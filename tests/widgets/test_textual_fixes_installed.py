@@ -1,0 +1,44 @@
+"""The app puts each of its fixes to Textual in place at mount, on the Textual versions they were checked against
+(`tui.widgets.strip_cycles`, `tui.widgets.inner_outer_cache`)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+from textual._styles_cache import StylesCache
+from textual.strip import Strip
+
+from tests.helpers.demo_app import AppFactory
+from tui.widgets import inner_outer_cache, strip_cycles
+
+FIXES = [
+    (strip_cycles, Strip, "divide", strip_cycles.TEXTUAL_DIVIDE, strip_cycles.divide),
+    (
+        inner_outer_cache,
+        StylesCache,
+        "get_inner_outer",
+        inner_outer_cache.TEXTUAL_GET_INNER_OUTER,
+        inner_outer_cache.get_inner_outer,
+    ),
+]
+
+
+@pytest.mark.parametrize(("fix", "owner", "name", "textual_s", "ours"), FIXES, ids=["strip_cycles", "inner_outer"])
+async def test_the_app_puts_it_in_place_on_the_checked_textual(
+    make_app: AppFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    fix: ModuleType,
+    owner: type,
+    name: str,
+    textual_s: object,
+    ours: object,
+) -> None:
+    from textual import __version__
+
+    assert __version__.startswith(fix.CHECKED), f"a new Textual: check its {owner.__name__}.{name} against ours"
+    monkeypatch.setattr(owner, name, textual_s)
+    async with make_app():
+        assert getattr(owner, name) is ours
+    assert fix.install(), "idempotent"
+    assert getattr(owner, name) is ours

@@ -104,8 +104,9 @@ class _Protocol(asyncio.Protocol):
 
 
 NO_CONTEXT = contextvars.Context()
-"""The context of our timers (here and the idle watchdog's). A cancelled timer stays in the loop's queue until its time comes, and with the
-caller's context it would hold what Textual put there (the worker that read, so its pane and answer)."""
+"""The context of our timers (here and the idle watchdog's). A cancelled timer stays in the loop's queue until its
+time comes, and with the caller's context it would hold what Textual put there (the worker that read, so its pane
+and answer)."""
 
 
 async def _wait(waiter: asyncio.Future[bool], timeout: float | None) -> bool:
@@ -255,8 +256,9 @@ async def _connected(
     """Awaits a connection (connect happens once per pooled connection, so ``wait_for`` is fine here).
 
     The connection is opened in a context of its own: the loop's reader callback for the socket keeps the
-    context it was made in for as long as the pooled connection lives (the timeout's timer until it is due), and the caller's holds what
-    Textual put there (the worker that asked, so its pane and answer): they would outlive a closed pane.
+    context it was made in for as long as the pooled connection lives (the timeout's timer until it is due),
+    and the caller's holds what Textual put there (the worker that asked, so its pane and answer): they would
+    outlive a closed pane.
     """
     connecting = contextvars.Context().run(asyncio.get_running_loop().create_task, asyncio.wait_for(opening, timeout))
     try:

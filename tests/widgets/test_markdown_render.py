@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.style import Style
 from rich.theme import Theme
 
-from tui.widgets.markdown_render import PARSER, RenderContext, plain_paragraph
+from tui.widgets.markdown_render import PARSER, RenderContext, plain_list, plain_paragraph
 
 WORDS = [
     "the",
@@ -29,7 +29,13 @@ WORDS = [
     "42",
     "#3",
 ]
-THEMES = [Theme({}), Theme({"markdown.paragraph": Style(color="#8899aa", italic=True)})]
+THEMES = [
+    Theme({}),
+    Theme({"markdown.paragraph": Style(color="#8899aa", italic=True)}),
+    Theme(
+        {"markdown.item": Style(bold=True), "markdown.item.bullet": Style(color="red"), "markdown.item.number": Style()}
+    ),
+]
 
 
 def context(width: int, theme: Theme) -> RenderContext:
@@ -140,8 +146,71 @@ def test_a_one_line_paragraph_of_one_cell_characters_renders_as_rich_renders_it(
     for theme in THEMES:
         for width in (1, 2, 5, 8, 23, 40, 80, 137):
             ctx = context(width, theme)
-            for _ in range(80):
-                source = random_one_cell_line(rng)
+            for _ in range(40):
+                source = random_one_cell_line(rng)[: rng.choice([30, 200])].rstrip()
                 assert plain_paragraph(source) == [source], source
                 assert ctx.one_cell_line(source) == ctx.rich_markdown(source)[0], (width, source)
                 assert ctx.markdown(source) == ctx.rich_markdown(source), (width, source)
+
+
+def random_list(rng: random.Random) -> str:
+    items = [random_one_cell_line(rng)[: rng.randint(1, 90)].rstrip() for _ in range(rng.randint(1, 12))]
+    if rng.random() < 0.5:
+        marker = rng.choice("-*+")
+        return "\n".join(f"{marker} {item}" for item in items)
+    start, delimiter = rng.choice([0, 1, 3, 9, 98, 123456789]), rng.choice(".)")
+    return "\n".join(f"{start + rng.choice([0, index])}{delimiter} {item}" for index, item in enumerate(items))
+
+
+def test_a_list_of_one_line_items_renders_as_rich_renders_it() -> None:
+    rng = random.Random(31)
+    for theme in THEMES:
+        for width in (1, 3, 4, 6, 12, 23, 40, 80):
+            ctx = context(width, theme)
+            for _ in range(25):
+                source = random_list(rng)
+                listed = plain_list(source)
+                assert listed is not None, source
+                rows = ctx.one_cell_list(*listed)
+                assert rows is not None or width < 12  # too narrow for the marks: rich's way
+                assert ctx.markdown(source) == ctx.rich_markdown(source), (width, source)
+                assert rows is None or (rows, True, True) == ctx.rich_markdown(source), (width, source)
+
+
+def read_as_list(source: str) -> tuple[int | None, list[str]] | None:
+    """What markdown-it reads in ``source`` when it is one list of items of one paragraph of text each."""
+    tokens = PARSER.parse(source)
+    if not tokens or tokens[0].type not in ("bullet_list_open", "ordered_list_open") or tokens[0].level != 0:
+        return None
+    if [t.type for t in tokens if t.level == 0][1:] != [tokens[0].type.replace("open", "close")]:
+        return None  # more than the one list
+    items = []
+    for item in (t for t in tokens if t.type == "inline"):
+        if any(child.type != "text" for child in item.children or []):
+            return None
+        items.append(item.content)
+    if sum(t.type == "paragraph_open" for t in tokens) != len(items) or any(t.level > 3 for t in tokens):
+        return None
+    start = int(tokens[0].attrs.get("start", 1)) if tokens[0].type == "ordered_list_open" else None
+    return start, items
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["- a\n* b", "1. a\n2) b", "- *a*", "- # a", "- > a", "- - a", "* * *", "-  a", "- a\n  b", "1.a", "- a\n\n- b"],
+)
+def test_what_is_not_one_plain_list_takes_rich_s_way(source: str) -> None:
+    assert plain_list(source) is None
+
+
+def test_what_is_taken_for_a_plain_list_is_one_to_the_parser() -> None:
+    rng = random.Random(8)
+    pieces = ["- ", "* ", "1. ", "2) ", "10. ", "a", "b c", "\n", " ", "#", "*", "-", "x."]
+    accepted = 0
+    for _ in range(20_000):
+        source = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 8)))
+        listed = plain_list(source)
+        if listed is not None:
+            accepted += 1
+            assert read_as_list(source) == listed, repr(source)
+    assert accepted > 300  # the case is not vacuous

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.app import wait_until
+from tests.helpers.app import focused, wait_until
 from tests.helpers.demo_app import AppFactory
 from tests.simulator.test_process import failing_python
 from tui.app.demo import FOLDER_PREFIX
@@ -40,7 +40,7 @@ async def test_endpoint_json_view_never_shows_keys(make_app: AppFactory) -> None
     async with make_app() as (app, pilot):
         await pilot.press("f3")
         await wait_until(pilot, lambda: app.screen.query_one("DataTable").row_count == 9)
-        app.screen.query_one("DataTable").focus()
+        await focused(pilot, app.screen.query_one("DataTable"))
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, JsonViewScreen))
         text = app.screen.query_one("#json-text").text

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.widgets import Input, Select, Static, TextArea
 
-from tests.helpers.app import wait_until
+from tests.helpers.app import focused, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.demo import DEMO_REF
 from tui.app.manage.editor import EndpointEditorScreen
@@ -148,7 +148,7 @@ async def test_a_reference_to_a_missing_secret_is_flagged_and_a_picked_one_is_us
         key = "entities.0.config.openai_api_key"
         await fill(pilot, app, key, "{{secrets/demo/no_such_key}}")
         await wait_until(pilot, lambda: "no secret {{secrets/demo/no_such_key}}" in problems(app, key))
-        target(app, key).query_one(Input).focus()
+        await focused(pilot, target(app, key).query_one(Input))
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, SecretPicker))
         await pilot.press("enter")
@@ -187,7 +187,7 @@ async def test_entities_with_traffic_that_must_add_up(make_app: AppFactory) -> N
         await wait_until(pilot, lambda: "add up to 100, they add up to 90" in problems(app, "traffic"))
         await fill(pilot, app, "entities.1.traffic", "50")
         await wait_until(pilot, lambda: problems(app, "traffic") == "")
-        target(app, "entities.1.model.name").query_one(Input).focus()
+        await focused(pilot, target(app, "entities.1.model.name").query_one(Input))
         await pilot.press("f8")
         await wait_until(pilot, lambda: "entities.1.model.name" not in keys_shown(app))
 
@@ -247,7 +247,7 @@ async def test_a_secret_created_on_the_spot_is_used_by_the_field(make_app: AppFa
     async with make_app() as (app, pilot):
         await open_editor(app, pilot)
         key = "entities.0.config.openai_api_key"
-        target(app, key).query_one(Input).focus()
+        await focused(pilot, target(app, key).query_one(Input))
         await pilot.press("ctrl+n")
         await wait_until(pilot, lambda: isinstance(app.screen, PutSecretDialog))
         for field, text in (("#secret-scope", "team"), ("#secret-key", "openai"), ("#secret-value", "sk-new")):

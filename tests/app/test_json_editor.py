@@ -11,7 +11,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Label, OptionList
 
-from tests.helpers.app import wait_until
+from tests.helpers.app import focused, wait_until
 from tests.payloads import OPENAI_COMPLETIONS
 from tui.app.manage.json_editor import JsonEditor, JsonTextArea
 from tui.domain.endpoints import EndpointCoreConfigInput
@@ -159,7 +159,7 @@ async def test_f8_goes_to_the_next_problem_and_round() -> None:
     async with app.run_test(size=SIZE) as pilot:
         _, area, options, _ = parts(app)
         assert [text[:8] for text in listed(options)] == ["line 21:", "line 26:"]
-        area.focus()
+        await focused(pilot, area)
         await pilot.press("f8")
         assert area.cursor_location[0] == 20 and options.highlighted == 0
         await pilot.press("f8")
@@ -172,7 +172,7 @@ async def test_f8_without_problems_says_so() -> None:
     app = EditorApp(body())
     async with app.run_test(size=SIZE) as pilot:
         _, area, _, _ = parts(app)
-        area.focus()
+        await focused(pilot, area)
         await pilot.press("f8")
         assert [n.message for n in app._notifications] == ["The JSON has no problems"]
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 
-from tests.helpers.app import wait_until
+from tests.helpers.app import focused, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.demo import DEMO_REF
 from tui.app.manage.gateway_dialog import GatewayDialog, control_id
@@ -237,7 +237,7 @@ async def test_usage_tracking_and_a_guardrail_are_switched_on_and_stored(make_ap
         dialog.query_one(f"#{control_id('guardrails.input.pii.behavior')}", Select).value = "BLOCK"
         dialog.query_one(f"#{control_id('guardrails.input.safety')}", Checkbox).value = True
         keywords = dialog.query_one(f"#{control_id('guardrails.output.invalid_keywords')}", Input)
-        keywords.focus()
+        await focused(pilot, keywords)
         await pilot.press(*"secret, password")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.screen is screen)

@@ -10,7 +10,7 @@ import pytest
 from textual import events
 from textual.widgets import Input, OptionList
 
-from tests.helpers.app import finished, idle, pane, panes, send, shown_text, wait_until
+from tests.helpers.app import finished, focused, idle, pane, panes, send, shown_text, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.demo import demo_endpoints, populate
 from tui.app.playground.history import HistoryScreen
@@ -84,7 +84,7 @@ async def test_cancel_one_pane_and_cancel_all(make_app: AppFactory) -> None:
         await app.screen.use_endpoints(["llama-slow", "gpt-4o-mini"])
         await send(app, pilot)
         await wait_until(pilot, lambda: pane(app, "llama-slow").busy)
-        pane(app, "llama-slow").view.focus()
+        await focused(pilot, pane(app, "llama-slow").view)
         await pilot.press("escape")
         await wait_until(pilot, lambda: pane(app, "llama-slow").state == "cancelled")
         await wait_until(pilot, lambda: pane(app, "gpt-4o-mini").state == "done", seconds=20)
@@ -142,7 +142,7 @@ async def test_copy_answer_and_code_block(make_app: AppFactory, copied: list[str
         await send(app, pilot)
         await wait_until(pilot, lambda: finished(app), seconds=20)
         first = panes(app)[0]
-        first.view.focus()
+        await focused(pilot, first.view)
         await pilot.press("y")
         assert copied == [first.run.choices[0]]
         await pilot.press("c")
@@ -160,7 +160,7 @@ async def test_several_code_blocks_are_offered_by_the_screen(make_app: AppFactor
         first = panes(app)[0]
         first.view.set_text("one:\n\n```python\nprint(1)\n```\n\ntwo:\n\n```sh\necho 2\n```\n")
         await pilot.pause(0.2)
-        first.view.focus()
+        await focused(pilot, first.view)
         await pilot.press("c")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "CodeBlockPicker")
         await pilot.press("down", "enter")
@@ -225,7 +225,7 @@ async def test_layout_toggle_and_maximise(make_app: AppFactory) -> None:
         await pilot.press("ctrl+l")
         assert container.has_class("vertical")
         first = panes(app)[0]
-        first.view.focus()
+        await focused(pilot, first.view)
         await pilot.press("f11")
         assert app.screen.maximized is first
         await pilot.press("f11")

@@ -7,7 +7,7 @@ from typing import Any
 
 from textual.widgets import Button, Input
 
-from tests.helpers.app import finished, pane, panes, send, wait_until
+from tests.helpers.app import finished, focused, pane, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.playground.pane_params import PaneParamsScreen
 from tui.domain.base import parse_user_input
@@ -29,16 +29,16 @@ async def test_shared_parameters_system_prompt_and_one_pane_override(make_app: A
         app.screen.query_one("#param-temperature", Input).value = "0.3"
         app.screen.query_one("#param-max_tokens", Input).value = "40"
         app.screen.query_one("#param-system", Input).value = "Answer briefly."
-        pane(app, "gpt-4o-mini").view.focus()
+        await focused(pilot, pane(app, "gpt-4o-mini").view)
         await pilot.press("f7")
         dialog = app.screen
         assert isinstance(dialog, PaneParamsScreen)
         dialog.query_one("#param-max_tokens", Input).value = "12"
-        dialog.query_one("#param-max_tokens", Input).focus()
+        await focused(pilot, dialog.query_one("#param-max_tokens", Input))
         await pilot.press("enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, PaneParamsScreen))
         assert "max_tokens=12" in str(pane(app, "gpt-4o-mini").query_one(".pane-title").render())
-        pane(app, "claude-haiku").view.focus()
+        await focused(pilot, pane(app, "claude-haiku").view)
         await pilot.press("f7")
         app.screen.query_one("#param-top_p", Input).value = "7"
         await pilot.click("#params-apply")

@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.widgets import OptionList, Static, TextArea
 
-from tests.helpers.app import panes, send, wait_until
+from tests.helpers.app import focused, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
 from tests.security.hostile import hostile_server
 from tui.app.demo import DEMO_REF
@@ -136,7 +136,7 @@ async def test_copy_as_dialog_previews_and_copies_the_chosen_form(make_app: AppF
         assert preview(app) == "[b]not bold[/b] ␛[2J\n", "shown literally, the escape made visible"
         await pilot.press("enter")
         assert copied[-1] == snippets["[b]Markup[/b] label"]
-        dialog.query_one("#copy-as-preview", TextArea).focus()
+        await focused(pilot, dialog.query_one("#copy-as-preview", TextArea))
         await pilot.press("enter")
         assert len(copied) == 3, "Enter copies from the preview too"
         assert preview(app) == "[b]not bold[/b] ␛[2J\n", "the preview is read-only"
@@ -163,13 +163,13 @@ async def test_pane_x_copies_its_last_request_as_code(make_app: AppFactory, copi
         app.screen.open_endpoints(["llama-slow"])  # slow (12 tokens a second): time to press x meanwhile
         await wait_until(pilot, lambda: [p.endpoint for p in panes(app)] == ["llama-slow"])
         first = panes(app)[0]
-        first.view.focus()
+        await focused(pilot, first.view)
         await pilot.press("x")
         await wait_until(pilot, lambda: any("send a prompt first" in str(n.message) for n in app._notifications))
         assert not isinstance(app.screen, CopyAsDialog), "no request yet"
         await send(app, pilot, "Compare 'these' $(endpoints)")
         await wait_until(pilot, lambda: first.busy)
-        first.view.focus()
+        await focused(pilot, first.view)
         await pilot.press("x")  # while the answer streams: the request it is answering
         await wait_until(pilot, lambda: isinstance(app.screen, CopyAsDialog))
         labels = [str(o.prompt) for o in app.screen.query_one(OptionList).options]
@@ -181,7 +181,7 @@ async def test_pane_x_copies_its_last_request_as_code(make_app: AppFactory, copi
         await wait_until(pilot, lambda: not isinstance(app.screen, CopyAsDialog))
         await pilot.press("ctrl+k")
         await wait_until(pilot, lambda: not first.busy)
-        first.view.focus()
+        await focused(pilot, first.view)
         await pilot.press("x")  # over (here cancelled): the request of its last run
         await wait_until(pilot, lambda: isinstance(app.screen, CopyAsDialog))
         await pilot.press("down", "down", "down")
@@ -197,7 +197,7 @@ async def test_pane_x_for_an_endpoint_gone_meanwhile_is_an_error_note(make_app: 
         await pilot.press("ctrl+k")
         await wait_until(pilot, lambda: not first.busy)
         await app.workspace.delete_endpoint(first.endpoint)
-        first.view.focus()
+        await focused(pilot, first.view)
         await pilot.press("x")
         await wait_until(pilot, lambda: any(n.severity == "error" for n in app._notifications))
         assert not isinstance(app.screen, CopyAsDialog)

@@ -10,7 +10,7 @@ import pytest
 from textual.content import Content
 from textual.widgets import DataTable, Input, OptionList
 
-from tests.helpers.app import finished, pane, panes, send, wait_until
+from tests.helpers.app import finished, focused, pane, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.help import HelpScreen
 from tui.app.manage.endpoints import EndpointsScreen
@@ -39,12 +39,12 @@ async def test_text_that_looks_like_markup_is_shown_as_typed(make_app: AppFactor
         await send(app, pilot, "again")
         assert any("[/x]" in n.message for n in app._notifications)
         playground.query_one("#param-temperature", Input).value = ""
-        panes(app)[0].view.focus()
+        await focused(pilot, panes(app)[0].view)
         await pilot.press("f7")
         dialog = app.screen
         assert isinstance(dialog, PaneParamsScreen)
         dialog.query_one("#param-system", Input).value = "Reply after the [/INST] marker"
-        dialog.query_one("#param-system", Input).focus()
+        await focused(pilot, dialog.query_one("#param-system", Input))
         await pilot.press("enter")
         await wait_until(pilot, lambda: not isinstance(app.screen, PaneParamsScreen))
         assert "[/INST] marker" in str(panes(app)[0].query_one(".pane-title").render())
@@ -108,7 +108,7 @@ async def test_maximised_pane_esc_cancels_and_new_endpoints_restore_the_layout(m
         await send(app, pilot, "go")
         slow = pane(app, "llama-slow")
         await wait_until(pilot, lambda: slow.busy)
-        slow.view.focus()
+        await focused(pilot, slow.view)
         await pilot.press("z")
         assert app.screen.maximized is slow
         await pilot.press("escape")
@@ -144,7 +144,7 @@ async def test_refreshing_a_table_keeps_the_cursor_row(make_app: AppFactory) -> 
         await wait_until(pilot, lambda: isinstance(app.screen, EndpointsScreen))
         table = app.screen.query_one(DataTable)
         await wait_until(pilot, lambda: table.row_count > 3)
-        table.focus()
+        await focused(pilot, table)
         await pilot.press("down", "down", "down")
         row = table.cursor_row
         assert row == 3

@@ -14,7 +14,7 @@ import pytest
 from textual import events
 from textual.widgets import Button, Checkbox, DataTable, Input
 
-from tests.helpers.app import screen_text, wait_until
+from tests.helpers.app import focused, screen_text, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.manage.secret_dialogs import CreateScopeDialog, PutSecretDialog
 from tui.app.manage.secrets import SecretsScreen
@@ -62,7 +62,7 @@ async def open_secrets(app: Any, pilot: Any, scopes: int = 1) -> None:
 
 async def type_into(pilot: Any, field: str, text: str) -> None:
     """Focus the input of the dialog field ``field`` and type ``text`` key by key."""
-    pilot.app.screen.query_one(f"#{field} Input", Input).focus()
+    await focused(pilot, pilot.app.screen.query_one(f"#{field} Input", Input))
     await pilot.press(*text)
 
 
@@ -184,7 +184,7 @@ async def test_delete_scope_names_its_secrets_and_the_endpoints_that_stop_workin
     async with make_app() as (app, pilot):
         await team_endpoint(app.workspace, simulator)
         await open_secrets(app, pilot, scopes=2)
-        table(app, "scopes").focus()
+        await focused(pilot, table(app, "scopes"))
         await pilot.press("down")
         assert cursor_key(app, "scopes") == "team"
         await pilot.press("d")
@@ -221,7 +221,7 @@ async def test_put_secret_masked_revealed_on_request_and_never_shown_after(
         await team_endpoint(app.workspace, simulator)
         await app.workspace.delete_secret("team", "openai")
         await open_secrets(app, pilot, scopes=2)
-        table(app, "scopes").focus()
+        await focused(pilot, table(app, "scopes"))
         await pilot.press("down", "a")
         assert isinstance(app.screen, PutSecretDialog)
         assert field_input(app, "secret-scope").value == "team" and field_input(app, "secret-scope").disabled
@@ -251,7 +251,7 @@ async def test_a_pasted_value_is_stored_and_answers_the_provider(make_app: AppFa
         await team_endpoint(app.workspace, simulator)
         await app.workspace.put_secret("team", "openai", b"wrong-key")
         await open_secrets(app, pilot, scopes=2)
-        table(app, "scopes").focus()
+        await focused(pilot, table(app, "scopes"))
         await pilot.press("down", "tab", "enter")  # Enter on a key: replace its value
         assert isinstance(app.screen, PutSecretDialog)
         assert field_input(app, "secret-key").value == "openai" and field_input(app, "secret-value").has_focus
@@ -326,7 +326,7 @@ async def test_delete_secret_names_the_endpoints_that_stop_working(make_app: App
         await team_endpoint(app.workspace, simulator)
         await app.workspace.put_secret("team", "spare", b"x")
         await open_secrets(app, pilot, scopes=2)
-        table(app, "scopes").focus()
+        await focused(pilot, table(app, "scopes"))
         await pilot.press("down", "tab")
         assert table(app, "keys").has_focus and cursor_key(app, "keys") == "openai"
         await pilot.press("d")
@@ -428,7 +428,7 @@ async def test_escape_cancels_every_dialog_without_change(make_app: AppFactory, 
         await fill(pilot, "secret-value", VALUE)
         await pilot.press("escape")
         await dialog_closed(pilot, PutSecretDialog)
-        table(app, "keys").focus()
+        await focused(pilot, table(app, "keys"))
         await pilot.press("enter")  # replace sim_key's value ...
         await fill(pilot, "secret-value", VALUE)
         await pilot.press("enter")
@@ -450,7 +450,7 @@ async def test_escape_cancels_every_dialog_without_change(make_app: AppFactory, 
 async def test_tab_moves_between_the_tables(make_app: AppFactory) -> None:
     async with make_app() as (app, pilot):
         await open_secrets(app, pilot)
-        table(app, "scopes").focus()
+        await focused(pilot, table(app, "scopes"))
         await pilot.press("tab")
         assert table(app, "keys").has_focus
         await pilot.press("tab")

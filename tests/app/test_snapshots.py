@@ -32,7 +32,7 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, OptionList, Static, TextArea
 
-from tests.helpers.app import finished, panes, send, wait_until
+from tests.helpers.app import finished, focused, panes, send, wait_until
 from tests.helpers.demo_app import SIZE, demo_app, demo_workspace
 from tui.app.app import SwitchboardApp
 from tui.app.demo import DEMO_KEY, DEMO_REF
@@ -360,7 +360,7 @@ async def _new_endpoint(pilot: Any) -> None:
 
 async def _type(pilot: Any, field: Input, text: str) -> None:
     """Type ``text`` into ``field`` key by key, as a person would."""
-    field.focus()
+    await focused(pilot, field)
     await pilot.press(*text)
 
 

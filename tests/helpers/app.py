@@ -21,6 +21,13 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], seconds: float =
     raise AssertionError("condition not met in time")
 
 
+async def focused(pilot: Any, widget: Any) -> None:
+    """Focus ``widget`` and wait until it has the focus (Textual applies a focus later): a key pressed right
+    after a bare ``focus()`` may reach the widget focused before."""
+    widget.focus()
+    await wait_until(pilot, lambda: widget.has_focus)
+
+
 async def group_done(pilot: Any, group: str) -> None:
     """Until no worker of ``group`` runs (bounded): work a test started, done before the app is taken down."""
     await wait_until(pilot, lambda: not any(w.group == group and w.is_running for w in pilot.app.workers))

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers.app import finished, pane, panes, send, wait_until
+from tests.helpers.app import finished, focused, pane, panes, send, wait_until
 from tests.security.canaries import (
     CANARIES,
     PLAIN_CANARY,
@@ -107,7 +107,7 @@ async def test_hostile_answers_and_errors_are_shown_not_obeyed(
     assert_no_raw(screen)
     assert "␛[2J" in screen
 
-    answers.view.focus()
+    await focused(pilot, answers.view)
     await pilot.press("y")
     assert copied and SHOWN in copied[0]
     assert_no_raw(copied[0])
@@ -142,7 +142,7 @@ async def test_echoed_credentials_stay_out_of_panes_exports_and_history(
     await wait_until(pilot, lambda: finished(app), seconds=20)
     shown = [p.view.text + str(p.query_one(".pane-error").render()) for p in panes(app)]
     assert all("[REDACTED]" in text for text in shown)  # each provider did echo, and was blanked out
-    pane(app, "echo-answer").view.focus()
+    await focused(pilot, pane(app, "echo-answer").view)
     await pilot.press("y")
     await pilot.press("f6")
     await pilot.press("ctrl+r")

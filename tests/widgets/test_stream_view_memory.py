@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers.app import focused
 from tests.widgets.test_stream_view import (
     DOC,
     ViewApp,
@@ -54,7 +55,7 @@ async def test_lines_rendered_again_are_the_lines_of_the_whole_answer() -> None:
     async with app.run_test(size=(60, 20)) as pilot:
         view = app.query_one(StreamView)
         await streamed_long_answer(pilot, view)
-        view.focus()
+        await focused(pilot, view)
         await pilot.press("home")
         await settle(pilot, view)
         assert view.render_line(0).text.strip() == "Release notes, part 0"

@@ -21,11 +21,16 @@ async def wait_until(pilot: Any, condition: Callable[[], bool], seconds: float =
     raise AssertionError("condition not met in time")
 
 
-async def focused(pilot: Any, widget: Any) -> None:
-    """Focus ``widget`` and wait until it has the focus (Textual applies a focus later): a key pressed right
-    after a bare ``focus()`` may reach the widget focused before."""
-    widget.focus()
-    await wait_until(pilot, lambda: widget.has_focus)
+async def focused(pilot: Any, widget: Any, seconds: float = 10.0) -> None:
+    """Focus ``widget`` and wait until it has the focus (bounded). Textual applies a focus later, so a key pressed
+    right after a bare ``focus()`` may reach the widget focused before; and a screen just pushed may focus its
+    own first field after ours, so the focus is asked for again until it holds."""
+    for _ in range(int(seconds / 0.05)):
+        if widget.has_focus:
+            return
+        widget.focus()
+        await pilot.pause(0.05)
+    raise AssertionError(f"{widget!r} did not take the focus in time")
 
 
 async def group_done(pilot: Any, group: str) -> None:

@@ -31,8 +31,10 @@ async def test_shared_parameters_system_prompt_and_one_pane_override(make_app: A
         app.screen.query_one("#param-system", Input).value = "Answer briefly."
         await focused(pilot, pane(app, "gpt-4o-mini").view)
         await pilot.press("f7")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, PaneParamsScreen) and bool(app.screen.query("#param-top_p"))
+        )
         dialog = app.screen
-        assert isinstance(dialog, PaneParamsScreen)
         dialog.query_one("#param-max_tokens", Input).value = "12"
         await focused(pilot, dialog.query_one("#param-max_tokens", Input))
         await pilot.press("enter")
@@ -40,6 +42,9 @@ async def test_shared_parameters_system_prompt_and_one_pane_override(make_app: A
         assert "max_tokens=12" in str(pane(app, "gpt-4o-mini").query_one(".pane-title").render())
         await focused(pilot, pane(app, "claude-haiku").view)
         await pilot.press("f7")
+        await wait_until(
+            pilot, lambda: isinstance(app.screen, PaneParamsScreen) and bool(app.screen.query("#param-top_p"))
+        )
         app.screen.query_one("#param-top_p", Input).value = "7"
         await pilot.click("#params-apply")
         assert any("top_p must be between 0 and 1" in n.message for n in app._notifications)

@@ -155,7 +155,10 @@ def test_a_one_line_paragraph_of_one_cell_characters_renders_as_rich_renders_it(
             for _ in range(40):
                 source = random_one_cell_line(rng)[: rng.choice([30, 200])].rstrip()
                 assert plain_paragraph(source) == [source], source
-                assert ctx.one_cell_line(source) == ctx.rich_markdown(source)[0], (width, source)
+                assert ctx.one_cell_line(source, width, ctx.paragraph_style) == ctx.rich_markdown(source)[0], (
+                    width,
+                    source,
+                )
                 assert ctx.markdown(source) == ctx.rich_markdown(source), (width, source)
 
 

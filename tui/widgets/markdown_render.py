@@ -169,26 +169,32 @@ class RenderContext:
         `tests/widgets/test_markdown_render.py` compares each with rich's Markdown, segment by segment.
         """
         lines = plain_paragraph(source)
-        if lines is None:
-            listed = plain_list(source)
-            if listed is not None and all(map(_ONE_CELL.issuperset, listed[1])):
-                rows = self.one_cell_list(*listed)
-                if rows is not None:
-                    return rows, True, True
-            return self.rich_markdown(source)
-        if len(lines) == 1 and _ONE_CELL.issuperset(source):
-            return self.one_cell_line(source), False, True
+        if lines is not None:
+            return self.paragraph(lines), False, True
+        listed = plain_list(source)
+        rows = self.one_cell_list(*listed) if listed is not None else None
+        if rows is not None:
+            return rows, True, True
+        return self.rich_markdown(source)
+
+    def paragraph(self, lines: list[str]) -> list[Row]:
+        """The rows rich renders for a `plain_paragraph`'s lines."""
+        if len(lines) == 1 and _ONE_CELL.issuperset(lines[0]):
+            return self.one_cell_line(lines[0], self.width, self.paragraph_style)
         text = Text(justify="left")
         style = self.paragraph_style
         text.append(lines[0], style)
         for line in lines[1:]:
             text.append(" ", style)  # a soft line break, as rich renders it
             text.append(line, style)
-        return self.console.render_lines(text, self.options, pad=True), False, True
+        return self.console.render_lines(text, self.options, pad=True)
 
     def one_cell_list(self, start: int | None, items: list[str]) -> list[Row] | None:
-        """The rows rich renders for a `plain_list` of one-cell characters (None when too narrow to emulate):
-        a blank line, then each item's paragraph rows behind its bullet or number, as rich's list items."""
+        """The rows rich renders for a `plain_list`: a blank line, then each item's paragraph rows behind its bullet
+        or number, as rich's list items. None (rich's way) when an item has a character not one cell wide, or
+        when the list is too narrow for its marks."""
+        if not all(map(_ONE_CELL.issuperset, items)):
+            return None
         if start is None:
             marks = [" • "] * len(items)
         else:
@@ -209,12 +215,11 @@ class RenderContext:
                 first = []
         return rows
 
-    def one_cell_line(self, text: str, width: int | None = None, style: Style | None = None) -> list[Row]:
-        """The rows rich renders for a one-line plain paragraph of characters one cell wide each: wrapped where
-        rich wraps it, cropped and padded to the width as rich does, in the same segments. (``width`` and
-        ``style``: a list item's, else the context's width and a paragraph's style.)"""
-        width = self.width if width is None else width
-        style = self.paragraph_style if style is None else style
+    @staticmethod
+    def one_cell_line(text: str, width: int, style: Style) -> list[Row]:
+        """The rows rich renders for a one-line plain paragraph of characters one cell wide each, in ``style`` at
+        ``width``: wrapped where rich wraps it, cropped and padded to the width as rich does, in the same
+        segments."""
         rows: list[Row] = []
         start = 0
         for end in [*divide_line(text, width), len(text)]:

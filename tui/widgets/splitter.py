@@ -14,6 +14,7 @@ class Splitter(Widget):
     the neighbouring panes change.
     """
 
+    BLANK = True  # nothing but its background: Textual paints it without rendering content
     DEFAULT_CSS = """
     Splitter {
         width: 1;
@@ -32,9 +33,6 @@ class Splitter(Widget):
     def __init__(self) -> None:
         super().__init__(classes="splitter")
         self._last: int | None = None
-
-    def render(self) -> str:
-        return ""
 
     def _position(self, event: events.MouseEvent) -> int:
         vertical = self.parent is not None and self.parent.has_class("vertical")

@@ -475,6 +475,26 @@ async def test_a_theme_change_re_renders_with_the_new_theme_colours() -> None:
         assert rendered(view) == before
 
 
+async def test_the_lines_below_the_text_are_one_blank_strip_in_the_view_s_colours() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 30)) as pilot:
+        app.theme = "textual-dark"
+        view = app.query_one(StreamView)
+        view.set_text("one line")
+        await settle(pilot, view)
+        below = [view.render_line(y) for y in range(2, 6)]
+        assert all(strip is below[0] for strip in below)  # shared: Textual's per-strip caches hit
+        assert below[0].text == " " * view.size.width
+        dark = {segment.style.bgcolor for segment in below[0]}
+        assert dark == {view.rich_style.bgcolor}
+        app.theme = "textual-light"
+        await pilot.pause()
+        await settle(pilot, view)
+        light = view.render_line(5)
+        assert light is not below[0]
+        assert {segment.style.bgcolor for segment in light} == {view.rich_style.bgcolor} != dark
+
+
 async def test_resize_keeps_the_reader_s_place_when_not_following() -> None:
     text = "\n\n".join(f"Paragraph {n}: " + " ".join(f"word{k}" for k in range(25)) for n in range(30)) + "\n"
     app = ViewApp()

@@ -98,6 +98,7 @@ class StreamView(FollowingScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes, disabled=disabled)
         self._ticker: RenderTicker | None = None
         self._base_style: Style | None = None
+        self._blank: Strip | None = None
         self._scheduled = False
         self._width = 0
         self._gen = 0
@@ -218,6 +219,7 @@ class StreamView(FollowingScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._base_style = None
+        self._blank = None
         self._line_cache.clear()
         if self.is_mounted and self._style_signature is not None:
             if style_signature(self) != self._style_signature:
@@ -231,7 +233,7 @@ class StreamView(FollowingScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = self.scroll_offset.y + y
         if index >= len(self._display.rows):
-            return Strip.blank(self.size.width, self.rich_style)
+            return self._blank_line()
         selection = self.text_selection
         if selection is not None and (span := selection.get_span(index)) is not None:
             return self._make_line(index, span)
@@ -254,10 +256,22 @@ class StreamView(FollowingScrollView, can_focus=True):
         if span is not None:
             selected = self.screen.get_component_rich_style("screen--selection")
             row = highlight(row, span, selected, self._width)
+        return make_strip(row, index, self._base(), self.size.width, self._width)
+
+    def _base(self) -> Style:
+        """The widget's own style (`rich_style` walks the ancestors: too slow for every line)."""
         base = self._base_style
         if base is None:
             base = self._base_style = self.rich_style
-        return make_strip(row, index, base, self.size.width, self._width)
+        return base
+
+    def _blank_line(self) -> Strip:
+        """A line below the text: one shared strip per width and style, so Textual's caches of it hit."""
+        width = self.size.width
+        blank = self._blank
+        if blank is None or blank.cell_length != width:
+            blank = self._blank = Strip.blank(width, self._base())
+        return blank
 
     def get_selection(self, selection: Selection) -> tuple[str, str] | None:
         return selection.extract(self._display.selection_text(self._row)), "\n"

@@ -29,6 +29,7 @@ from tui.domain.text import markup_literal, printable
 from tui.playground import clock
 from tui.playground.metrics import StreamMetrics
 from tui.playground.model import PaneRun, is_chat, is_embeddings
+from tui.playground.turns import Turns
 from tui.widgets.stream_view import StreamView
 
 MIN_SHARE, MAX_SHARE = 0.2, 10.0  # fr: a pane never shrinks to nothing nor takes everything
@@ -193,8 +194,7 @@ class Pane(Vertical):
         self._show_status(exact=True)  # the same figures, refitted: a resize reads no clock
 
     def watch_state(self, state: str) -> None:
-        for name in STATE_ICONS:
-            self.set_class(state == name, f"-{name}")
+        self.update_classes({f"-{name}": state == name for name in STATE_ICONS})  # one restyle, not two
 
     # -- running an answer ---------------------------------------------------------------------
     @property
@@ -232,7 +232,10 @@ class Pane(Vertical):
                 self.metrics.on_response(answer, clock.now())
                 view.set_text(describe_embeddings(answer))
             else:
+                turns = Turns()  # a burst must not hold the screen: see tui.playground.turns
                 async for chunk in workspace.stream(self.endpoint, {**request, "stream": True}):
+                    if turns.due():
+                        await turns.pass_turn()
                     if self.state == "waiting":
                         self.state = "streaming"
                     piece = self.metrics.on_chunk(chunk, clock.now())

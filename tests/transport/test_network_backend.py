@@ -13,6 +13,8 @@ import ipaddress
 import json
 import socket
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from pathlib import Path
@@ -506,3 +508,16 @@ def test_on_uvloop(case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         await UVLOOP_CASES[case](tmp_path, monkeypatch)
 
     uvloop.run(run())
+
+
+def test_building_the_transport_loads_what_the_first_request_would() -> None:
+    # The app builds the transport in its warm-up thread; the pool lock's anyio backend, imported on the
+    # first request otherwise, must come with it (a fresh interpreter: here it is loaded already).
+    probe = (
+        "import sys; from tui.transport.client import Transport; "
+        "assert 'anyio._backends._asyncio' not in sys.modules; Transport(); "
+        "print('anyio._backends._asyncio' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

@@ -16,7 +16,9 @@ and proxies from the environment do not use it: those routes keep httpx's defaul
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
+import importlib
 import socket
 import ssl
 import typing
@@ -289,4 +291,13 @@ def http_transport(limits: httpx.Limits, **options: typing.Any) -> httpx.AsyncHT
     if not isinstance(pool, httpcore.AsyncConnectionPool) or not hasattr(pool, "_network_backend"):
         raise RuntimeError(f"httpx {httpx.__version__} / httpcore {httpcore.__version__}: cannot set the backend")
     pool._network_backend = AsyncioBackend()
+    _load_pool_lock_backend()
     return transport
+
+
+def _load_pool_lock_backend() -> None:
+    """Import now what the pool's first request would: httpcore's pool lock is an ``anyio.Lock``, and anyio
+    imports its asyncio backend on the first lock made (~20 ms, on the event loop, as the first answer
+    starts). The app builds the transport in its warm-up thread, so this moves that import there too."""
+    with contextlib.suppress(ImportError):
+        importlib.import_module("anyio._backends._asyncio")

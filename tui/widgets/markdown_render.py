@@ -99,6 +99,17 @@ def plain_list(source: str) -> tuple[int | None, list[str]] | None:
     return start, items
 
 
+WARM_LEXERS = ("python", "bash", "json", "javascript", "typescript", "sql")
+"""The languages answers show most, whose lexers `warm_lexers` makes ahead of use: pygments compiles a lexer's
+rules on its first use (python: ~40 ms here), which would stall the frame that shows the first fence."""
+
+
+def warm_lexers() -> None:
+    """Make the lexers of `WARM_LEXERS` now (the app does it in its warm-up thread)."""
+    for name in WARM_LEXERS:
+        _get_lexer(name)
+
+
 def _get_lexer(name: str) -> Lexer:
     lexer = _LEXERS.get(name)
     if lexer is None:

@@ -37,8 +37,9 @@ if TYPE_CHECKING:
 
 
 def preload_renderer() -> None:
-    """Import the markdown renderer now (the app does it in a thread after its first paint)."""
-    renderer()
+    """Import the markdown renderer and make the common code lexers now (the app does it in a thread after its
+    first paint)."""
+    renderer().warm_lexers()
 
 
 def renderer() -> ModuleType:

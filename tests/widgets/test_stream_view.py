@@ -393,6 +393,24 @@ async def test_text_selection_returns_the_rendered_text() -> None:
         assert all("offset" in segment.style.meta for segment in strip)
 
 
+async def test_dragging_the_mouse_selects_the_text_under_it() -> None:
+    # Painted lines carry no offsets; the line Textual reads under the mouse must (see render_line).
+    app = ViewApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(StreamView)
+        view.set_text("alpha **beta** gamma\n\nsecond line here\n")
+        await settle(pilot, view)
+        assert rendered(view)[:3] == ["alpha beta gamma", "", "second line here"]
+        painted = view.render_lines(view.size.region)[0]
+        assert not any(segment.style and "offset" in segment.style.meta for segment in painted)
+        await pilot.mouse_down(view, offset=(6, 0))
+        await pilot.hover(view, offset=(3, 1))
+        await pilot.hover(view, offset=(5, 2))
+        await pilot.mouse_up(view, offset=(5, 2))
+        await wait_until(pilot, lambda: app.screen.get_selected_text() is not None)
+        assert app.screen.get_selected_text() == "beta gamma\n\nsecond"
+
+
 async def test_ticker_shares_its_budget_round_robin() -> None:
     class FakeView:
         def __init__(self, work: int) -> None:

@@ -129,12 +129,18 @@ class DisplayLines:
         return "\n".join("".join(segment.text for segment in row_at(y)).rstrip() for y in range(len(self.rows)))
 
 
-def make_strip(row: Row, index: int, base: Style, width: int, row_width: int) -> Strip:
+def make_strip(row: Row, index: int | None, base: Style, width: int, row_width: int) -> Strip:
     """Display line `index` as Textual paints it: `base` style applied, padded from `row_width` to the
-    widget `width` (or cropped), with the offsets text selection uses. Built on demand, never kept on the
-    row: rows stay plain lists of segments."""
+    widget `width` (or cropped). With an `index`, each segment carries the offsets text selection reads
+    (`Strip.apply_offsets` does the same); painting passes None, as a style with offsets is a new style per
+    segment and line. Built on demand, never kept on the row: rows stay plain lists of segments."""
+    if index is None:
+        segments = [Segment(text, base + style if style is not None else base) for text, style, _ in row]
+        if width > row_width:
+            segments.append(Segment(" " * (width - row_width), base))
+        return Strip(segments, max(width, row_width)).crop(0, width)
     from_meta = Style.from_meta
-    segments: list[Segment] = []
+    segments = []
     append = segments.append
     x = 0
     for text, style, _ in row:

@@ -1,0 +1,87 @@
+"""Textual's compositor, for a partial update, renders only the widgets and rows that the changed regions touch.
+
+Textual 8.2's `Compositor.render_partial_update` takes the bounding box of the regions that changed and renders
+every widget under it in full (`_get_renders(crop)`), then keeps the rows the regions cover. With panes side by
+side, a line changed in the first pane and one in the last make that box most of the screen: every pane,
+scrollbar, status bar and container is rendered again over its whole height and its lines walked, so a frame
+costs nearly the same whether one line changed or every pane scrolled. In the paced playground case (8 panes x
+100 tok/s) the compositor was half of the app's CPU time.
+
+`install()` makes `_get_renders`, while a partial update is rendered, skip the widgets that no changed region
+touches and render each other one only over the rows, between the first and the last, that changed regions
+touch within it. The update sent to the terminal paints only the changed regions (`ChopsUpdate` skips every cell
+outside them), so it is unchanged: `tests/widgets/test_dirty_renders.py` feeds every update of a streaming
+playground to a terminal emulator and compares its screen with a full render after each one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from textual._compositor import Compositor, CompositorUpdate
+from textual.geometry import Region
+from textual.strip import Strip
+
+CHECKED = "8.2."
+"""The Textual versions whose `render_partial_update` and `_get_renders` these wrap (textual is pinned to 8.2.x)."""
+
+TEXTUAL_RENDER_PARTIAL_UPDATE = Compositor.render_partial_update
+TEXTUAL_GET_RENDERS = Compositor._get_renders
+
+_CHANGED = "_switchboard_changed_regions"
+"""The compositor's attribute holding the changed regions while a partial update is rendered."""
+
+
+def render_partial_update(self: Compositor) -> CompositorUpdate | None:
+    """Textual's, with the changed regions kept for `get_renders` (Textual's clears them before rendering)."""
+    setattr(self, _CHANGED, list(self._dirty_regions))
+    try:
+        return TEXTUAL_RENDER_PARTIAL_UPDATE(self)
+    finally:
+        setattr(self, _CHANGED, None)
+
+
+def get_renders(self: Compositor, crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
+    """Textual's `_get_renders`; during a partial update, only the widgets and rows the changed regions touch.
+
+    A widget is yielded with its clip narrowed to those rows, which is what Textual does for a widget partly
+    clipped: `_render_chops` pairs the strips with the rows of the region within the clip.
+    """
+    changed: list[Region] | None = getattr(self, _CHANGED, None)
+    if crop is None or not changed:
+        yield from TEXTUAL_GET_RENDERS(self, crop)
+        return
+    crop_overlaps = crop.overlaps
+    for widget, (region, clip) in self.visible_widgets.items():
+        if not crop_overlaps(clip):
+            continue
+        clip_x, clip_y, clip_width, clip_height = clip
+        clip_right, clip_bottom = clip_x + clip_width, clip_y + clip_height
+        top = bottom = -1
+        for x, y, width, height in changed:
+            if x < clip_right and x + width > clip_x and y < clip_bottom and y + height > clip_y:
+                first, end = max(y, clip_y), min(y + height, clip_bottom)
+                if top < 0:
+                    top, bottom = first, end
+                else:
+                    top, bottom = min(top, first), max(bottom, end)
+        if top < 0:
+            continue  # nothing changed over it: none of its cells is painted
+        rows = Region(clip_x, top, clip_width, bottom - top)
+        x, y, width, height = region.intersection(rows)
+        if width and height:
+            yield region, rows, widget.render_lines(Region(x - region.x, y - region.y, width, height))
+
+
+def install() -> bool:
+    """Put `render_partial_update` and `get_renders` in place of Textual's (idempotent), on the Textual versions
+    they were checked against. Returns whether they are in place."""
+    from textual import __version__
+
+    if not __version__.startswith(CHECKED):
+        return False
+    compositor: Any = Compositor
+    compositor.render_partial_update = render_partial_update
+    compositor._get_renders = get_renders
+    return True

@@ -7,7 +7,7 @@ Nothing here uses private Textual API. The package docstring tells how it all fi
 from __future__ import annotations
 
 from time import perf_counter
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.style import Style
 from textual import events
@@ -18,6 +18,7 @@ from textual.strip import Strip
 from tui.domain.text import printable
 from tui.widgets.render_ticker import RenderTicker
 from tui.widgets.stream_view.blocks import BlockModel, FinalJob
+from tui.widgets.stream_view.frame import Frame
 from tui.widgets.stream_view.lines import DisplayLines, highlight, make_strip
 from tui.widgets.stream_view.render import (
     advance_final,
@@ -100,6 +101,7 @@ class StreamView(FollowingScrollView, can_focus=True):
         self._base_style: Style | None = None
         self._blank: Strip | None = None
         self._painting = False  # within `render_lines`
+        self._frame: Frame | Literal[False] | None = None  # how its lines are painted (None: not known yet)
         self._scheduled = False
         self._width = 0
         self._gen = 0
@@ -212,6 +214,7 @@ class StreamView(FollowingScrollView, can_focus=True):
         self._scheduled = False
 
     def on_resize(self, event: events.Resize) -> None:
+        self._frame = None
         self._line_cache.clear()
         self._update_width()
         if self.follow:  # a shorter view (a summary or error box appeared) must still show the end
@@ -221,6 +224,7 @@ class StreamView(FollowingScrollView, can_focus=True):
         super().notify_style_update()
         self._base_style = None
         self._blank = None
+        self._frame = None
         self._line_cache.clear()
         if self.is_mounted and self._style_signature is not None:
             if style_signature(self) != self._style_signature:
@@ -234,9 +238,34 @@ class StreamView(FollowingScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         self._painting = True  # see `render_line`
         try:
-            return super().render_lines(crop)
+            frame = self._frame
+            if frame is None:
+                frame = self._frame = Frame.of(self) or False
+            if frame is False:  # styled with more than padding: Textual paints it
+                return super().render_lines(crop)
+            return frame.lines(crop, self._framed_line)
         finally:
             self._painting = False
+
+    def _framed_line(self, y: int) -> Strip:
+        """Content row `y` painted with its padding (see `frame`): kept in the line cache by its place in the
+        answer, so a scroll paints the rows still on screen from it."""
+        frame = self._frame
+        assert frame  # only called from `render_lines` with a frame
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        if index >= len(self._display.rows):
+            return frame.pad_blank(self._blank_line(), width)
+        selection = self.text_selection
+        span = selection.get_span(index) if selection is not None else None
+        if span is not None:
+            return frame.pad(self._make_line(index, span, offsets=False), width)
+        cache = self._line_cache
+        strip = cache.get(index)
+        if strip is None:
+            self._trim_line_cache()
+            strip = cache[index] = frame.pad(self._make_line(index, None, offsets=False), width)
+        return strip
 
     def render_line(self, y: int) -> Strip:
         """Display line `y` as painted. Asked outside painting (Textual's text selection reads the line under
@@ -252,16 +281,20 @@ class StreamView(FollowingScrollView, can_focus=True):
         cache = self._line_cache
         strip = cache.get(index)
         if strip is None:
-            height = self.size.height
-            if len(cache) > 2 * height + 16:
-                # Keep the lines on screen and half a screen around them. (A plain dict, not Textual's
-                # LRUCache: its links form reference cycles, and so would every line evicted from it.)
-                top = self.scroll_offset.y - height // 2
-                bottom = top + 2 * height
-                for key in [key for key in cache if not top <= key < bottom]:
-                    del cache[key]
+            self._trim_line_cache()
             strip = cache[index] = self._make_line(index, None, offsets=False)
         return strip
+
+    def _trim_line_cache(self) -> None:
+        """Keep the lines on screen and half a screen around them. (A plain dict, not Textual's LRUCache: its
+        links form reference cycles, and so would every line evicted from it.)"""
+        cache = self._line_cache
+        height = self.size.height
+        if len(cache) > 2 * height + 16:
+            top = self.scroll_offset.y - height // 2
+            bottom = top + 2 * height
+            for key in [key for key in cache if not top <= key < bottom]:
+                del cache[key]
 
     def _make_line(self, index: int, span: tuple[int, int] | None, *, offsets: bool) -> Strip:
         row = self._row(index)

@@ -73,7 +73,7 @@ async def test_every_partial_update_leaves_the_terminal_as_a_full_render(make_ap
             )
         )
         partial = 0
-        wrong: list[int] = []
+        wrong: list[str] = []
         write = app._display
 
         def display(screen: Any, update: Any) -> None:
@@ -84,21 +84,25 @@ async def test_every_partial_update_leaves_the_terminal_as_a_full_render(make_ap
             terminal.feed(update.render_segments(console))
             if isinstance(update, ChopsUpdate):
                 partial += 1
+                if app.screen._layout_required:  # a layout waits: the next frame repaints what it moves
+                    return
                 got, want = terminal.cells(), full_render(app, console)
                 waiting = pending(app)  # changed since this frame was made: the next one paints them
-                if any(
-                    got[y][x] != want[y][x] and not any(region.contains(x, y) for region in waiting)
+                cells = [
+                    (x, y)
                     for y in range(len(want))
                     for x in range(len(want[y]))
-                ):
-                    wrong.append(partial)
+                    if got[y][x] != want[y][x] and not any(region.contains(x, y) for region in waiting)
+                ]
+                if cells:
+                    under = sorted({type(app.screen.get_widget_at(x, y)[0]).__name__ for x, y in cells})
+                    wrong.append(f"frame {partial}: {len(cells)} cells wrong, under {under}")
 
         app._display = display
         await send(app, pilot, "Explain rate limits")
         await wait_until(pilot, lambda: all(p.run is not None and not p.busy for p in panes(app)), seconds=30)
         first = panes(app)[0]
         first.view.scroll_home(animate=False)  # and the reader scrolls one pane back up
-        await wait_until(pilot, lambda: not pending(app))
-        assert partial > 20, "the answers streamed in partial updates"
+        await wait_until(pilot, lambda: not pending(app) and terminal.cells() == full_render(app, console))
+        assert partial > 5, "the answers streamed in partial updates"
         assert wrong == []
-        assert terminal.cells() == full_render(app, console)

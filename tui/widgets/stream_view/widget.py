@@ -247,42 +247,43 @@ class StreamView(FollowingScrollView, can_focus=True):
         finally:
             self._painting = False
 
-    def _framed_line(self, y: int) -> Strip:
-        """Content row `y` painted with its padding (see `frame`): kept in the line cache by its place in the
-        answer, so a scroll paints the rows still on screen from it."""
-        frame = self._frame
-        assert frame  # only called from `render_lines` with a frame
-        index = self.scroll_offset.y + y
-        width = self.size.width
-        if index >= len(self._display.rows):
-            return frame.pad_blank(self._blank_line(), width)
-        selection = self.text_selection
-        span = selection.get_span(index) if selection is not None else None
-        if span is not None:
-            return frame.pad(self._make_line(index, span, offsets=False), width)
-        cache = self._line_cache
-        strip = cache.get(index)
-        if strip is None:
-            self._trim_line_cache()
-            strip = cache[index] = frame.pad(self._make_line(index, None, offsets=False), width)
-        return strip
-
     def render_line(self, y: int) -> Strip:
         """Display line `y` as painted. Asked outside painting (Textual's text selection reads the line under
         the mouse), it carries the offsets selection reads from each segment's style; painting needs none,
         and a line made without them costs about a fifth."""
+        if self._painting:
+            return self._painted_line(y, None)
         index = self.scroll_offset.y + y
         if index >= len(self._display.rows):
             return self._blank_line()
         selection = self.text_selection
+        return self._make_line(index, selection.get_span(index) if selection is not None else None, offsets=True)
+
+    def _framed_line(self, y: int) -> Strip:
+        frame = self._frame
+        assert frame  # only called from `render_lines` with a frame
+        return self._painted_line(y, frame)
+
+    def _painted_line(self, y: int, frame: Frame | None) -> Strip:
+        """Content row `y` as painted: with the `frame`'s padding when the view paints itself (see `frame`), as
+        Textual's styling takes it otherwise. Kept in the line cache by its place in the answer, so a scroll
+        paints the rows still on screen from it."""
+        index = self.scroll_offset.y + y
+        width = self.size.width
+        if index >= len(self._display.rows):
+            blank = self._blank_line()
+            return frame.pad_blank(blank, width) if frame else blank
+        selection = self.text_selection
         span = selection.get_span(index) if selection is not None else None
-        if span is not None or not self._painting:
-            return self._make_line(index, span, offsets=not self._painting)
+        if span is not None:
+            line = self._make_line(index, span, offsets=False)
+            return frame.pad(line, width) if frame else line
         cache = self._line_cache
         strip = cache.get(index)
         if strip is None:
             self._trim_line_cache()
-            strip = cache[index] = self._make_line(index, None, offsets=False)
+            line = self._make_line(index, None, offsets=False)
+            strip = cache[index] = frame.pad(line, width) if frame else line
         return strip
 
     def _trim_line_cache(self) -> None:

@@ -43,12 +43,17 @@ class Terminal:
         ]
 
 
-def full_render(app: Any, console: Console) -> Cells:
-    """The whole screen rendered now, as a terminal shows it."""
+def whole_screen(app: Any, console: Console) -> str:
+    """What a terminal is sent to draw the whole screen as it is now."""
     compositor = app.screen._compositor
     strips = compositor.render_strips()
-    terminal = Terminal(*compositor.size)
-    terminal.feed(LayoutUpdate([[strip] for strip in strips], compositor.size.region).render_segments(console))
+    return LayoutUpdate([[strip] for strip in strips], compositor.size.region).render_segments(console)
+
+
+def full_render(app: Any, console: Console) -> Cells:
+    """The whole screen rendered now, as a terminal shows it."""
+    terminal = Terminal(*app.screen._compositor.size)
+    terminal.feed(whole_screen(app, console))
     return terminal.cells()
 
 
@@ -67,11 +72,7 @@ async def test_every_partial_update_leaves_the_terminal_as_a_full_render(make_ap
         await pilot.pause()
         console = Console(color_system="truecolor", force_terminal=True, file=io.StringIO(), width=app.size.width)
         terminal = Terminal(*app.size)
-        terminal.feed(
-            LayoutUpdate([[s] for s in app.screen._compositor.render_strips()], app.size.region).render_segments(
-                console
-            )
-        )
+        terminal.feed(whole_screen(app, console))
         partial = 0
         wrong: list[str] = []
         write = app._display

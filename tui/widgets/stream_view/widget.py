@@ -243,7 +243,7 @@ class StreamView(FollowingScrollView, can_focus=True):
                 frame = self._frame = Frame.of(self) or False
             if frame is False:  # styled with more than padding: Textual paints it
                 return super().render_lines(crop)
-            return frame.lines(crop, self._framed_line)
+            return frame.lines(crop, lambda y: self._painted_line(y, frame))
         finally:
             self._painting = False
 
@@ -258,11 +258,6 @@ class StreamView(FollowingScrollView, can_focus=True):
             return self._blank_line()
         selection = self.text_selection
         return self._make_line(index, selection.get_span(index) if selection is not None else None, offsets=True)
-
-    def _framed_line(self, y: int) -> Strip:
-        frame = self._frame
-        assert frame  # only called from `render_lines` with a frame
-        return self._painted_line(y, frame)
 
     def _painted_line(self, y: int, frame: Frame | None) -> Strip:
         """Content row `y` as painted: with the `frame`'s padding when the view paints itself (see `frame`), as

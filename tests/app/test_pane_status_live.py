@@ -7,7 +7,7 @@ from tests.helpers.app import finished, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.playground.comparison import ComparisonSummary
 from tui.app.playground.pane import STATUS_MAX_LINES, Pane
-from tui.app.playground.pane_text import fit_parts, status_parts
+from tui.app.playground.pane_text import TYPICAL_STATUS, fit_parts, status_parts
 
 FOUR_CHAT = ["gpt-4o-mini", "claude-haiku", "azure-gpt-4o", "flaky-gpt"]
 """Four panes side by side in 160 columns: each status wraps."""
@@ -17,9 +17,19 @@ def status_text(pane: Pane) -> str:
     return str(pane.query_one(".pane-status").render())
 
 
+def typical_lines(pane: Pane) -> int:
+    """The lines a typical live status takes in ``pane``: the least its status bar ever shows."""
+    width = pane.query_one(".pane-status").content_region.width
+    return min(fit_parts(TYPICAL_STATUS, width).count("\n") + 1, STATUS_MAX_LINES)
+
+
 async def test_status_only_grows_while_answers_stream_and_fits_when_all_are_done(make_app: AppFactory) -> None:
     async with make_app() as (app, pilot):
         await app.screen.use_endpoints(FOUR_CHAT)
+        await pilot.pause()
+        idle_heights = {p.endpoint: p.query_one(".pane-status").content_region.height for p in panes(app)}
+        assert idle_heights == {p.endpoint: typical_lines(p) for p in panes(app)}, "idle status lines not reserved"
+        assert min(idle_heights.values()) >= 2, "a typical status wraps in a quarter of 160 columns"
         await send(app, pilot, "Explain rate limits")
         await wait_until(pilot, lambda: any(p.busy for p in panes(app)))
         seen: dict[str, list[int]] = {p.endpoint: [] for p in panes(app)}
@@ -35,13 +45,15 @@ async def test_status_only_grows_while_answers_stream_and_fits_when_all_are_done
         assert len(sampled) >= 2, f"too few panes seen streaming: {seen}"  # a loaded machine may miss one
         for name, counts in sampled.items():
             assert counts == sorted(counts), f"{name}: the status shrank while streaming: {counts}"
+            assert counts[0] == idle_heights[name], f"{name}: the status changed height when the run started"
             assert max(counts) >= 2, f"{name}: a typical status wraps in a quarter of 160 columns"
         for p in panes(app):
             bar = p.query_one(".pane-status")
             exact = fit_parts(status_parts(p.run, p.state), bar.content_region.width)
-            assert status_text(p) == exact, "fitted once every pane is done: no blank lines kept"
             lines = min(exact.count("\n") + 1, STATUS_MAX_LINES)
-            await wait_until(pilot, lambda bar=bar, lines=lines: bar.content_region.height == lines)
+            reserved = max(lines, typical_lines(p))
+            assert status_text(p) == exact + "\n" * (reserved - lines), "fitted once every pane is done"
+            await wait_until(pilot, lambda bar=bar, lines=reserved: bar.content_region.height == lines)
 
 
 async def test_the_comparison_is_shown_once_when_panes_end_together(make_app: AppFactory) -> None:

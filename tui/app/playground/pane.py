@@ -172,29 +172,31 @@ class Pane(Vertical):
             self._shown_parts = parts
             self._show_status()
 
-    def _show_status(self, *, exact: bool = False, at_least: int = 0) -> None:
+    def _show_status(self, *, fit: bool = False) -> None:
         """The shown figures, broken between figures (never inside one) to fit the pane.
 
-        A re-layout reflows and repaints every pane (tens of milliseconds with eight), so while answers
-        arrive the status only grows: a run starts with the lines a typical live status needs
-        (``at_least``), and fewer lines than shown are padded with blank ones. ``exact`` fits it to the
-        figures (on a resize, and from :meth:`fit_status`, which the screen calls when every pane is done,
-        in the frame that lays out the comparison anyway)."""
+        A re-layout reflows and repaints every pane (Textual lays out twice: ~100 ms with eight panes here), so the
+        bar never changes height when a run starts or while answers arrive: it is always at least as tall as a
+        typical live status at this width (blank lines pad a shorter one), and while answers arrive it only
+        grows. ``fit`` drops the lines a longer status added (on a resize, and from :meth:`fit_status`, which the
+        screen calls when every pane is done, in the frame that lays out the comparison anyway)."""
         bar = self._status_bar
         mounted = self.is_mounted
-        text = fit_parts(self._shown_parts, bar.content_region.width if mounted else 0)
+        width = bar.content_region.width if mounted else 0
+        text = fit_parts(self._shown_parts, width)
         lines = _line_count(text)
+        typical = _line_count(fit_parts(TYPICAL_STATUS, width))
         shown = self._status_lines  # not the bar's height: that lags behind until the next layout
-        wanted = lines if exact else min(max(lines, shown, at_least), STATUS_MAX_LINES)
+        wanted = max(lines, typical) if fit else max(lines, typical, shown)
         self._status_lines = wanted
         bar.update(text + "\n" * (wanted - lines), layout=wanted != shown or not mounted)
 
     def fit_status(self) -> None:
-        """Drop the blank lines the status kept while answers arrived (see :meth:`_show_status`)."""
-        self._show_status(exact=True)
+        """Drop the blank lines a longer status added while answers arrived (see :meth:`_show_status`)."""
+        self._show_status(fit=True)
 
     def on_resize(self) -> None:
-        self._show_status(exact=True)  # the same figures, refitted: a resize reads no clock
+        self._show_status(fit=True)  # the same figures, refitted: a resize reads no clock
 
     def watch_state(self, state: str) -> None:
         # The state classes style the pane's own border only (tests/app/test_pane_state_styles.py keeps it so):
@@ -225,8 +227,7 @@ class Pane(Vertical):
         )
         self.state = "waiting"
         self._shown_parts = self._status_parts(clock.now())
-        width = self._status_bar.content_region.width
-        self._show_status(at_least=_line_count(fit_parts(TYPICAL_STATUS, width)))
+        self._show_status()
         self._worker = self._run(request)
 
     @work(exit_on_error=False)

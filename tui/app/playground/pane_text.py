@@ -15,8 +15,9 @@ STATE_ICONS = {"waiting": "○", "streaming": "●", "done": "✓", "error": "�
 
 
 TYPICAL_STATUS = ["● streaming", "TTFT 0.00 s", "1,000 tok/s", "10.0 s", "1000 tok"]
-"""A streaming status at typical widths: a run starts with the lines it needs, so the live figures rarely
-make the status grow (each growth lays the screen out again)."""
+"""A streaming status at typical widths: the status bar is always at least as tall as this needs, so starting a
+run does not move the answer above it, and the live figures rarely make it grow (each change of height lays the
+screen out again)."""
 
 
 def status_parts(run: PaneRun | None, state: str) -> list[str]:

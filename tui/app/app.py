@@ -23,7 +23,7 @@ from tui.domain.text import markup_literal, printable
 from tui.gc_policy import install_gc_policy
 from tui.settings import Settings, SettingsError, save_setting
 from tui.themes import LoadedThemes, register_themes
-from tui.widgets import dirty_renders, inner_outer_cache, strip_cycles
+from tui.widgets import dirty_renders, inner_outer_cache, strip_caches, strip_cycles
 from tui.workspace.protocol import Workspace
 
 PLACES = {
@@ -166,6 +166,7 @@ class SwitchboardApp(App[None]):
 
     def on_mount(self) -> None:
         strip_cycles.install()  # before the first paint: no line painted ends as cyclic garbage
+        strip_caches.install()  # nor makes seven small cache objects per line
         inner_outer_cache.install()  # and no closed widget's painted lines stay in Textual's cache
         dirty_renders.install()  # and a frame renders only what changed, not all under their bounding box
         self._apply_keymap()

@@ -15,7 +15,9 @@ workspace, provider and transport layers into its ``StreamView``. The simulator'
 Cases:
   paced  8 panes x 100 tokens/s x 2,000 tokens (a 20 s stream per pane), from the simulator (it paces)
   burst  8 panes x 10,000 tokens, sent at once by the minimal replaying server (tests/bench/_minimal_server.py),
-         which is never the bottleneck: its CPU over the wall time is printed
+         which is never the bottleneck: its CPU over the wall time is printed. After each run the same answers
+         are read by plain httpx (``_plain_read.py``): what any httpx client reaches on this machine, and the
+         app's tokens/s as a ratio of it, which carries between machines
 
 Where the machine has two cores or more, the app runs pinned to core 0 and the server to core 1. With
 ``--runs N`` a last row per case pools every run's samples, so its p99 is a p99 (a burst run alone gives
@@ -42,6 +44,7 @@ from typing import Any
 
 from _common import SIM_KEY, latency_figures, probe_keys, probe_lag, simulator_process
 from _minimal_server import minimal_server_process
+from _plain_read import plain_read
 from _processes import tree_cpu
 from textual.binding import Binding
 from textual.widgets import Input
@@ -198,6 +201,7 @@ def main() -> None:
     print(f"times in ms unless noted; app on core {os.sched_getaffinity(0)}, server on core {server_core}")
     print("cpu/1k: the app process's CPU time (all its threads) per 1,000 tokens, from Enter to the last render")
     print("server: the server's CPU over the run's wall time (it must stay well below 100%)")
+    print("plain read (burst): the same answers read by plain httpx in this process, no app (see _plain_read.py)")
     print(header)
     print("-" * len(header))
     for case in cases:
@@ -210,6 +214,7 @@ def main() -> None:
             lags: list[float] = []
             keys: list[float] = []
             walls = totals = cpus = 0.0
+            floors: list[float] = []
             for run in range(1, args.runs + 1):
                 cpu_before = tree_cpu(pid) if pid else 0.0
                 r = asyncio.run(run_case(base, case, args.panes, tokens, args.rate))
@@ -223,6 +228,14 @@ def main() -> None:
                 print(
                     ROW.format(case=case, run=run, panes=args.panes, lag_n=len(run_lags), server=busy, **r), flush=True
                 )
+                if not paced:
+                    floor = asyncio.run(plain_read(base, SIM_KEY, args.panes, tokens))
+                    floors.append(floor["tps"])
+                    print(
+                        f"{'':>10} plain read of the same streams: {floor['tps']:,.0f} tok/s, {floor['cpu_k']:.1f} ms "
+                        f"CPU/1k; the app at {r['tps'] / floor['tps']:.2f}x",
+                        flush=True,
+                    )
             if args.runs > 1:
                 pooled = latency_figures(lags, keys)
                 row = {
@@ -234,6 +247,9 @@ def main() -> None:
                     **pooled,
                 }
                 print(ROW.format(case=case, run="all", panes=args.panes, lag_n=len(lags), server="", **row))
+                if floors:
+                    plain = len(floors) / sum(1 / tps for tps in floors)  # harmonic mean: runs of equal tokens
+                    print(f"{'':>10} plain read, all runs: {plain:,.0f} tok/s; the app at {row['tps'] / plain:.2f}x")
     print("targets: paced wall <= 21 s, lag p99 <= 50 ms, key p50 <= 30 ms; burst >= 16,000 tok/s, lag p99 <= 60 ms")
 
 

@@ -1,16 +1,19 @@
 """The stream view's scrollbar draws exactly what Textual's own renderer draws, from strips shared between
-repaints (so a following view's per-frame scrollbar repaint allocates nothing new)."""
+repaints (so a following view's per-frame scrollbar repaint allocates nothing new), and paints them itself as
+Textual's styling paints them."""
 
 from __future__ import annotations
 
 import pytest
 from textual.app import App, ComposeResult
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.widgets.stream_view import StreamView
-from tui.widgets.stream_view.scrollbar import SharedStripScrollBar
+from tui.widgets.stream_view.scrollbar import PaintedScrollBar, SharedStripScrollBar
 
 ANSWER = "\n\n".join(f"Paragraph {n} of a long answer." for n in range(300))
 
@@ -77,6 +80,42 @@ async def test_repaints_reuse_the_same_strips() -> None:
         second = drawn(bar, SharedStripScrollBar)
         assert all(a is b for a, b in zip(first, second, strict=True) if a.text == b.text)
         assert sum(a is b for a, b in zip(first, second, strict=True)) >= bar.size.height - 3
+
+
+@pytest.mark.parametrize("state", ["plain", "hover", "grabbed"])
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
+async def test_the_bar_paints_what_textual_s_styling_paints(
+    state: str, theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")  # the app then filters every line (monochrome)
+    app = BarApp()
+    async with app.run_test(size=(50, 23)) as pilot:
+        app.theme = theme
+        view, bar = await shown(app, pilot)
+        assert isinstance(bar, PaintedScrollBar)
+        if state == "hover":
+            bar.mouse_over = True
+        elif state == "grabbed":
+            bar.grabbed = bar.region.offset
+        width, height = bar.size
+        crops = [Region(0, 0, width, height), Region(0, 3, width, 7), Region(0, height - 1, width, 1)]
+        for y in (0, 13, view.max_scroll_y // 2, view.max_scroll_y):
+            view.scroll_to(y=y, animate=False, force=True, immediate=True)
+            for crop in crops:
+                ours = bar.render_lines(crop)
+                assert segments(ours) == segments(Widget.render_lines(bar, crop)), (y, crop)
+                assert [strip.cell_length for strip in ours] == [width] * crop.height
+
+
+async def test_a_bar_styled_with_more_than_padding_is_painted_by_textual() -> None:
+    app = BarApp()
+    async with app.run_test(size=(50, 23)) as pilot:
+        _, bar = await shown(app, pilot)
+        bar.styles.tint = "red 30%"
+        whole = Region(0, 0, *bar.size)
+        assert segments(bar.render_lines(whole)) == segments(Widget.render_lines(bar, whole))
 
 
 def test_a_horizontal_bar_is_refused() -> None:

@@ -12,7 +12,13 @@ Why
 
 How it is used
     `ScrollBar.renderer` is Textual's documented extension point, settable per scrollbar; the following
-    view sets it on its own vertical bar (see `scrolling.FollowingScrollView`).
+    view makes its vertical bar a `PaintedScrollBar` with this renderer (see `scrolling.FollowingScrollView`).
+
+`PaintedScrollBar`
+    Textual's styling still made every line of the bar anew on each repaint (~45 us a line here: a new strip,
+    its background and the app's colour filter), and the filter's result was never reused. Styled plainly, as
+    the app styles it, the bar paints the shared strips itself with `stream_view.frame.Frame`, so the filter's
+    result is cached on the shared strips too.
 """
 
 from __future__ import annotations
@@ -22,12 +28,15 @@ from typing import TYPE_CHECKING, ClassVar
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style as RichStyle
-from textual.scrollbar import ScrollBarRender
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.visual import Visual
 
+from tui.widgets.stream_view.frame import Frame
+
 if TYPE_CHECKING:
     from textual.css.styles import RulesMap
+    from textual.geometry import Region
     from textual.style import Style
     from textual.visual import RenderOptions
 
@@ -62,7 +71,9 @@ class SharedStripScrollBar(Visual):
         self.thickness = thickness
         self.style = style if isinstance(style, RichStyle) else RichStyle.parse(style)
 
-    def render_strips(self, width: int, height: int | None, style: Style, options: RenderOptions) -> list[Strip]:
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions | None = None
+    ) -> list[Strip]:
         size = height or 0
         base = style.rich_style
         bar_style = self.style
@@ -94,3 +105,18 @@ class SharedStripScrollBar(Visual):
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         return self.window_size
+
+
+class PaintedScrollBar(ScrollBar):
+    """Textual's `ScrollBar`, painting a `SharedStripScrollBar`'s strips itself when it is styled plainly (see
+    `stream_view.frame`); other renderers and other styling are painted by Textual."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        visual = self.render()
+        frame = Frame.of(self) if isinstance(visual, SharedStripScrollBar) else None
+        if frame is None:
+            return super().render_lines(crop)
+        width, height = self.size
+        strips = visual.render_strips(width, height, self.visual_style)
+        blank = Strip.blank(width, frame.inner)
+        return frame.lines(crop, lambda y: strips[y] if y < len(strips) else blank)

@@ -6,9 +6,10 @@ from __future__ import annotations
 from textual.geometry import Size
 from textual.reactive import var
 from textual.scroll_view import ScrollView
+from textual.scrollbar import ScrollBar
 from textual.widget import Widget
 
-from tui.widgets.stream_view.scrollbar import SharedStripScrollBar
+from tui.widgets.stream_view.scrollbar import PaintedScrollBar, SharedStripScrollBar
 
 SCROLL_JUMP = 3
 """While an answer streams, a following view that must scroll jumps ahead by 1/SCROLL_JUMP of its height
@@ -43,11 +44,21 @@ class FollowingScrollView(ScrollView):
 
     _auto_scrolling = False  # True while we scroll, so the scroll is not taken for the user's
 
-    def on_mount(self) -> None:
-        # Repainted on every scroll while following: draw it in shared strips (see `scrollbar`). Textual
-        # documents setting `renderer` per scrollbar instance; a `Visual` in place of a Rich renderable
-        # is what `ScrollBar.render`'s caller accepts, which the stubs do not say.
-        self.vertical_scrollbar.renderer = SharedStripScrollBar  # type: ignore[misc, assignment]
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        """The vertical scrollbar, made on first use as Textual's `Widget.vertical_scrollbar` makes it, but a
+        `PaintedScrollBar` drawing shared strips: it is repainted on every scroll while following (see
+        `scrollbar`). Textual documents setting `renderer` per scrollbar instance; a `Visual` in place of a Rich
+        renderable is what `ScrollBar.render`'s caller accepts, which the stubs do not say."""
+        bar = self._vertical_scrollbar
+        if bar is None:
+            bar = self._vertical_scrollbar = PaintedScrollBar(
+                vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+            )
+            bar.renderer = SharedStripScrollBar  # type: ignore[assignment]
+            bar.display = False
+            self.app._start_widget(self, bar)
+        return bar
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)

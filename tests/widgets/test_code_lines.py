@@ -21,7 +21,7 @@ CODE = [
     "a" * 100,
     "a b " * 30,
     "    " + "word " * 20 + "   ",
-    "echo $HOME && ls -la | grep foo  # comment\nfor f in *.txt; do cat \"$f\"; done",
+    'echo $HOME && ls -la | grep foo  # comment\nfor f in *.txt; do cat "$f"; done',
     '{"a": [1, 2, {"b": null}], "日本語": "文章の例です", "emoji": "🙂🙂🙂"}',
     "SELECT name, count(*) FROM endpoints WHERE provider = 'openai' GROUP BY name;",
     "const f = (x) => { return `value ${x}`; } // 日本語のコメント",

@@ -84,7 +84,11 @@ def test_strips_answer_every_operation_as_textuals_do() -> None:
                 lambda strip, width=width, style=style: [strip.adjust_cell_length(width, style)],
                 lambda strip, cuts=cuts: strip.divide(cuts),
                 lambda strip, start=start, end=end: [strip.apply_offsets(start, end)],
-                lambda strip: [strip.simplify(), strip.discard_meta(), strip.extend_cell_length(length + 2)],
+                lambda strip, length=length: [
+                    strip.simplify(),
+                    strip.discard_meta(),
+                    strip.extend_cell_length(length + 2),
+                ],
             ):
                 assert list(map(shape, operation(ours))) == list(map(shape, operation(theirs))), segments
             if all(segment.style is not None for segment in segments):  # a filter takes styled segments only

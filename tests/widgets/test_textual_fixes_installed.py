@@ -29,7 +29,9 @@ FIXES = [
 
 
 @pytest.mark.parametrize(
-    ("fix", "owner", "name", "textual_s", "ours"), FIXES, ids=["dirty_renders", "strip_cycles", "strip_caches", "inner_outer"]
+    ("fix", "owner", "name", "textual_s", "ours"),
+    FIXES,
+    ids=["dirty_renders", "strip_cycles", "strip_caches", "inner_outer"],
 )
 async def test_the_app_puts_it_in_place_on_the_checked_textual(
     make_app: AppFactory,

@@ -113,8 +113,8 @@ class PaintedScrollBar(ScrollBar):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         visual = self.render()
-        frame = Frame.of(self) if isinstance(visual, SharedStripScrollBar) else None
-        if frame is None:
+        frame = Frame.of(self)
+        if frame is None or not isinstance(visual, SharedStripScrollBar):
             return super().render_lines(crop)
         width, height = self.size
         strips = visual.render_strips(width, height, self.visual_style)

@@ -55,7 +55,7 @@ class FollowingScrollView(ScrollView):
             bar = self._vertical_scrollbar = PaintedScrollBar(
                 vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
             )
-            bar.renderer = SharedStripScrollBar  # type: ignore[assignment]
+            bar.renderer = SharedStripScrollBar  # type: ignore[misc, assignment]
             bar.display = False
             self.app._start_widget(self, bar)
         return bar

@@ -17,11 +17,12 @@ playground to a terminal emulator and compares its screen with a full render aft
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from textual._compositor import Compositor, CompositorUpdate
 from textual.geometry import Region
 from textual.strip import Strip
+
+from tui.widgets.textual_fixes import put_in_place
 
 CHECKED = "8.2."
 """The Textual versions whose `render_partial_update` and `_get_renders` these wrap (textual is pinned to 8.2.x)."""
@@ -77,11 +78,6 @@ def get_renders(self: Compositor, crop: Region | None = None) -> Iterable[tuple[
 def install() -> bool:
     """Put `render_partial_update` and `get_renders` in place of Textual's (idempotent), on the Textual versions
     they were checked against. Returns whether they are in place."""
-    from textual import __version__
-
-    if not __version__.startswith(CHECKED):
-        return False
-    compositor: Any = Compositor
-    compositor.render_partial_update = render_partial_update
-    compositor._get_renders = get_renders
-    return True
+    return put_in_place(
+        Compositor, {"render_partial_update": render_partial_update, "_get_renders": get_renders}, CHECKED
+    )

@@ -18,6 +18,8 @@ from textual._styles_cache import StylesCache
 from textual.color import Color
 from textual.style import Style
 
+from tui.widgets.textual_fixes import put_in_place
+
 CHECKED = "8.2."
 """The Textual versions whose `StylesCache.get_inner_outer` this one reproduces (the project pins textual to 8.2.x)."""
 
@@ -38,10 +40,7 @@ def get_inner_outer(self: StylesCache, base_background: Color, background: Color
 def install() -> bool:
     """Put `get_inner_outer` in place of Textual's (idempotent), on the Textual versions it was checked against.
     Returns whether it is in place."""
-    from textual import __version__
-
-    if not __version__.startswith(CHECKED):
+    if not put_in_place(StylesCache, {"get_inner_outer": get_inner_outer}, CHECKED):
         return False
-    StylesCache.get_inner_outer = get_inner_outer  # type: ignore[method-assign,assignment]
     TEXTUAL_GET_INNER_OUTER.cache_clear()  # what it held until now
     return True

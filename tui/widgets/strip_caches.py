@@ -20,6 +20,8 @@ from typing import Any
 from rich.segment import Segment
 from textual.strip import Strip
 
+from tui.widgets.textual_fixes import put_in_place
+
 CHECKED = "8.2."
 """The Textual versions whose `Strip.__init__` this one reproduces (the project pins textual to 8.2.x)."""
 
@@ -64,9 +66,4 @@ def strip_init(self: Strip, segments: Iterable[Segment], cell_length: int | None
 def install() -> bool:
     """Put `strip_init` in place of Textual's (idempotent), on the Textual versions it was checked against.
     Returns whether it is in place."""
-    from textual import __version__
-
-    if not __version__.startswith(CHECKED):
-        return False
-    Strip.__init__ = strip_init  # type: ignore[method-assign]
-    return True
+    return put_in_place(Strip, {"__init__": strip_init}, CHECKED)

@@ -22,6 +22,8 @@ from collections.abc import Iterable, Sequence
 from rich.segment import Segment
 from textual.strip import Strip
 
+from tui.widgets.textual_fixes import put_in_place
+
 CHECKED = "8.2."
 """The Textual versions whose `Strip.divide` this one reproduces (the project pins textual to 8.2.x)."""
 
@@ -49,9 +51,4 @@ def divide(self: Strip, cuts: Iterable[int]) -> Sequence[Strip]:
 def install() -> bool:
     """Put `divide` in place of Textual's (idempotent), on the Textual versions it was checked against.
     Returns whether it is in place."""
-    from textual import __version__
-
-    if not __version__.startswith(CHECKED):
-        return False
-    Strip.divide = divide  # type: ignore[method-assign]
-    return True
+    return put_in_place(Strip, {"divide": divide}, CHECKED)

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
@@ -45,6 +46,20 @@ STATUS_MAX_LINES = 3
 def _line_count(text: str) -> int:
     """The lines the status bar shows for ``text`` (at most :data:`STATUS_MAX_LINES`)."""
     return min(text.count("\n") + 1, STATUS_MAX_LINES)
+
+
+def _typical_lines(width: int) -> int:
+    """The lines a typical live status takes at ``width``: the least the status bar ever takes."""
+    return _line_count(fit_parts(TYPICAL_STATUS, width))
+
+
+class StatusBar(Static):
+    """A pane's status: always at least as tall as a typical live status at its width, so that starting a run
+    does not change its height (see `Pane._show_status`). The floor is part of Textual's own layout of the bar,
+    so its first layout at a width already has it."""
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return max(super().get_content_height(container, viewport, width), _typical_lines(width))
 
 
 class Pane(Vertical):
@@ -131,7 +146,7 @@ class Pane(Vertical):
         self._view = StreamView(classes="pane-body")
         self._error_box = Static("", classes="pane-error")
         self._shown_parts = self._status_parts(None)
-        self._status_bar = Static(fit_parts(self._shown_parts, 0), classes="pane-status", markup=False)
+        self._status_bar = StatusBar(fit_parts(self._shown_parts, 0), classes="pane-status", markup=False)
         self._status_lines = 1  # the lines the status bar was last given (see _show_status)
 
     def compose(self) -> ComposeResult:
@@ -177,19 +192,21 @@ class Pane(Vertical):
 
         A re-layout reflows and repaints every pane (Textual lays out twice: ~100 ms with eight panes here), so the
         bar never changes height when a run starts or while answers arrive: it is always at least as tall as a
-        typical live status at this width (blank lines pad a shorter one), and while answers arrive it only
-        grows. ``fit`` drops the lines a longer status added (on a resize, and from :meth:`fit_status`, which the
-        screen calls when every pane is done, in the frame that lays out the comparison anyway)."""
+        typical live status at its width (`StatusBar`), and while answers arrive it only grows (blank lines pad
+        a shorter status). ``fit`` drops the lines a longer status added (on a resize, and from
+        :meth:`fit_status`, which the screen calls when every pane is done, in the frame that lays out the
+        comparison anyway)."""
         bar = self._status_bar
         mounted = self.is_mounted
         width = bar.content_region.width if mounted else 0
         text = fit_parts(self._shown_parts, width)
         lines = _line_count(text)
-        typical = _line_count(fit_parts(TYPICAL_STATUS, width))
         shown = self._status_lines  # not the bar's height: that lags behind until the next layout
-        wanted = max(lines, typical) if fit else max(lines, typical, shown)
+        wanted = lines if fit else max(lines, shown)
         self._status_lines = wanted
-        bar.update(text + "\n" * (wanted - lines), layout=wanted != shown or not mounted)
+        typical = _typical_lines(width)
+        height_changes = max(wanted, typical) != max(shown, typical)
+        bar.update(text + "\n" * (wanted - lines), layout=height_changes or not mounted)
 
     def fit_status(self) -> None:
         """Drop the blank lines a longer status added while answers arrived (see :meth:`_show_status`)."""

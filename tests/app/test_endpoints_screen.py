@@ -379,7 +379,7 @@ async def test_detail_shows_calls_after_a_query(make_app: AppFactory) -> None:
         await app.workspace.query("gpt-4o-mini", CHAT)
         await pilot.press("r")
         await wait_until(pilot, lambda: screen.series is not None and screen.series.total_calls == 2)
-        assert screen.query_one("#usage-calls", Sparkline).data[-1] == 2  # type: ignore[index]
+        assert sum(screen.query_one("#usage-calls", Sparkline).data) == 2  # type: ignore[arg-type]  # the minute may turn
 
 
 async def test_detail_counts_errors_and_nothing_of_other_endpoints(make_app: AppFactory) -> None:

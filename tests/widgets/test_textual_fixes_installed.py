@@ -1,6 +1,6 @@
 """The app puts each of its fixes to Textual in place at mount, on the Textual versions they were checked against
 (`tui.widgets.strip_cycles`, `tui.widgets.strip_caches`, `tui.widgets.inner_outer_cache`,
-`tui.widgets.dirty_renders`)."""
+`tui.widgets.dirty_renders`, `tui.widgets.single_reflow`)."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ import pytest
 from textual._compositor import Compositor
 from textual._styles_cache import StylesCache
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tests.helpers.demo_app import AppFactory
-from tui.widgets import dirty_renders, inner_outer_cache, strip_caches, strip_cycles
+from tui.widgets import dirty_renders, inner_outer_cache, single_reflow, strip_caches, strip_cycles
 
 FIXES = [
     (dirty_renders, Compositor, "_get_renders", dirty_renders.TEXTUAL_GET_RENDERS, dirty_renders.get_renders),
     (strip_cycles, Strip, "divide", strip_cycles.TEXTUAL_DIVIDE, strip_cycles.divide),
     (strip_caches, Strip, "__init__", strip_caches.TEXTUAL_INIT, strip_caches.strip_init),
+    (single_reflow, Widget, "_size_updated", single_reflow.TEXTUAL_SIZE_UPDATED, single_reflow.size_updated),
     (
         inner_outer_cache,
         StylesCache,
@@ -31,7 +33,7 @@ FIXES = [
 @pytest.mark.parametrize(
     ("fix", "owner", "name", "textual_s", "ours"),
     FIXES,
-    ids=["dirty_renders", "strip_cycles", "strip_caches", "inner_outer"],
+    ids=["dirty_renders", "strip_cycles", "strip_caches", "single_reflow", "inner_outer"],
 )
 async def test_the_app_puts_it_in_place_on_the_checked_textual(
     make_app: AppFactory,

@@ -23,7 +23,7 @@ from tui.domain.text import markup_literal, printable
 from tui.gc_policy import install_gc_policy
 from tui.settings import Settings, SettingsError, save_setting
 from tui.themes import LoadedThemes, register_themes
-from tui.widgets import dirty_renders, inner_outer_cache, strip_caches, strip_cycles
+from tui.widgets import dirty_renders, inner_outer_cache, single_reflow, strip_caches, strip_cycles
 from tui.workspace.protocol import Workspace
 
 PLACES = {
@@ -169,6 +169,7 @@ class SwitchboardApp(App[None]):
         strip_caches.install()  # nor makes seven small cache objects per line
         inner_outer_cache.install()  # and no closed widget's painted lines stay in Textual's cache
         dirty_renders.install()  # and a frame renders only what changed, not all under their bounding box
+        single_reflow.install()  # and a layout does not ask for a second one
         self._apply_keymap()
         for note in self._notes:
             self.notify(note, severity="warning", timeout=8, markup=False)

@@ -1,6 +1,7 @@
-"""Putting a fix to Textual in place (`strip_cycles`, `strip_caches`, `inner_outer_cache`, `dirty_renders`): each
-replaces attributes of a Textual class with its own, and only on the Textual versions it was checked against
-(the project pins textual to 8.2.x; `tests/widgets/test_textual_fixes_installed.py` says when a new one comes)."""
+"""Putting a fix to Textual in place (`strip_cycles`, `strip_caches`, `inner_outer_cache`, `dirty_renders`,
+`single_reflow`): each replaces attributes of a Textual class with its own, and only on the Textual versions it
+was checked against (the project pins textual to 8.2.x; `tests/widgets/test_textual_fixes_installed.py` says
+when a new one comes)."""
 
 from __future__ import annotations
 

@@ -55,6 +55,22 @@ async def test_status_only_grows_while_answers_stream_and_fits_when_all_are_done
             await wait_until(pilot, lambda bar=bar, lines=reserved: bar.content_region.height == lines)
 
 
+async def test_a_resize_refits_the_status_to_the_height_its_figures_need(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await wait_until(pilot, lambda: len(panes(app)) == 2)
+        await send(app, pilot, "Explain rate limits")
+        await wait_until(pilot, lambda: finished(app), seconds=20)
+        for columns in (120, 100, 140, 100):  # each narrower width first wraps the text fitted to the last one
+            await pilot.resize_terminal(columns, 40)
+            await pilot.pause()
+            for p in panes(app):
+                bar = p.query_one(".pane-status")
+                exact = fit_parts(status_parts(p.run, p.state), bar.content_region.width)
+                assert status_text(p) == exact, f"refitted at {columns} columns"
+                lines = max(min(exact.count("\n") + 1, STATUS_MAX_LINES), typical_lines(p))
+                await wait_until(pilot, lambda bar=bar, lines=lines: bar.content_region.height == lines)
+
+
 async def test_the_comparison_is_shown_once_when_panes_end_together(make_app: AppFactory) -> None:
     async with make_app() as (app, pilot):
         await wait_until(pilot, lambda: len(panes(app)) == 2)

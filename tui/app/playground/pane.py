@@ -204,8 +204,11 @@ class Pane(Vertical):
         shown = self._status_lines  # not the bar's height: that lags behind until the next layout
         wanted = lines if fit else max(lines, shown)
         self._status_lines = wanted
-        typical = _typical_lines(width)
-        height_changes = max(wanted, typical) != max(shown, typical)
+        height = max(wanted, _typical_lines(width))
+        if fit and mounted:  # a resize laid the bar out with the old text, wrapped again: its height may be off
+            height_changes = bar.size.height != height
+        else:
+            height_changes = height != max(shown, _typical_lines(width))
         bar.update(text + "\n" * (wanted - lines), layout=height_changes or not mounted)
 
     def fit_status(self) -> None:

@@ -3,6 +3,8 @@ the screen more than needed, and shown once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tests.helpers.app import finished, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.playground.comparison import ComparisonSummary
@@ -21,6 +23,17 @@ def typical_lines(pane: Pane) -> int:
     """The lines a typical live status takes in ``pane``: the least its status bar ever shows."""
     width = pane.query_one(".pane-status").content_region.width
     return min(fit_parts(TYPICAL_STATUS, width).count("\n") + 1, STATUS_MAX_LINES)
+
+
+async def assert_fitted(app: Any, pilot: Any, when: str) -> None:
+    """Every pane's status shows its figures fitted to its width, and its bar is as tall as they need (at least
+    a typical status)."""
+    for p in panes(app):
+        bar = p.query_one(".pane-status")
+        exact = fit_parts(status_parts(p.run, p.state), bar.content_region.width)
+        assert status_text(p) == exact, f"{p.endpoint}: not fitted {when}"
+        lines = max(min(exact.count("\n") + 1, STATUS_MAX_LINES), typical_lines(p))
+        await wait_until(pilot, lambda bar=bar, lines=lines: bar.content_region.height == lines)
 
 
 async def test_status_only_grows_while_answers_stream_and_fits_when_all_are_done(make_app: AppFactory) -> None:
@@ -47,12 +60,7 @@ async def test_status_only_grows_while_answers_stream_and_fits_when_all_are_done
             assert counts == sorted(counts), f"{name}: the status shrank while streaming: {counts}"
             assert counts[0] == idle_heights[name], f"{name}: the status changed height when the run started"
             assert max(counts) >= 2, f"{name}: a typical status wraps in a quarter of 160 columns"
-        for p in panes(app):
-            bar = p.query_one(".pane-status")
-            exact = fit_parts(status_parts(p.run, p.state), bar.content_region.width)
-            assert status_text(p) == exact, "fitted once every pane is done"
-            reserved = max(min(exact.count("\n") + 1, STATUS_MAX_LINES), typical_lines(p))
-            await wait_until(pilot, lambda bar=bar, lines=reserved: bar.content_region.height == lines)
+        await assert_fitted(app, pilot, "once every pane is done")
 
 
 async def test_a_resize_refits_the_status_to_the_height_its_figures_need(make_app: AppFactory) -> None:
@@ -63,12 +71,7 @@ async def test_a_resize_refits_the_status_to_the_height_its_figures_need(make_ap
         for columns in (120, 100, 140, 100):  # each narrower width first wraps the text fitted to the last one
             await pilot.resize_terminal(columns, 40)
             await pilot.pause()
-            for p in panes(app):
-                bar = p.query_one(".pane-status")
-                exact = fit_parts(status_parts(p.run, p.state), bar.content_region.width)
-                assert status_text(p) == exact, f"refitted at {columns} columns"
-                lines = max(min(exact.count("\n") + 1, STATUS_MAX_LINES), typical_lines(p))
-                await wait_until(pilot, lambda bar=bar, lines=lines: bar.content_region.height == lines)
+            await assert_fitted(app, pilot, f"at {columns} columns")
 
 
 async def test_the_comparison_is_shown_once_when_panes_end_together(make_app: AppFactory) -> None:

@@ -9,8 +9,8 @@ every terminal resize. (Textual's partial layout already stores the virtual size
 
 `install()` makes `Widget._size_updated` store the virtual size as the partial layout does (``layout=False``:
 `set_reactive`), and repaint the widget whose virtual size changed, as the reactive did, without a layout.
-Nothing in Textual watches `virtual_size`; a scrollbar that must appear or go
-still asks for its layout through `show_vertical_scrollbar` / `show_horizontal_scrollbar`, as before.
+Nothing in Textual watches `virtual_size`; a scrollbar that must appear or go still asks for its layout through
+`show_vertical_scrollbar` / `show_horizontal_scrollbar`, as before.
 ScrollView overrides `_size_updated` and never stored the virtual size there, so it is unaffected.
 """
 

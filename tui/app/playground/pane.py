@@ -204,11 +204,12 @@ class Pane(Vertical):
         shown = self._status_lines  # not the bar's height: that lags behind until the next layout
         wanted = lines if fit else max(lines, shown)
         self._status_lines = wanted
-        height = max(wanted, _typical_lines(width))
+        typical = _typical_lines(width)
+        height = max(wanted, typical)
         if fit and mounted:  # a resize laid the bar out with the old text, wrapped again: its height may be off
             height_changes = bar.size.height != height
         else:
-            height_changes = height != max(shown, _typical_lines(width))
+            height_changes = height != max(shown, typical)
         bar.update(text + "\n" * (wanted - lines), layout=height_changes or not mounted)
 
     def fit_status(self) -> None:

@@ -83,7 +83,7 @@ class Frame:
         top, _, bottom, _ = self.padding
         height = self.size.height
         strips = [
-            self._blank_row() if y < top or y >= height - bottom else content_line(y - top) for y in crop.line_range
+            self.blank_row() if y < top or y >= height - bottom else content_line(y - top) for y in crop.line_range
         ]
         for line_filter in self.filters:
             strips = [strip.apply_filter(line_filter, self.background) for strip in strips]
@@ -92,7 +92,8 @@ class Frame:
             strips = [strip.crop(x1, x2) for strip in strips]
         return strips
 
-    def _blank_row(self) -> Strip:
+    def blank_row(self) -> Strip:
+        """A row of the widget's full width in its background (made once)."""
         blank = self._blank
         if blank is None:
             blank = self._blank = Strip.blank(self.size.width, self.inner)

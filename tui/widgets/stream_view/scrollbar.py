@@ -118,5 +118,4 @@ class PaintedScrollBar(ScrollBar):
             return super().render_lines(crop)
         width, height = self.size
         strips = visual.render_strips(width, height, self.visual_style)
-        blank = Strip.blank(width, frame.inner)
-        return frame.lines(crop, lambda y: strips[y] if y < len(strips) else blank)
+        return frame.lines(crop, lambda y: strips[y] if y < len(strips) else frame.blank_row())

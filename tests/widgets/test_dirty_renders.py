@@ -107,3 +107,32 @@ async def test_every_partial_update_leaves_the_terminal_as_a_full_render(make_ap
         await wait_until(pilot, lambda: not pending(app) and terminal.cells() == full_render(app, console))
         assert partial > 5, "the answers streamed in partial updates"
         assert wrong == []
+
+
+async def test_a_repainted_view_is_not_rendered_again_for_the_widgets_behind_or_beside_it(make_app: AppFactory) -> None:
+    async with make_app() as (app, pilot):
+        await app.screen.use_endpoints(FOUR_CHAT)
+        await pilot.pause()
+        await wait_until(pilot, lambda: not pending(app))
+        first = panes(app)[0]
+        rendered: list[tuple[str, int]] = []
+
+        def recording(widget: Any) -> Any:
+            def render_lines(crop: Region) -> Any:
+                rendered.append((type(widget).__name__, crop.height))
+                return type(widget).render_lines(widget, crop)
+
+            return render_lines
+
+        others = panes(app)[1:]  # beside it: their clip (the row of panes) overlaps the view, their region not
+        for widget in [first, first.parent, app.screen, *others, first.view]:
+            widget.render_lines = recording(widget)  # type: ignore[method-assign]
+        first.view.refresh()
+        await wait_until(pilot, lambda: any(name == "StreamView" for name, _ in rendered))
+        assert ("StreamView", first.view.size.height) in rendered  # the view painted its region whole
+        assert [name for name, _ in rendered if name != "StreamView"] == []  # nothing behind or beside it rendered
+
+        rendered.clear()
+        first.refresh()  # the pane's own region (its border) changed: it is in front there and renders
+        await wait_until(pilot, lambda: any(name == type(first).__name__ for name, _ in rendered))
+        assert type(app.screen).__name__ not in [name for name, _ in rendered]  # the pane covers its region

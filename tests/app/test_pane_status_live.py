@@ -8,8 +8,9 @@ from typing import Any
 from tests.helpers.app import finished, panes, send, wait_until
 from tests.helpers.demo_app import AppFactory
 from tui.app.playground.comparison import ComparisonSummary
-from tui.app.playground.pane import STATUS_MAX_LINES, Pane
+from tui.app.playground.pane import Pane
 from tui.app.playground.pane_text import TYPICAL_STATUS, fit_parts, status_parts
+from tui.app.playground.status_bar import STATUS_MAX_LINES
 
 FOUR_CHAT = ["gpt-4o-mini", "claude-haiku", "azure-gpt-4o", "flaky-gpt"]
 """Four panes side by side in 160 columns: each status wraps."""

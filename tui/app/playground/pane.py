@@ -17,13 +17,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import var
 from textual.widgets import Static
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
-from tui.app.playground.pane_text import STATE_ICONS, TYPICAL_STATUS, describe_embeddings, fit_parts, status_parts
+from tui.app.playground.pane_text import STATE_ICONS, describe_embeddings, fit_parts, status_parts
+from tui.app.playground.status_bar import StatusBar, line_count, typical_lines
 from tui.app.workspace_of import workspace_of
 from tui.domain.errors import StreamInterrupted, SwitchboardError
 from tui.domain.text import markup_literal, printable
@@ -38,28 +38,6 @@ MIN_SHARE, MAX_SHARE = 0.2, 10.0  # fr: a pane never shrinks to nothing nor take
 
 STATE_CLASSES = frozenset(f"-{name}" for name in STATE_ICONS)
 """The classes a pane's state sets (one at a time)."""
-
-STATUS_MAX_LINES = 3
-"""The status wraps to at most this many lines (its max-height in DEFAULT_CSS)."""
-
-
-def _line_count(text: str) -> int:
-    """The lines the status bar shows for ``text`` (at most :data:`STATUS_MAX_LINES`)."""
-    return min(text.count("\n") + 1, STATUS_MAX_LINES)
-
-
-def _typical_lines(width: int) -> int:
-    """The lines a typical live status takes at ``width``: the least the status bar ever takes."""
-    return _line_count(fit_parts(TYPICAL_STATUS, width))
-
-
-class StatusBar(Static):
-    """A pane's status: always at least as tall as a typical live status at its width, so that starting a run
-    does not change its height (see `Pane._show_status`). The floor is part of Textual's own layout of the bar,
-    so its first layout at a width already has it."""
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return max(super().get_content_height(container, viewport, width), _typical_lines(width))
 
 
 class Pane(Vertical):
@@ -146,7 +124,7 @@ class Pane(Vertical):
         self._view = StreamView(classes="pane-body")
         self._error_box = Static("", classes="pane-error")
         self._shown_parts = self._status_parts(None)
-        self._status_bar = StatusBar(fit_parts(self._shown_parts, 0), classes="pane-status", markup=False)
+        self._status_bar = StatusBar(fit_parts(self._shown_parts, 0), classes="pane-status")
         self._status_lines = 1  # the lines the status bar was last given (see _show_status)
 
     def compose(self) -> ComposeResult:
@@ -200,11 +178,11 @@ class Pane(Vertical):
         mounted = self.is_mounted
         width = bar.content_region.width if mounted else 0
         text = fit_parts(self._shown_parts, width)
-        lines = _line_count(text)
+        lines = line_count(text)
         shown = self._status_lines  # not the bar's height: that lags behind until the next layout
         wanted = lines if fit else max(lines, shown)
         self._status_lines = wanted
-        typical = _typical_lines(width)
+        typical = typical_lines(width)
         height = max(wanted, typical)
         if fit and mounted:  # a resize laid the bar out with the old text, wrapped again: its height may be off
             height_changes = bar.size.height != height

@@ -17,7 +17,8 @@ Cases:
   burst  8 panes x 10,000 tokens, sent at once by the minimal replaying server (tests/bench/_minimal_server.py),
          which is never the bottleneck: its CPU over the wall time is printed. After each run the same answers
          are read by plain httpx (``_plain_read.py``): what any httpx client reaches on this machine, and the
-         app's tokens/s as a ratio of it, which carries between machines
+         app's tokens/s as a ratio of it, which carries between machines; then through the workspace and the
+         panes' metrics with nothing drawn (``_workspace_read.py``): the most the app could reach here
 
 Where the machine has two cores or more, the app runs pinned to core 0 and the server to core 1. With
 ``--runs N`` a last row per case pools every run's samples, so its p99 is a p99 (a burst run alone gives
@@ -46,6 +47,7 @@ from _common import SIM_KEY, latency_figures, probe_keys, probe_lag, simulator_p
 from _minimal_server import minimal_server_process
 from _plain_read import plain_read
 from _processes import tree_cpu
+from _workspace_read import workspace_read
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -95,8 +97,12 @@ def _endpoint(name: str, base: str, model: str, anthropic: bool) -> dict[str, An
     return {"name": name, "config": {"served_entities": [{"name": name, "external_model": external}]}}
 
 
+def _open_workspace(folder: Path) -> LocalWorkspace:
+    return LocalWorkspace(folder / "bench.db", user="bench", timeouts=Timeouts(connect=5, read=60, idle=60))
+
+
 async def _workspace(folder: Path, base: str, panes: int, tokens: int, rate: float) -> tuple[LocalWorkspace, list[str]]:
-    ws = LocalWorkspace(folder / "bench.db", user="bench", timeouts=Timeouts(connect=5, read=60, idle=60))
+    ws = _open_workspace(folder)
     await ws.create_scope("sim")
     await ws.put_secret("sim", "key", SIM_KEY.encode())
     names = []
@@ -155,6 +161,13 @@ async def run_case(base: str, case: str, panes: int, tokens: int, rate: float) -
                 assert pane.view.finished and pane.view.lines, "not rendered"
             total = sum(p.run.completion_tokens for p in panes_now if p.run)
         await ws.aclose()
+        ceiling = None
+        if case == "burst":  # the same answers again, through the same endpoints (the app closed its workspace)
+            reader = _open_workspace(Path(tmp))
+            try:
+                ceiling = await workspace_read(reader, names, tokens)
+            finally:
+                await reader.aclose()
     return {
         "wall": elapsed,
         "tokens": total,
@@ -166,6 +179,7 @@ async def run_case(base: str, case: str, panes: int, tokens: int, rate: float) -
         **latency_figures(lags, keys),
         "gc2": gc_after[2] - gc_before[2],
         "lines": sum(len(view.lines) for view in views),
+        "ceiling": ceiling,
     }
 
 
@@ -202,6 +216,7 @@ def main() -> None:
     print("cpu/1k: the app process's CPU time (all its threads) per 1,000 tokens, from Enter to the last render")
     print("server: the server's CPU over the run's wall time (it must stay well below 100%)")
     print("plain read (burst): the same answers read by plain httpx in this process, no app (see _plain_read.py)")
+    print("through the workspace (burst): the same answers through Workspace.stream and pane metrics, nothing drawn")
     print(header)
     print("-" * len(header))
     for case in cases:
@@ -220,6 +235,7 @@ def main() -> None:
                 r = asyncio.run(run_case(base, case, args.panes, tokens, args.rate))
                 busy = f"{(tree_cpu(pid) - cpu_before) / r['wall']:.0%}" if pid else "-"
                 run_lags = r.pop("lags")
+                ceiling = r.pop("ceiling")
                 lags += run_lags
                 keys += r.pop("keys_s")
                 walls += r["wall"]
@@ -234,6 +250,11 @@ def main() -> None:
                     print(
                         f"{'':>10} plain read of the same streams: {floor['tps']:,.0f} tok/s, {floor['cpu_k']:.1f} ms "
                         f"CPU/1k; the app at {r['tps'] / floor['tps']:.2f}x",
+                        flush=True,
+                    )
+                    print(
+                        f"{'':>10} through the workspace, nothing drawn: {ceiling['tps']:,.0f} tok/s, "
+                        f"{ceiling['cpu_k']:.1f} ms CPU/1k; the app at {r['tps'] / ceiling['tps']:.2f}x",
                         flush=True,
                     )
             if args.runs > 1:

@@ -53,17 +53,11 @@ def painted_like_textual(bar: StatusBar) -> None:
         assert [strip.cell_length for strip in ours] == [crop.width] * crop.height
 
 
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
-@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
 @pytest.mark.parametrize("width", [24, 40])
-async def test_the_bar_paints_what_textual_s_styling_paints(
-    theme: str, no_color: bool, width: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")  # the app then filters every line (monochrome)
+async def test_the_bar_paints_what_textual_s_styling_paints(width: int, painting_theme: str) -> None:
     app = BarApp()
     async with app.run_test(size=(width, 6)) as pilot:
-        app.theme = theme
+        app.theme = painting_theme
         bar = app.query_one(StatusBar)
         for text in TEXTS:
             bar.update(text, layout=False)

@@ -47,3 +47,21 @@ def make_app(tmp_path: Path, simulator: Simulator) -> AppFactory:
             await wait_until(pilot, lambda: all_mounted(app))
 
     return factory
+
+
+@pytest.fixture(
+    params=[
+        ("textual-dark", False),
+        ("textual-light", False),
+        ("textual-dark", True),
+        ("textual-light", True),
+    ],
+    ids=["dark", "light", "dark-NO_COLOR", "light-NO_COLOR"],
+)
+def painting_theme(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A theme to set on an app, in colour and with ``NO_COLOR`` (every line then filtered to monochrome): for
+    widgets that paint their own lines, compared with Textual's painting of them."""
+    theme, no_color = request.param
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    return str(theme)

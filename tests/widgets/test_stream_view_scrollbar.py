@@ -83,16 +83,10 @@ async def test_repaints_reuse_the_same_strips() -> None:
 
 
 @pytest.mark.parametrize("state", ["plain", "hover", "grabbed"])
-@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
-@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "NO_COLOR"])
-async def test_the_bar_paints_what_textual_s_styling_paints(
-    state: str, theme: str, no_color: bool, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    if no_color:
-        monkeypatch.setenv("NO_COLOR", "1")  # the app then filters every line (monochrome)
+async def test_the_bar_paints_what_textual_s_styling_paints(state: str, painting_theme: str) -> None:
     app = BarApp()
     async with app.run_test(size=(50, 23)) as pilot:
-        app.theme = theme
+        app.theme = painting_theme
         view, bar = await shown(app, pilot)
         assert isinstance(bar, PaintedScrollBar)
         if state == "hover":

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
+from itertools import pairwise
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui.domain.errors import (
     ProviderAuthError,
@@ -76,6 +81,50 @@ async def test_every_line_ending_wherever_the_chunks_are_cut() -> None:
 async def test_bytes_that_are_not_utf8_are_replaced_not_fatal() -> None:
     events = [e async for e in aiter_sse(chunks(b"data: a\xff\xfeb\n\n"))]
     assert events == [SseEvent("message", "a\ufffd\ufffdb")]
+
+
+def spec_events(body: bytes) -> list[SseEvent]:
+    """The events of a whole body, read line by line as the SSE format describes them (the reference)."""
+    *lines, _unended = re.split("\r\n|\r|\n", body.decode("utf-8", "replace"))
+    events, name, data = [], "", []
+    for line in lines:
+        if not line:
+            if data:
+                events.append(SseEvent(name or "message", "\n".join(data)))
+            name, data = "", []
+        elif not line.startswith(":"):
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "data":
+                data.append(value)
+            elif field == "event":
+                name = value
+    return events
+
+
+SSE_LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["data: ", "data:", "data", "event: ", "event:", ": ", "id: ", "retry: 5", "", "dat", "x"]),
+        st.binary(max_size=6) | st.sampled_from([b"", b"{}", "é 日本".encode(), b"a\xff", b"\xe6\x97", b" two"]),
+        st.sampled_from([b"\n", b"\r\n", b"\r", b"\n\n", b"\r\n\r\n"]),
+    ),
+    max_size=12,
+)
+
+
+@given(lines=SSE_LINES, cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_any_body_cut_anywhere_reads_as_the_format_describes(
+    lines: list[tuple[str, bytes, bytes]], cuts: list[int]
+) -> None:
+    body = b"".join(field.encode() + value.replace(b"\n", b"").replace(b"\r", b"") + end for field, value, end in lines)
+    points = sorted({min(cut, len(body)) for cut in cuts} | {0, len(body)})
+    pieces = [body[a:b] for a, b in pairwise(points)]
+
+    async def read() -> list[SseEvent]:
+        return [event async for event in aiter_sse(chunks(*pieces))]
+
+    assert asyncio.run(read()) == spec_events(body)
 
 
 def test_provider_message_reads_every_known_shape() -> None:

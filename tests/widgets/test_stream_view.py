@@ -12,12 +12,14 @@ from textual.app import App, ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.selection import Selection
+from textual.widget import Widget
 
 from tests.helpers.app import wait_until
 from tui import gc_policy
 from tui.widgets.markdown_render import RenderContext
 from tui.widgets.render_ticker import RenderTicker
 from tui.widgets.stream_view import StreamView
+from tui.widgets.stream_view import widget as widget_module
 
 DOC = """# Release notes
 
@@ -543,3 +545,28 @@ async def test_a_following_view_made_shorter_still_shows_the_end() -> None:
         await settle(pilot, view)
         await wait_until(pilot, lambda: view.max_scroll_y > before and view.scroll_offset.y == view.max_scroll_y)
         assert view.follow
+
+
+async def test_an_empty_view_is_laid_out_and_painted_without_the_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The renderer is imported in a thread after the first paint: an empty view (a new pane) must not wait for
+    it on the event loop."""
+    asked: list[int] = []
+    real = widget_module.render_context
+
+    def counting(view: Widget, width: int) -> object:
+        asked.append(width)
+        return real(view, width)
+
+    monkeypatch.setattr(widget_module, "render_context", counting)
+    app = ViewApp(panes=2)
+    async with app.run_test(size=(60, 20)) as pilot:
+        views = list(app.query(StreamView))
+        await settle(pilot, *views)
+        await pilot.resize_terminal(50, 18)
+        await settle(pilot, *views)
+        assert asked == []
+        assert [line.text.strip() for line in views[0].render_lines(views[0].region.reset_offset)] == [""] * 18
+
+        views[0].append("First words.")
+        await settle(pilot, *views)
+        assert asked and rendered(views[0]) == ["First words."]

@@ -336,9 +336,14 @@ class StreamView(FollowingScrollView, can_focus=True):
             self._update_width()
             if not self._width:
                 return False  # not laid out yet; `on_resize` schedules us again
-        ctx = self._get_render_context()
         model = self._model
         model.ingest()
+        if not model.length and not self._finishing and not self._display.rows:
+            # Nothing to show. Asking for the renderer here would wait for its import, which the app starts in a
+            # thread after its first paint: an empty pane's first layout blocked the screen ~140 ms.
+            model.tail_changed = False  # the empty tail is all there is, and it shows as no lines
+            return False
+        ctx = self._get_render_context()
         rebuild_from: int | None = None
         worked = False
 

@@ -29,6 +29,8 @@ import httpx
 from httpcore._backends.base import SOCKET_OPTION
 from httpcore._utils import is_socket_readable
 
+from tui.transport import coalesce
+
 __all__ = ["NO_CONTEXT", "AsyncioBackend", "AsyncioStream", "http_transport"]
 
 # Above this many unread bytes the socket stops being read until the reader has drained it to the low mark.
@@ -291,6 +293,7 @@ def http_transport(limits: httpx.Limits, **options: typing.Any) -> httpx.AsyncHT
     if not isinstance(pool, httpcore.AsyncConnectionPool) or not hasattr(pool, "_network_backend"):
         raise RuntimeError(f"httpx {httpx.__version__} / httpcore {httpcore.__version__}: cannot set the backend")
     pool._network_backend = AsyncioBackend()
+    coalesce.install(AsyncioStream)  # bodies handed on as they arrived, not chunk by chunk
     _load_pool_lock_backend()
     return transport
 

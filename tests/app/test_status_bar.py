@@ -105,3 +105,16 @@ async def test_what_the_bar_cannot_paint_plainly_textual_paints(case: str) -> No
         await pilot.pause()
         for crop in crops(bar):
             assert cells(bar.render_lines(crop)) == cells(Widget.render_lines(bar, crop)), crop
+
+
+async def test_a_removed_bar_still_in_the_compositor_s_map_is_painted_as_textual_paints_it() -> None:
+    """A partial update can paint a widget removed since the last layout (a history entry reopened replaces the
+    panes): it has no screen any more, and the bar must not ask it for a text selection."""
+    app = BarApp()
+    async with app.run_test(size=(30, 6)) as pilot:
+        bar = app.query_one(StatusBar)
+        bar.update("streaming · 12.3 tok/s", layout=False)
+        await pilot.pause()
+        crop = Region(0, 0, *bar.outer_size)
+        await bar.remove()
+        assert cells(bar.render_lines(crop)) == cells(Widget.render_lines(bar, crop))

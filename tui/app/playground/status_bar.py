@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.strip import Strip
 from textual.visual import VisualType
@@ -71,10 +72,14 @@ class StatusBar(Static):
         """The text's lines when the bar can paint them itself: each fits, plainly styled and placed."""
         text = self._text
         styles = self.styles
+        try:
+            selected = self.text_selection is not None
+        except NoScreen:  # removed, and painted from the compositor's map until the next layout: as Textual does
+            return None
         if (
             text is None
             or "\t" in text
-            or self.text_selection is not None
+            or selected
             or styles.text_align not in ("start", "left")
             or tuple(styles.content_align) != ("left", "top")
         ):

@@ -115,3 +115,21 @@ async def test_a_bar_styled_with_more_than_padding_is_painted_by_textual() -> No
 def test_a_horizontal_bar_is_refused() -> None:
     with pytest.raises(ValueError, match="vertical"):
         SharedStripScrollBar(vertical=False)
+
+
+async def test_a_view_and_its_bar_removed_still_paint_until_the_next_layout() -> None:
+    """A partial update can paint widgets removed since the last layout (reopening a history entry replaces the
+    panes): they have no screen then (the view must not ask for its text selection), and the bar no parent
+    (Textual's `render` would fail on it): the bar paints blank, the view its lines."""
+    app = BarApp()
+    async with app.run_test(size=(50, 23)) as pilot:
+        view, bar = await shown(app, pilot)
+        bar_crop, view_crop = Region(0, 0, *bar.size), Region(0, 0, *view.outer_size)
+        shown_lines = [strip.text for strip in view.render_lines(view_crop)]
+        view.refresh()  # its lines made again, not taken from its cache
+        view._line_cache.clear()
+        await view.remove()
+        assert bar.parent is None
+        lines = bar.render_lines(bar_crop)
+        assert [(strip.text, strip.cell_length) for strip in lines] == [(" ", 1)] * bar_crop.height
+        assert [strip.text for strip in view.render_lines(view_crop)] == shown_lines

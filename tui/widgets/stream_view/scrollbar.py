@@ -112,6 +112,11 @@ class PaintedScrollBar(ScrollBar):
     `stream_view.frame`); other renderers and other styling are painted by Textual."""
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        if self.parent is None:
+            # Removed with its view, and still painted from the compositor's map until the next layout (a
+            # history entry reopened replaces the panes): Textual's `render` asserts a parent. Blank cells, which
+            # the layout that follows paints over.
+            return [Strip.blank(crop.width)] * crop.height
         visual = self.render()
         frame = Frame.of(self)
         if frame is None or not isinstance(visual, SharedStripScrollBar):

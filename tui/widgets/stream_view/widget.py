@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from rich.style import Style
 from textual import events
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
 from textual.selection import Selection
 from textual.strip import Strip
@@ -268,7 +269,10 @@ class StreamView(FollowingScrollView, can_focus=True):
         if index >= len(self._display.rows):
             blank = self._blank_line()
             return frame.pad_blank(blank, width) if frame else blank
-        selection = self.text_selection
+        try:
+            selection = self.text_selection
+        except NoScreen:  # removed, and painted from the compositor's map until the next layout: no selection
+            selection = None
         span = selection.get_span(index) if selection is not None else None
         if span is not None:
             line = self._make_line(index, span, offsets=False)

@@ -7,8 +7,8 @@ Why it paints itself
     and up to 5 ms of a frame). The status is plain text already broken into lines that fit (`fit_parts`), in
     one colour, with only padding around it, so the bar makes each line as one segment and lets
     `stream_view.frame.Frame` add the padding and the app's filters, as the answer view does. Anything else (a
-    line that would wrap, a tab, a text selection, alignment, more styling than padding) is painted by Textual;
-    `tests/app/test_status_bar.py` compares the two.
+    line that would wrap, a tab or another character that is not printable, a text selection, alignment, more
+    styling than padding) is painted by Textual; `tests/app/test_status_bar.py` compares the two.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ class StatusBar(Static):
     does not change its height (see `Pane._show_status`). The floor is part of Textual's own layout of the bar,
     so its first layout at a width already has it."""
 
-    def __init__(self, text: str = "", **kwargs: object) -> None:
-        super().__init__(text, markup=False, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, text: str = "", *, classes: str | None = None) -> None:
+        super().__init__(text, markup=False, classes=classes)
         self._text: str | None = text
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
@@ -78,7 +78,6 @@ class StatusBar(Static):
             return None
         if (
             text is None
-            or "\t" in text
             or selected
             or styles.text_align not in ("start", "left")
             or tuple(styles.content_align) != ("left", "top")
@@ -86,6 +85,6 @@ class StatusBar(Static):
             return None
         lines = text.split("\n")
         width = self.content_region.width
-        if any(cell_len(line) > width for line in lines):
-            return None  # Textual wraps it
+        if any(not line.isprintable() or cell_len(line) > width for line in lines):
+            return None  # a tab or a control character (Textual's to show), or a line Textual wraps
         return lines

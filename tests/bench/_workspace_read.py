@@ -9,10 +9,9 @@ what showing the answers costs.
 
 from __future__ import annotations
 
-import asyncio
-from time import perf_counter, process_time
+from time import perf_counter
 
-from _plain_read import PROMPT
+from _plain_read import PROMPT, timed_reads
 
 from tui.playground.metrics import StreamMetrics
 from tui.workspace.local.workspace import LocalWorkspace
@@ -32,10 +31,4 @@ async def _read(ws: LocalWorkspace, name: str, tokens: int) -> int:
 async def workspace_read(ws: LocalWorkspace, names: list[str], tokens: int) -> dict[str, float]:
     """Read one answer of ``tokens`` tokens from each endpoint at once: tokens/s and CPU ms per 1,000 tokens."""
     await _read(ws, names[0], 5)  # warm: connections and the provider path, as the app's warm-up does
-    start, cpu = perf_counter(), process_time()
-    counts = await asyncio.gather(*(_read(ws, name, tokens) for name in names))
-    wall, cpu = perf_counter() - start, process_time() - cpu
-    total = sum(counts)
-    if total != len(names) * tokens:
-        raise RuntimeError(f"workspace read got {total} tokens, wanted {len(names) * tokens}")
-    return {"tps": total / wall, "cpu_k": 1e6 * cpu / total}
+    return await timed_reads("workspace read", [_read(ws, name, tokens) for name in names], len(names) * tokens)

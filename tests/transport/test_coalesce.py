@@ -4,7 +4,6 @@ in the same order, the same end and the same errors as h11 gives chunk by chunk,
 from __future__ import annotations
 
 import asyncio
-from itertools import pairwise
 from typing import Any
 
 import h11
@@ -13,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.cuts import cut_at
 from tui.transport.coalesce import CoalescingConnection
 from tui.transport.network import http_transport
 
@@ -48,11 +48,6 @@ def read(connection: h11.Connection, arrivals: list[bytes]) -> tuple[list[bytes]
     return data, [repr(event) if not isinstance(event, str) else event for event in others]
 
 
-def split(raw: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({min(cut, len(raw)) for cut in cuts} | {0, len(raw)})
-    return [raw[a:b] for a, b in pairwise(points)]
-
-
 @given(
     pieces=st.lists(st.binary(min_size=1, max_size=40), max_size=30),
     cuts=st.lists(st.integers(min_value=0, max_value=2_000), max_size=8),
@@ -62,7 +57,7 @@ def split(raw: bytes, cuts: list[int]) -> list[bytes]:
 def test_the_body_and_its_end_are_h11_s_however_the_bytes_arrive(
     pieces: list[bytes], cuts: list[int], trailer: bytes
 ) -> None:
-    arrivals = split(chunked(pieces, trailer), cuts)
+    arrivals = cut_at(chunked(pieces, trailer), cuts)
     ours, our_end = read(CoalescingConnection(our_role=h11.CLIENT), arrivals)
     theirs, their_end = read(h11.Connection(our_role=h11.CLIENT), arrivals)
     assert b"".join(ours) == b"".join(theirs) == b"".join(pieces)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator
-from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.helpers.cuts import cut_at
 from tui.domain.errors import (
     ProviderAuthError,
     ProviderError,
@@ -118,8 +118,7 @@ def test_any_body_cut_anywhere_reads_as_the_format_describes(
     lines: list[tuple[str, bytes, bytes]], cuts: list[int]
 ) -> None:
     body = b"".join(field.encode() + value.replace(b"\n", b"").replace(b"\r", b"") + end for field, value, end in lines)
-    points = sorted({min(cut, len(body)) for cut in cuts} | {0, len(body)})
-    pieces = [body[a:b] for a, b in pairwise(points)]
+    pieces = cut_at(body, cuts)
 
     async def read() -> list[SseEvent]:
         return [event async for event in aiter_sse(chunks(*pieces))]

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.helpers.cuts import cut_at
-from tui.transport.coalesce import CoalescingConnection
+from tui.transport.coalesce import ChunkRunReader, CoalescingConnection
 from tui.transport.network import http_transport
 
 REQUEST = h11.Request(method="POST", target="/v1/chat/completions", headers=[("Host", "127.0.0.1")])
@@ -64,6 +64,67 @@ def test_the_body_and_its_end_are_h11_s_however_the_bytes_arrive(
     assert our_end == their_end
     assert len(ours) <= len(theirs)
     assert len(ours) <= len(arrivals)  # never more pieces than arrivals: what came together goes on together
+
+
+SIZE_LINES = {
+    "plain": lambda n: b"%x" % n,
+    "upper case": lambda n: b"%X" % n,
+    "leading zeros": lambda n: b"000%x" % n,
+    "an extension": lambda n: b"%x;name=value" % n,
+    "padding": lambda n: b"%x \t" % n,
+    "not hex": lambda n: b"z%x" % n,
+    "too long": lambda n: b"0" * 20 + b"%x" % n,
+}
+FOOTERS = {"CRLF": b"\r\n", "a bad footer": b"X\n", "none": b""}
+
+
+@given(
+    chunks=st.lists(
+        st.tuples(st.binary(min_size=1, max_size=30), st.sampled_from(sorted(SIZE_LINES))),
+        max_size=12,
+    ),
+    footer=st.sampled_from(sorted(FOOTERS)),
+    last_line=st.sampled_from([b"0", b"0;ext=1", b"000", b"0 "]),
+    cuts=st.lists(st.integers(min_value=0, max_value=800), max_size=6),
+)
+@settings(max_examples=300, deadline=None)
+def test_odd_chunk_lines_are_read_or_refused_as_h11_does(
+    chunks: list[tuple[bytes, str]], footer: str, last_line: bytes, cuts: list[int]
+) -> None:
+    """Extensions, padding and malformed lines are h11's to read or refuse; the chunks before them are ours."""
+    head = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+    body = b"".join(SIZE_LINES[kind](len(piece)) + b"\r\n" + piece + b"\r\n" for piece, kind in chunks)
+    if chunks:  # the last data chunk's footer
+        body = body[:-2] + FOOTERS[footer]
+    arrivals = cut_at(head + body + last_line + b"\r\n\r\n", cuts)
+    ours, our_end = read(CoalescingConnection(our_role=h11.CLIENT), arrivals)
+    theirs, their_end = read(h11.Connection(our_role=h11.CLIENT), arrivals)
+    assert b"".join(ours) == b"".join(theirs)
+    assert our_end == their_end
+
+
+def test_the_reader_takes_the_whole_chunks_received_and_leaves_a_partial_one_to_h11() -> None:
+    buffer = h11._receivebuffer.ReceiveBuffer()
+    buffer += b"5\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n8\r\npart"
+    reader = ChunkRunReader()
+    first = reader(buffer)
+    assert isinstance(first, h11.Data) and bytes(first.data) == b"hello world"
+    rest = reader(buffer)  # h11's own reader: the part of the chunk that is there
+    assert isinstance(rest, h11.Data) and bytes(rest.data) == b"part" and not rest.chunk_end
+    assert reader(buffer) is None
+    buffer += b"ial!\r\n3\r\nabc\r\n"
+    assert bytes(reader(buffer).data) == b"ial!"  # type: ignore[union-attr]
+    assert bytes(reader(buffer).data) == b"abc"  # type: ignore[union-attr]  # back at a boundary: ours again
+    assert len(buffer) == 0
+
+
+def test_a_chunked_body_is_read_by_the_chunk_run_reader() -> None:
+    connection = CoalescingConnection(our_role=h11.CLIENT)
+    connection.send(REQUEST)
+    connection.send(h11.EndOfMessage())
+    connection.receive_data(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    assert isinstance(connection.next_event(), h11.Response)
+    assert type(connection._reader) is ChunkRunReader
 
 
 def test_chunks_that_arrived_together_are_one_piece() -> None:

@@ -15,6 +15,7 @@ from tui.domain.provider_configs import AnthropicConfig
 from tui.domain.provider_wire import ANTHROPIC_DEFAULT_MAX_TOKENS, ANTHROPIC_VERSION, anthropic_base
 from tui.domain.schemas import content_text
 from tui.providers.base import Call, Chunk, Provider, StreamMapper, credential, prompt_text, stop_list
+from tui.providers.stream_json import event_object
 from tui.transport.errors import error_from_stream_event
 from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
@@ -192,12 +193,7 @@ class AnthropicStreamMapper:
         return {"index": 0, "text": delta.get("content", ""), "finish_reason": finish}
 
     def feed(self, event: SseEvent) -> list[Chunk]:
-        try:
-            data = json.loads(event.data)
-        except ValueError:
-            raise ProviderProtocolError(
-                f"Anthropic sent a malformed stream event: {event.data[:80]!r}", provider="Anthropic"
-            ) from None
+        data = event_object(event.data, "Anthropic", "stream event")
         kind = data.get("type") or event.event
         if kind == "content_block_delta":
             delta = data.get("delta") or {}

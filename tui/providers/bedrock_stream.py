@@ -8,12 +8,12 @@ status Bedrock would have answered with over HTTP (throttling -> 429).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from tui.domain.endpoints import TASK_CHAT
-from tui.domain.errors import ProviderError, ProviderProtocolError, StreamInterrupted
+from tui.domain.errors import ProviderError, StreamInterrupted
 from tui.providers.base import Call, Chunk, new_id
+from tui.providers.stream_json import event_object
 from tui.transport.errors import error_from_response
 from tui.transport.eventstream import EventMessage
 
@@ -87,15 +87,7 @@ class ConverseStreamMapper:
         return chunk
 
     def _payload(self, message: EventMessage) -> dict[str, Any]:
-        try:
-            data = json.loads(message.payload) if message.payload else {}
-        except ValueError:
-            data = None
-        if not isinstance(data, dict):
-            raise ProviderProtocolError(
-                f"{self.provider} sent a malformed stream event: {message.payload[:80]!r}", provider=self.provider
-            )
-        return data
+        return event_object(message.payload, self.provider, "stream event") if message.payload else {}
 
     def feed(self, message: EventMessage) -> list[Chunk]:
         kind = message.message_type

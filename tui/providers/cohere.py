@@ -10,7 +10,6 @@ version path (MLflow's ``https://api.cohere.ai/v1``), which is dropped.
 
 from __future__ import annotations
 
-import json
 from typing import Any, ClassVar
 
 from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS, TASK_EMBEDDINGS
@@ -33,6 +32,7 @@ from tui.providers.base import (
     prompt_text,
     stop_list,
 )
+from tui.providers.stream_json import event_object
 from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
 
@@ -199,14 +199,7 @@ class CohereStreamMapper:
     def feed(self, event: SseEvent) -> list[Chunk]:
         if event.data == "[DONE]":  # not sent by v2, skipped by the SDK if it ever is
             return []
-        try:
-            data = json.loads(event.data)
-        except ValueError:
-            raise ProviderProtocolError(
-                f"Cohere sent a malformed stream event: {event.data[:80]!r}", provider=LABEL
-            ) from None
-        if not isinstance(data, dict):
-            raise ProviderProtocolError("Cohere sent a stream event that is not an object", provider=LABEL)
+        data = event_object(event.data, LABEL, "stream event")
         kind = data.get("type") or event.event
         message = ((data.get("delta") or {}).get("message")) or {}
         if kind == "content-delta":

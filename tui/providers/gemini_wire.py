@@ -15,6 +15,7 @@ from tui.domain.endpoints import TASK_CHAT, TASK_COMPLETIONS
 from tui.domain.errors import InvalidParameterValue, ProviderError, ProviderProtocolError, StreamInterrupted
 from tui.domain.schemas import content_text
 from tui.providers.base import Call, Chunk, Provider, new_id, prompt_text, stop_list
+from tui.providers.stream_json import event_object
 from tui.transport.errors import error_from_response
 from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
@@ -322,14 +323,7 @@ class GeminiStreamMapper:
         return {"index": index, "delta": delta, "finish_reason": reason}
 
     def feed(self, event: SseEvent) -> list[Chunk]:
-        try:
-            data = json.loads(event.data)
-        except ValueError:
-            raise ProviderProtocolError(
-                f"{self.label} sent a malformed stream chunk: {event.data[:80]!r}", provider=self.label
-            ) from None
-        if not isinstance(data, dict):
-            raise ProviderProtocolError(f"{self.label} sent a stream chunk that is not an object", provider=self.label)
+        data = event_object(event.data, self.label, "stream chunk")
         if "error" in data:
             raise stream_error(self.label, data)
         self.id = data.get("responseId") or self.id

@@ -6,7 +6,6 @@ the request body, response normalisation and the ``data: {...}`` / ``data: [DONE
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import replace
 from typing import Any
@@ -16,6 +15,7 @@ from tui.domain.errors import ProviderError, ProviderProtocolError, StreamInterr
 from tui.domain.provider_wire import openai_base
 from tui.domain.schemas import content_text
 from tui.providers.base import Call, Chunk, Provider, StreamMapper, new_id
+from tui.providers.stream_json import event_object
 from tui.transport.errors import error_from_stream_event
 from tui.transport.messages import HttpRequest
 from tui.transport.sse import SseEvent
@@ -117,14 +117,7 @@ class OpenAIStreamMapper:
         if data == "[DONE]":
             self.done = True
             return []
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise ProviderProtocolError(
-                f"{self.label} sent a malformed stream chunk: {data[:80]!r}", provider=self.label
-            ) from None
-        if not isinstance(chunk, dict):
-            raise ProviderProtocolError(f"{self.label} sent a stream chunk that is not an object", provider=self.label)
+        chunk = event_object(data, self.label, "stream chunk")
         if "error" in chunk:
             raise error_from_stream_event(self.label, chunk)
         if not chunk.get("choices") and chunk.get("usage") is None:

@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from time import perf_counter
 from typing import Any
 
+from textual import events
+
 from tui.simulator.endpoints import SIM_KEY
 
 
@@ -69,20 +71,22 @@ async def probe_lag(lags: list[float], done: asyncio.Event) -> None:
         lags.append(perf_counter() - start - 0.010)
 
 
-async def probe_keys(pilot: Any, key: str, pings: list[float], keys: list[float], done: asyncio.Event) -> None:
+async def probe_keys(app: Any, key: str, pings: list[float], keys: list[float], done: asyncio.Event) -> None:
     """Key latency: press ``key`` every 250 ms until ``done``; its action appends to ``pings``.
 
-    Each press runs in its own task (``pilot.press`` also waits for the screen to settle, which must not
-    be counted or serialise the presses); keys are handled in order, so ping i answers press i.
+    Each press reaches the app as a terminal's does, through the app's driver, and nothing waits for it:
+    Textual's ``Pilot.press`` would also poll the process's CPU time until the screen settles (every 20 ms for
+    up to a second a press, since a burst never settles), work on the app's own event loop that no person's key
+    press costs. Keys are handled in order, so ping i answers press i.
     """
     sent: list[float] = []
-    presses = []
     await asyncio.sleep(0.1)
     while not done.is_set():
+        event = events.Key(key, key if len(key) == 1 else None)
+        event.set_sender(app)
         sent.append(perf_counter())
-        presses.append(asyncio.create_task(pilot.press(key)))
+        app._driver.send_message(event)
         await asyncio.sleep(0.25)
-    await asyncio.gather(*presses)
     for _ in range(500):
         if len(pings) >= len(sent):
             break

@@ -141,7 +141,7 @@ async def run_case(base: str, case: str, panes: int, tokens: int, rate: float) -
             gc_before = [s["collections"] for s in gc.get_stats()]
             probes = [
                 asyncio.create_task(probe_lag(lags, done)),
-                asyncio.create_task(probe_keys(pilot, "f12", app.pings, keys, done)),
+                asyncio.create_task(probe_keys(app, "f12", app.pings, keys, done)),
             ]
             start, cpu_start = perf_counter(), process_time()
             await pilot.press("enter")

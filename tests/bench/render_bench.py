@@ -243,7 +243,7 @@ async def run_case(
         busy_before, ticks_before = ticker.busy_seconds, ticker.ticks
         probes = [
             asyncio.create_task(probe_lag(lags, done)),
-            asyncio.create_task(probe_keys(pilot, "x", app.pings, keys, done)),
+            asyncio.create_task(probe_keys(app, "x", app.pings, keys, done)),
         ]
         start = perf_counter()
         await asyncio.gather(*(feed(view, tokens, start) for view, tokens in zip(views, streams, strict=False)))

@@ -93,7 +93,7 @@ class StreamMetrics:
             if reason and self._slot(index):
                 self._finish[index] = reason
         usage = chunk.get("usage")
-        if isinstance(usage, Mapping):
+        if isinstance(usage, dict):
             self._take_usage(usage)
         return first
 
@@ -312,11 +312,11 @@ def chunk_parts(chunk: Mapping[str, Any]) -> Iterator[tuple[int, str, str | None
     if not isinstance(choices, list):
         return
     for choice in choices:
-        if not isinstance(choice, Mapping):
+        if not isinstance(choice, dict):  # dict, not Mapping: JSON gives dicts, and an ABC check costs per chunk
             continue
         index = choice.get("index")
         delta = choice.get("delta")
-        if isinstance(delta, Mapping):
+        if isinstance(delta, dict):
             piece = content_text(delta.get("content"))
         else:
             text = choice.get("text")

@@ -413,36 +413,6 @@ async def test_dragging_the_mouse_selects_the_text_under_it() -> None:
         assert app.screen.get_selected_text() == "beta gamma\n\nsecond"
 
 
-async def test_ticker_shares_its_budget_round_robin() -> None:
-    class FakeView:
-        def __init__(self, work: int) -> None:
-            self.work = work
-            self.calls = 0
-            self.is_attached = True
-
-        def render_pending(self, deadline: float) -> bool:
-            self.calls += 1
-            while perf_counter() < deadline:  # always uses up the whole budget
-                pass
-            self.work -= 1
-            return self.work > 0
-
-    app = ViewApp(panes=0)
-    async with app.run_test() as pilot:
-        ticker = RenderTicker(app, fps=30, budget=0.002, views_per_tick=2)
-        views = [FakeView(work=3) for _ in range(5)]
-        for view in views:
-            ticker.mark_dirty(view)
-        deadline = perf_counter() + 3
-        while not ticker.idle:
-            assert perf_counter() < deadline
-            await pilot.pause(0.02)
-        # Every view was served to the end although each single call exhausted the shared budget.
-        assert [view.work for view in views] == [0] * 5
-        assert [view.calls for view in views] == [3] * 5
-        assert ticker.ticks >= 15  # one view per tick (budget), never all of them in one frame
-
-
 async def test_gc_policy_freezes_once_the_last_stream_has_finished(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
     monkeypatch.setattr(gc_policy.gc, "freeze", lambda: calls.append("freeze"))
@@ -570,3 +540,20 @@ async def test_an_empty_view_is_laid_out_and_painted_without_the_renderer(monkey
         views[0].append("First words.")
         await settle(pilot, *views)
         assert asked and rendered(views[0]) == ["First words."]
+
+
+async def test_a_view_is_receiving_from_its_first_text_until_it_is_finished() -> None:
+    app = ViewApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        view = app.query_one(StreamView)
+        assert not view.receiving  # nothing yet
+        view.append("first words")
+        assert view.receiving
+        view.finish()
+        assert not view.receiving  # all of it is in; its rendering may still be under way
+        await settle(pilot, view)
+        assert not view.receiving
+        view.append(" and more")  # appended after it finished: it streams again
+        assert view.receiving
+        view.clear()
+        assert not view.receiving

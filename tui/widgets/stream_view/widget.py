@@ -189,6 +189,11 @@ class StreamView(FollowingScrollView, can_focus=True):
         return self._finished
 
     @property
+    def receiving(self) -> bool:
+        """True while the answer is streaming in: appended to since the last clear, and not finished."""
+        return self._streaming and not (self._finishing or self._finished)
+
+    @property
     def settled(self) -> bool:
         """True when everything appended so far is rendered (and the final render swapped in, if finishing)."""
         return not self._has_work()

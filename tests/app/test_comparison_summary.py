@@ -22,8 +22,8 @@ def test_it_renders_what_the_renderable_renders_and_renders_it_once_per_width(mo
     monkeypatch.setattr(Table, "__rich_console__", counted)
     console = Console(width=40, force_terminal=True, color_system="truecolor")
     once = RenderedOnce(table)
-    for width in (40, 40, 30, 40, 30):
-        options = console.options.update_width(width)
+    for width, height in ((40, None), (40, 5), (30, None), (40, 3), (30, 5)):  # Textual measures, then paints
+        options = console.options.update(width=width, height=height)
         expected = list(console.render(table, options))
         renders.pop()  # the reference render above
         assert list(console.render(once, options)) == expected

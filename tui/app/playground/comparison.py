@@ -41,7 +41,8 @@ class ComparisonSummary(Static):
 
 
 class RenderedOnce:
-    """A rich renderable rendered once per set of console options, then replayed.
+    """A rich renderable rendered once per width (and console options that change its segments), then replayed.
+    For renderables whose lines do not depend on the height they are given, as a table's and a text's don't.
 
     Rich renders a table in ~8 ms (8 endpoints), and Textual renders a height-auto widget's content several times
     in one layout (its width, its height, with and without a scrollbar, then its lines): the layout that showed
@@ -64,7 +65,6 @@ class RenderedOnce:
         key = (
             options.min_width,
             options.max_width,
-            options.height,
             options.justify,
             options.overflow,
             options.no_wrap,

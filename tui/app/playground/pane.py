@@ -241,12 +241,16 @@ class Pane(Vertical):
                 view.set_text(describe_embeddings(answer))
             else:
                 turns = Turns()  # a burst must not hold the screen: see tui.playground.turns
+                on_chunk = self.metrics.on_chunk  # this loop runs per token: no attribute look-ups it can spare
+                first = True
                 async for chunk in workspace.stream(self.endpoint, {**request, "stream": True}):
                     if turns.due():
                         await turns.pass_turn()
-                    if self.state == "waiting":
-                        self.state = "streaming"
-                    piece = self.metrics.on_chunk(chunk, clock.now())
+                    if first:
+                        first = False
+                        if self.state == "waiting":
+                            self.state = "streaming"
+                    piece = on_chunk(chunk, clock.now())
                     if piece:
                         view.append(piece)
                 self.metrics.finish(clock.now())

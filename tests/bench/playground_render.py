@@ -15,14 +15,15 @@ workspace, provider and transport layers into its ``StreamView``. The simulator'
 Cases:
   paced  8 panes x 100 tokens/s x 2,000 tokens (a 20 s stream per pane), from the simulator (it paces)
   burst  8 panes x 10,000 tokens, sent at once by the minimal replaying server (tests/bench/_minimal_server.py),
-         which is never the bottleneck: its CPU over the wall time is printed. After each run the same answers
+         which is never the bottleneck: it records both kinds of answer from the simulator before the first
+         timed run, and its CPU over each run's wall time is printed. After each run the same answers
          are read by plain httpx (``_plain_read.py``): what any httpx client reaches on this machine, and the
          app's tokens/s as a ratio of it, which carries between machines; then through the workspace and the
          panes' metrics with nothing drawn (``_workspace_read.py``): the most the app could reach here
 
 Where the machine has two cores or more, the app runs pinned to core 0 and the server to core 1. With
 ``--runs N`` a last row per case pools every run's samples, so its p99 is a p99 (a burst run alone gives
-~300 lag samples and ~30 key presses).
+100-160 lag samples and 11-20 key presses: use ``--runs 3`` or more for its p99).
 
 Measured: wall time from Enter until every pane is done and its final render is on screen; tokens/s
 over all panes; the event loop's lag (how late a 10 ms sleep wakes up) p50/p99; the latency of a key

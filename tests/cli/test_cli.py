@@ -230,7 +230,7 @@ def test_env_var_selects_the_workspace(
     assert (tmp_path / "env.db").exists()
 
 
-def test_the_installed_command_runs_without_textual_or_httpx(workspace_file: Path) -> None:
+def test_the_installed_command_runs_without_textual_httpx_or_yaml(workspace_file: Path) -> None:
     script = Path(sys.executable).parent / "switchboard"
     assert script.exists(), "the console script 'switchboard' is not installed next to this Python"
     env = {**os.environ, "SWITCHBOARD_WORKSPACE": str(workspace_file)}
@@ -239,7 +239,7 @@ def test_the_installed_command_runs_without_textual_or_httpx(workspace_file: Pat
     assert json.loads(done.stdout) == []
     probe = (
         "import sys; from tui.cli.main import main; main(['secrets', 'list-scopes']); "
-        "bad = [m for m in ('textual', 'httpx', 'rich') if m in sys.modules]; "
+        "bad = [m for m in ('textual', 'httpx', 'rich', 'yaml') if m in sys.modules]; "
         "sys.exit(f'imported {bad}' if bad else 0)"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60)

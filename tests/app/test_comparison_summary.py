@@ -28,4 +28,7 @@ def test_it_renders_what_the_renderable_renders_and_renders_it_once_per_width(mo
         renders.pop()  # the reference render above
         assert list(console.render(once, options)) == expected
     assert renders == [40, 30]
+    for width in (20, 21, 22, 23, 40):  # a resize drag: the oldest widths are dropped, 40 is rendered again
+        list(console.render(once, console.options.update(width=width)))
+    assert renders == [40, 30, 20, 21, 22, 23, 40]
     assert console.measure(once).maximum == console.measure(table).maximum

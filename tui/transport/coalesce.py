@@ -12,9 +12,9 @@ How
     `CoalescingConnection` is h11's client connection with `next_event` joining the body data events that are
     ready into one, and with `ChunkRunReader` reading a chunked body: every whole chunk already received is
     taken off the buffer in one pass, where h11 walks each one through its reader, its event and its state
-    machine (that walk was a fifth of the app's event loop in a burst, with the chunks already joined). It only reads what h11 already has: it never waits for more, so no piece is delayed. The
-    event read past the data (the end of the message, a protocol error) is returned or raised on the next call,
-    as h11 would have. Chunk boundaries carry no meaning in HTTP (proxies re-chunk freely), and the bytes and
+    machine (that walk was a fifth of the app's event loop in a burst, with the chunks already joined). It only
+    reads what h11 already has: it never waits for more, so no piece is delayed. The event read past the data
+    (the end of the message, a protocol error) is returned or raised on the next call, as h11 would have. Chunk boundaries carry no meaning in HTTP (proxies re-chunk freely), and the bytes and
     their order are unchanged.
 
     `install()` makes httpcore's HTTP/1.1 connections use it when they run over this package's network backend

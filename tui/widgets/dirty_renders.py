@@ -11,9 +11,10 @@ costs nearly the same whether one line changed or every pane scrolled. In the pa
 touches and render each other one only over the rows, between the first and the last, that changed regions
 touch within it. A changed region wholly inside a widget in front (an answer view that scrolled, a status bar)
 is not rendered again for the pane, containers and screen behind it, whose cells there never show (~2.5 % of
-the app's CPU in the burst playground benchmark, a quarter of each frame). The update sent to the terminal paints only the changed regions (`ChopsUpdate` skips every cell
-outside them), so it is unchanged: `tests/widgets/test_dirty_renders.py` feeds every update of a streaming
-playground to a terminal emulator and compares its screen with a full render after each one.
+the app's CPU in the burst playground benchmark, a quarter of each frame). The update sent to the terminal
+paints only the changed regions (`ChopsUpdate` skips every cell outside them), so it is unchanged:
+`tests/widgets/test_dirty_renders.py` feeds every update of a streaming playground to a terminal emulator and
+compares its screen with a full render after each one.
 """
 
 from __future__ import annotations
